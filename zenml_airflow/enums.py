@@ -1,0 +1,52 @@
+"""Enumerations shared by every layer (the seed's ``zenml.enums``)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class ExecutionStatus(str, Enum):
+    """Status of a step run or a pipeline run.
+
+    A run is ``RUNNING`` until every one of its steps has finished; it is ``FAILED`` as soon as one
+    step failed, and ``COMPLETED`` when every step is ``COMPLETED`` or ``CACHED``.
+    """
+
+    FAILED = "failed"
+    COMPLETED = "completed"
+    RUNNING = "running"
+    CACHED = "cached"
+
+    @property
+    def is_finished(self) -> bool:
+        return self is not ExecutionStatus.RUNNING
+
+    @property
+    def is_successful(self) -> bool:
+        return self in (ExecutionStatus.COMPLETED, ExecutionStatus.CACHED)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class StackComponentType(str, Enum):
+    """The kinds of infrastructure a stack is made of."""
+
+    ORCHESTRATOR = "orchestrator"
+    METADATA_STORE = "metadata_store"
+    ARTIFACT_STORE = "artifact_store"
+    STEP_OPERATOR = "step_operator"
+    CONTAINER_REGISTRY = "container_registry"
+    SECRETS_MANAGER = "secrets_manager"
+    MODEL_DEPLOYER = "model_deployer"
+
+    @property
+    def plural(self) -> str:
+        return f"{self.value}s"
+
+    @property
+    def cli_name(self) -> str:
+        return self.value.replace("_", "-")
+
+    def __str__(self) -> str:
+        return self.value
