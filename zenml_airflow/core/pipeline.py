@@ -1,0 +1,351 @@
+"""Pipelines: the ``@pipeline`` decorator and ``BasePipeline``.
+
+The decorated function receives step *instances* and wires them by calling them::
+
+    @pipeline
+    def training(importer, trainer):
+        x, y = importer()
+        trainer(x=x, y=y)
+
+    p = training(importer=importer(), trainer=trainer(config=TrainerConfig(epochs=1)))
+    p.run()
+
+Wiring is checked when the pipeline is instantiated; every error names the steps involved.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar, overload
+
+import yaml
+
+from zenml_airflow.core.schedule import Schedule
+from zenml_airflow.core.step import BaseStep, StepOutput
+from zenml_airflow.exceptions import (
+    DuplicatedConfigurationError,
+    PipelineConfigurationError,
+    PipelineInterfaceError,
+    did_you_mean,
+)
+
+PREVENT_EXECUTION_ENV = "ZENML_AIRFLOW_PREVENT_PIPELINE_EXECUTION"
+_STEP_CONFIG_KEYS = ("parameters", "materializers")
+
+
+class BasePipeline:
+    """A pipeline: subclass it and implement ``connect``, or decorate a function with ``@pipeline``."""
+
+    NAME: ClassVar[str]
+    ENABLE_CACHE: ClassVar[bool] = True
+    STEP_PARAMETERS: ClassVar[tuple[str, ...]] = ()
+    # Recorded for container-based step operators (requirements of the step images).
+    REQUIREMENTS: ClassVar[tuple[str, ...]] = ()
+    REQUIREMENTS_FILE: ClassVar[str | None] = None
+    DOCKERIGNORE_FILE: ClassVar[str | None] = None
+    SECRETS: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "connect" in cls.__dict__ and "STEP_PARAMETERS" not in cls.__dict__:
+            params = list(inspect.signature(cls.__dict__["connect"]).parameters.values())[1:]
+            for param in params:
+                if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+                    raise PipelineInterfaceError(
+                        f"Pipeline '{cls.__name__}' takes *{param.name}/**{param.name}; a pipeline "
+                        "function must name each of its steps as a parameter."
+                    )
+            cls.STEP_PARAMETERS = tuple(p.name for p in params)
+        if "NAME" not in cls.__dict__:
+            cls.NAME = cls.__name__
+
+    def connect(self, *args: BaseStep, **kwargs: BaseStep) -> None:
+        raise NotImplementedError  # pragma: no cover - replaced by subclasses / the decorator
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.steps: dict[str, BaseStep] = self._collect_steps(args, kwargs)
+        self._connect()
+        self.dag_filepath: str | None = None
+
+    # --- building ------------------------------------------------------------------------------
+
+    def _collect_steps(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, BaseStep]:
+        params = list(self.STEP_PARAMETERS)
+        if len(args) > len(params):
+            raise PipelineInterfaceError(
+                f"Pipeline '{self.name}' takes {len(params)} step(s) {params} but got {len(args)} "
+                "positional argument(s)."
+            )
+        given: dict[str, Any] = dict(zip(params, args, strict=False))
+        for key, value in kwargs.items():
+            if key not in params:
+                raise PipelineInterfaceError(
+                    f"Pipeline '{self.name}' has no step named '{key}' (steps: {params})."
+                    f"{did_you_mean(key, params)}"
+                )
+            if key in given:
+                raise PipelineInterfaceError(f"Pipeline '{self.name}' got step '{key}' twice.")
+            given[key] = value
+        missing = [p for p in params if p not in given]
+        if missing:
+            raise PipelineInterfaceError(
+                f"Pipeline '{self.name}' is missing the step(s) {missing}. Pass an instance for "
+                f"each, e.g. {self.name}({missing[0]}=my_step())."
+            )
+        seen: dict[int, str] = {}
+        steps: dict[str, BaseStep] = {}
+        for key in params:
+            value = given[key]
+            if isinstance(value, type) and issubclass(value, BaseStep):
+                raise PipelineInterfaceError(
+                    f"Step '{key}' of pipeline '{self.name}' got the step class "
+                    f"'{value.__name__}'; pass an instance: {value.__name__}()."
+                )
+            if not isinstance(value, BaseStep):
+                raise PipelineInterfaceError(
+                    f"Step '{key}' of pipeline '{self.name}' got a {type(value).__name__}, not a "
+                    "step instance. Decorate the function with @step and pass step_function()."
+                )
+            if id(value) in seen:
+                raise PipelineInterfaceError(
+                    f"Pipeline '{self.name}' got the same step instance for '{seen[id(value)]}' "
+                    f"and '{key}'. Create one instance per use."
+                )
+            if value.pipeline_parameter_name is not None or value._called:
+                raise PipelineInterfaceError(
+                    f"Step instance '{value.name}' passed as '{key}' already belongs to a pipeline. "
+                    "Create a new instance for each pipeline."
+                )
+            seen[id(value)] = key
+            value.pipeline_parameter_name = key
+            steps[key] = value
+        return steps
+
+    def _connect(self) -> None:
+        self.connect(**self.steps)
+        for name, instance in self.steps.items():
+            if not instance._called:
+                raise PipelineInterfaceError(
+                    f"Step '{name}' was passed to pipeline '{self.name}' but never called in its "
+                    f"body. Call it, e.g. '{name}()', or leave it out of the pipeline."
+                )
+            for input_name, output in instance.input_wiring.items():
+                if output.step is not self.steps.get(output.step.name):
+                    raise PipelineInterfaceError(
+                        f"Input '{input_name}' of step '{name}' comes from step "
+                        f"'{output.step.name}', which is not a step of pipeline '{self.name}'. "
+                        "Every input must be produced by a step of the same pipeline."
+                    )
+
+    # --- properties ----------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self.NAME
+
+    @property
+    def enable_cache(self) -> bool:
+        return self.ENABLE_CACHE
+
+    def upstream(self, step_name: str) -> list[str]:
+        """Names of the steps whose outputs ``step_name`` reads, in definition order."""
+        wiring = self.steps[step_name].input_wiring
+        producers = {output.step.name for output in wiring.values()}
+        return [name for name in self.steps if name in producers]
+
+    def input_sources(self, step_name: str) -> dict[str, StepOutput]:
+        return dict(self.steps[step_name].input_wiring)
+
+    # --- configuration files -------------------------------------------------------------------
+
+    def with_config(self, config_file: str | os.PathLike[str], overwrite_step_parameters: bool = False) -> BasePipeline:
+        """Apply ``steps: {<step>: {parameters: {...}, materializers: {...}}}`` from a YAML file.
+
+        A parameter set both in code and in the file raises ``DuplicatedConfigurationError`` unless
+        ``overwrite_step_parameters=True``. Returns the pipeline, so calls chain.
+        """
+        path = Path(config_file)
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except OSError as error:
+            raise PipelineConfigurationError(f"Cannot read pipeline config '{path}': {error}") from error
+        except yaml.YAMLError as error:
+            raise PipelineConfigurationError(f"'{path}' is not valid YAML: {error}") from error
+        if not isinstance(document, dict):
+            raise PipelineConfigurationError(f"'{path}' must be a mapping with a 'steps' key.")
+        unknown_top = set(document) - {"steps", "name"}
+        if unknown_top:
+            raise PipelineConfigurationError(
+                f"'{path}': unknown top-level key(s) {sorted(unknown_top)}; allowed: 'steps'."
+            )
+        steps = document.get("steps") or {}
+        if not isinstance(steps, dict):
+            raise PipelineConfigurationError(f"'{path}': 'steps' must be a mapping of step names.")
+        for step_name, step_config in steps.items():
+            self._apply_step_config(path, str(step_name), step_config, overwrite_step_parameters)
+        return self
+
+    def _apply_step_config(self, path: Path, step_name: str, step_config: Any, overwrite: bool) -> None:
+        where = f"'{path}', steps.{step_name}"
+        if step_name not in self.steps:
+            raise PipelineConfigurationError(
+                f"{where}: pipeline '{self.name}' has no step named '{step_name}' (steps: "
+                f"{list(self.steps)}).{did_you_mean(step_name, self.steps)}"
+            )
+        if not isinstance(step_config, dict):
+            raise PipelineConfigurationError(f"{where} must be a mapping.")
+        unknown = set(step_config) - set(_STEP_CONFIG_KEYS)
+        if unknown:
+            raise PipelineConfigurationError(
+                f"{where}: unknown key(s) {sorted(unknown)}; allowed: {list(_STEP_CONFIG_KEYS)}."
+            )
+        instance = self.steps[step_name]
+        parameters = step_config.get("parameters") or {}
+        if not isinstance(parameters, dict):
+            raise PipelineConfigurationError(f"{where}.parameters must be a mapping.")
+        if parameters:
+            config_class = instance.SIGNATURE.config_class
+            if config_class is None:
+                raise PipelineConfigurationError(
+                    f"{where}: step '{step_name}' takes no BaseStepConfig, so it has no parameters."
+                )
+            fields = set(config_class.model_fields)
+            set_in_code = instance.config.model_fields_set if instance.config is not None else set()
+            for key in parameters:
+                if key not in fields:
+                    raise PipelineConfigurationError(
+                        f"{where}.parameters: '{key}' is not a field of {config_class.__name__} "
+                        f"(fields: {sorted(fields)}).{did_you_mean(key, fields)}"
+                    )
+                if key in set_in_code and not overwrite:
+                    raise DuplicatedConfigurationError(
+                        f"{where}.parameters: '{key}' is also set in code. Remove one, or pass "
+                        "overwrite_step_parameters=True to let the file win."
+                    )
+            instance._config_overrides.update(parameters)
+            instance.resolved_config()  # validate now, with the file and step named on error
+        materializers = step_config.get("materializers") or {}
+        if materializers:
+            self._apply_materializers(where, instance, materializers)
+
+    def _apply_materializers(self, where: str, instance: BaseStep, materializers: Any) -> None:
+        from zenml_airflow.utils.source_utils import import_object
+
+        if not isinstance(materializers, dict):
+            raise PipelineConfigurationError(f"{where}.materializers must map output names to classes.")
+        resolved: dict[str, type] = {}
+        for output, source in materializers.items():
+            if not isinstance(source, str) or ":" not in source:
+                raise PipelineConfigurationError(
+                    f"{where}.materializers.{output}: give the class as 'package.module:ClassName'."
+                )
+            try:
+                resolved[str(output)] = import_object(source)
+            except Exception as error:
+                raise PipelineConfigurationError(f"{where}.materializers.{output}: {error}") from error
+        instance.with_return_materializers(resolved)
+
+    # --- running -------------------------------------------------------------------------------
+
+    def run(
+        self,
+        *,
+        run_name: str | None = None,
+        schedule: Schedule | None = None,
+        enable_cache: bool | None = None,
+        **additional_parameters: Any,
+    ) -> Any:
+        """Run the pipeline on the active stack's orchestrator.
+
+        ``enable_cache=False`` disables caching for this run only. Does nothing when the
+        environment variable ``ZENML_AIRFLOW_PREVENT_PIPELINE_EXECUTION`` is set (so a module-level
+        ``p.run()`` does not run again when a worker imports the module).
+        """
+        if os.environ.get(PREVENT_EXECUTION_ENV):
+            return None
+        caller = inspect.stack()[1]
+        self.dag_filepath = os.path.abspath(caller.filename)
+        from zenml_airflow.orchestrators.dispatch import run_pipeline
+
+        return run_pipeline(
+            self,
+            run_name=run_name,
+            schedule=schedule,
+            enable_cache=enable_cache,
+            runtime_configuration=additional_parameters,
+        )
+
+    def __repr__(self) -> str:
+        return f"<pipeline '{self.name}' steps={list(self.steps)}>"
+
+
+@overload
+def pipeline(_func: Callable[..., None]) -> type[BasePipeline]: ...
+
+
+@overload
+def pipeline(
+    *,
+    name: str | None = None,
+    enable_cache: bool = True,
+    required_integrations: Any = (),
+    requirements_file: str | None = None,
+    requirements: str | list[str] | None = None,
+    dockerignore_file: str | None = None,
+    secrets: list[str] | None = None,
+) -> Callable[[Callable[..., None]], type[BasePipeline]]: ...
+
+
+def pipeline(
+    _func: Callable[..., None] | None = None,
+    *,
+    name: str | None = None,
+    enable_cache: bool = True,
+    required_integrations: Any = (),
+    requirements_file: str | None = None,
+    requirements: str | list[str] | None = None,
+    dockerignore_file: str | None = None,
+    secrets: list[str] | None = None,
+) -> type[BasePipeline] | Callable[[Callable[..., None]], type[BasePipeline]]:
+    """Turn a function that wires steps into a pipeline class.
+
+    Args:
+        name: the pipeline's name (defaults to the function name); runs are grouped by it.
+        enable_cache: ``False`` disables caching for every step of this pipeline.
+        requirements, requirements_file, dockerignore_file, secrets: recorded for
+            container-based step operators.
+    """
+
+    def decorator(func: Callable[..., None]) -> type[BasePipeline]:
+        if isinstance(requirements, str):
+            reqs: tuple[str, ...] = tuple(r for r in requirements.split() if r)
+        else:
+            reqs = tuple(requirements or ())
+        params = list(inspect.signature(func).parameters.values())
+        for param in params:
+            if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+                raise PipelineInterfaceError(
+                    f"Pipeline '{func.__name__}' takes *{param.name}/**{param.name}; a pipeline "
+                    "function must name each of its steps as a parameter."
+                )
+        namespace = {
+            "connect": lambda self, **steps: func(**steps),
+            "STEP_PARAMETERS": tuple(p.name for p in params),
+            "NAME": name or func.__name__,
+            "ENABLE_CACHE": enable_cache,
+            "REQUIREMENTS": reqs,
+            "REQUIREMENTS_FILE": requirements_file,
+            "DOCKERIGNORE_FILE": dockerignore_file,
+            "SECRETS": tuple(secrets or ()),
+            "__module__": func.__module__,
+            "__qualname__": func.__qualname__,
+            "__doc__": func.__doc__,
+        }
+        return type(func.__name__, (BasePipeline,), namespace)
+
+    if _func is not None:
+        return decorator(_func)
+    return decorator

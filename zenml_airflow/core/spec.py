@@ -1,0 +1,93 @@
+"""``PipelineSpec``: a pipeline as plain, versioned, JSON-serializable data.
+
+Both backends run from a spec: the local orchestrator builds one in-process, the Airflow compiler
+embeds one in the DAG file. Everything a worker needs to run a step is here, by import path, so a
+spec crosses process boundaries losslessly (``PipelineSpec.from_json(spec.to_json()) == spec``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from zenml_airflow.exceptions import ZenMLAirflowError
+
+SPEC_VERSION = 1
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InputSpec(_Frozen):
+    """Where an input comes from: an output of an upstream step of the same run."""
+
+    step: str
+    output: str
+
+
+class OutputSpec(_Frozen):
+    """One output: its declared type, the materializer that writes it and its artifact type."""
+
+    data_type: str  # "module.QualName" (or "int" for builtins)
+    materializer: str  # "module:QualName"
+    materializer_hash: str  # source hash of the materializer class: part of the cache key
+    artifact_type: str = "DataArtifact"
+
+
+class StepSpec(_Frozen):
+    """One step of a pipeline, ready to be executed by any process that can import its code."""
+
+    name: str  # the step's name in the pipeline (the pipeline function's parameter)
+    entrypoint: str  # "module:QualName" of the step class
+    entrypoint_name: str  # the function or class name
+    docstring: str | None = None
+    source_hash: str
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    inputs: dict[str, InputSpec] = Field(default_factory=dict)
+    input_types: dict[str, str] = Field(default_factory=dict)  # input name -> declared type name
+    outputs: dict[str, OutputSpec] = Field(default_factory=dict)
+    upstream: list[str] = Field(default_factory=list)
+    enable_cache: bool = True
+    uses_context: bool = False
+    step_operator: str | None = None
+
+
+class PipelineSpec(_Frozen):
+    """A whole pipeline; ``steps`` are in a valid execution (topological) order."""
+
+    version: int = SPEC_VERSION
+    name: str
+    enable_cache: bool = True
+    steps: list[StepSpec]
+    source_root: str | None = None  # directory to put on sys.path to import the steps' modules
+
+    def step(self, name: str) -> StepSpec:
+        for step in self.steps:
+            if step.name == name:
+                return step
+        raise KeyError(name)
+
+    def to_json(self) -> str:
+        """Canonical JSON: same spec, same bytes."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> PipelineSpec:
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PipelineSpec:
+        """Load a spec, refusing one written by a newer zenml-airflow."""
+        version = data.get("version")
+        if not isinstance(version, int):
+            raise ZenMLAirflowError("This pipeline spec has no integer 'version'; it is not a spec.")
+        if version > SPEC_VERSION:
+            raise ZenMLAirflowError(
+                f"This pipeline spec has version {version}, but this zenml-airflow reads specs up to "
+                f"version {SPEC_VERSION}. Upgrade zenml-airflow where the pipeline runs, or compile "
+                "it with the same version."
+            )
+        return cls.model_validate(data)

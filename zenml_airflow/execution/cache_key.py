@@ -1,0 +1,46 @@
+"""The cache key of a step run: a pure function of everything that determines its outputs.
+
+Two step runs with the same key produce the same outputs, so the second can reuse the first's
+artifacts. The key covers the step (pipeline and step name, source hash, step operator), how its
+outputs are written (each output's materializer source hash) and what it was given (canonical
+parameters and the *content* hashes of its inputs - equal data from a different upstream run still
+hits). It does not cover the outside world (files, APIs, time): steps that read it should say
+``@step(enable_cache=False)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+CACHE_KEY_VERSION = 1
+
+
+def compute_cache_key(
+    *,
+    pipeline_name: str,
+    step_name: str,
+    source_hash: str,
+    parameters: Mapping[str, Any],
+    materializer_hashes: Mapping[str, str],
+    input_content_hashes: Mapping[str, str],
+    step_operator: str | None = None,
+) -> str:
+    """Return the hex sha256 cache key for one step run.
+
+    Parameters must be JSON values; mapping order never matters.
+    """
+    payload = {
+        "v": CACHE_KEY_VERSION,
+        "pipeline": pipeline_name,
+        "step": step_name,
+        "source": source_hash,
+        "parameters": parameters,
+        "materializers": dict(materializer_hashes),
+        "inputs": dict(input_content_hashes),
+        "step_operator": step_operator,
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

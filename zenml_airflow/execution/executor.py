@@ -1,0 +1,372 @@
+"""The step executor: runs one step of one pipeline run, the same way on every backend.
+
+The local orchestrator calls it in-process; each Airflow task calls it from the DAG's runtime.
+For one step it:
+
+1. opens the step run row (run, step, try number);
+2. resolves the inputs from the upstream steps' output artifacts *in the same run*;
+3. computes the cache key, and on a hit whose artifacts still exist links them and finishes as
+   ``cached``;
+4. calls the step with its inputs, config and (if asked) a ``StepContext``;
+5. writes each output through its materializer into a fresh directory, then registers all
+   artifacts, their content hashes and the lineage in one transaction. On any failure it removes
+   what it wrote and records the failure, so nothing half-written ever looks valid.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from zenml_airflow.artifacts import BaseArtifact, artifact_type_by_name
+from zenml_airflow.core.context import RunInfo, StepContext
+from zenml_airflow.core.spec import PipelineSpec, StepSpec
+from zenml_airflow.core.step import BaseStep
+from zenml_airflow.enums import ExecutionStatus
+from zenml_airflow.exceptions import (
+    MaterializerError,
+    StepExecutionError,
+    StepInterfaceError,
+    ZenMLAirflowError,
+)
+from zenml_airflow.execution.cache_key import compute_cache_key
+from zenml_airflow.materializers.base_materializer import BaseMaterializer
+from zenml_airflow.materializers.default_materializer_registry import load_materializer
+from zenml_airflow.metadata.records import ArtifactRecord, NewArtifact, RunRecord, StepRunRecord
+from zenml_airflow.utils.source_utils import import_object, object_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    from zenml_airflow.artifacts.store import ArtifactStore
+    from zenml_airflow.metadata.store import SQLMetadataStore
+    from zenml_airflow.stack.stack import Stack
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class StepResult:
+    """What happened to one step: its status, timing and output artifacts."""
+
+    step_name: str
+    status: ExecutionStatus
+    step_run_id: int
+    duration: float
+    outputs: dict[str, ArtifactRecord] = field(default_factory=dict)
+    cache_key: str | None = None
+
+
+@dataclass
+class _Inputs:
+    records: dict[str, ArtifactRecord]
+    content_hashes: dict[str, str]
+
+
+class StepExecutor:
+    """Executes steps of pipeline runs against one stack's metadata and artifact stores.
+
+    Args:
+        stack: the stack whose stores the run uses.
+        step_classes / materializers: in-process objects by step name (the local orchestrator's
+            ``LivePlan``); anything missing is imported from the spec's import paths.
+    """
+
+    def __init__(
+        self,
+        stack: Stack,
+        *,
+        step_classes: Mapping[str, type[BaseStep]] | None = None,
+        materializers: Mapping[str, Mapping[str, type[BaseMaterializer]]] | None = None,
+    ) -> None:
+        self.stack = stack
+        self._step_classes = dict(step_classes or {})
+        self._materializers = {k: dict(v) for k, v in (materializers or {}).items()}
+
+    @property
+    def metadata_store(self) -> SQLMetadataStore:
+        return self.stack.metadata_store.open_store()  # type: ignore[no-any-return]
+
+    @property
+    def artifact_store(self) -> ArtifactStore:
+        return self.stack.artifact_store.open_store()  # type: ignore[no-any-return]
+
+    # --- resolution ----------------------------------------------------------------------------
+
+    def _step_class(self, step: StepSpec) -> type[BaseStep]:
+        cls = self._step_classes.get(step.name)
+        if cls is None:
+            cls = import_object(step.entrypoint)
+            if not (isinstance(cls, type) and issubclass(cls, BaseStep)):
+                raise StepInterfaceError(
+                    f"'{step.entrypoint}' (step '{step.name}') is not a step class; was the "
+                    "module changed since the pipeline was compiled?"
+                )
+            self._step_classes[step.name] = cls
+        return cls
+
+    def _output_materializer(self, step: StepSpec, output: str) -> type[BaseMaterializer]:
+        live = self._materializers.get(step.name, {}).get(output)
+        if live is not None:
+            return live
+        return load_materializer(step.outputs[output].materializer)
+
+    def _resolve_inputs(self, store: SQLMetadataStore, run: RunRecord, step: StepSpec) -> _Inputs:
+        if not step.inputs:
+            return _Inputs({}, {})
+        step_runs = {s.name: s for s in store.list_step_runs(run.id)}
+        outputs_by_step: dict[str, dict[str, ArtifactRecord]] = {}
+        records: dict[str, ArtifactRecord] = {}
+        for input_name, source in step.inputs.items():
+            upstream = step_runs.get(source.step)
+            if upstream is None or upstream.status not in (
+                ExecutionStatus.COMPLETED,
+                ExecutionStatus.CACHED,
+            ):
+                state = "has not run" if upstream is None else f"is {upstream.status.value}"
+                raise ZenMLAirflowError(
+                    f"Input '{input_name}' of step '{step.name}' comes from step '{source.step}', "
+                    f"which {state} in run '{run.name}'. Run the upstream step first."
+                )
+            if source.step not in outputs_by_step:
+                outputs_by_step[source.step] = store.get_step_io(upstream.id)[1]
+            artifact = outputs_by_step[source.step].get(source.output)
+            if artifact is None:
+                raise ZenMLAirflowError(
+                    f"Step '{source.step}' of run '{run.name}' recorded no output "
+                    f"'{source.output}' (needed by input '{input_name}' of step '{step.name}')."
+                )
+            records[input_name] = artifact
+        return _Inputs(records, {name: r.content_hash for name, r in records.items()})
+
+    def _read_input(self, step: StepSpec, name: str, record: ArtifactRecord, annotation: Any) -> Any:
+        artifact = artifact_type_by_name(record.artifact_type)(
+            uri=record.uri, materializer=record.materializer, datatype=record.data_type
+        )
+        if isinstance(annotation, type) and issubclass(annotation, BaseArtifact):
+            return artifact  # "skip materialization": the step gets the artifact itself
+        materializer = load_materializer(record.materializer)
+        data_type = annotation if isinstance(annotation, type) else import_object(record.data_type)
+        try:
+            return materializer(artifact).handle_input(data_type)
+        except ZenMLAirflowError:
+            raise
+        except Exception as error:
+            raise MaterializerError(
+                f"Reading input '{name}' of step '{step.name}' from {record.uri} with "
+                f"{materializer.__name__} failed: {type(error).__name__}: {error}"
+            ) from error
+
+    # --- execution -----------------------------------------------------------------------------
+
+    def execute(
+        self,
+        spec: PipelineSpec,
+        step: StepSpec,
+        run: RunRecord,
+        run_info: RunInfo,
+        *,
+        try_number: int = 1,
+    ) -> StepResult:
+        """Run one step of ``run`` and return its result.
+
+        Raises:
+            StepExecutionError: the step's own code raised (chained).
+            ZenMLAirflowError: inputs, materializers or stores failed; the step run is recorded
+                as failed and nothing it wrote is left behind.
+        """
+        store = self.metadata_store
+        started = time.perf_counter()
+        step_run = store.start_step_run(
+            run.id,
+            step.name,
+            entrypoint=step.entrypoint,
+            entrypoint_name=step.entrypoint_name,
+            docstring=step.docstring,
+            parameters=step.parameters,
+            source_hash=step.source_hash,
+            try_number=try_number,
+            step_operator=step.step_operator,
+        )
+        written: list[str] = []
+        try:
+            result = self._execute(spec, step, run, run_info, step_run, written)
+        except BaseException as error:
+            self._discard(written)
+            message = (
+                str(error)
+                if isinstance(error, ZenMLAirflowError)
+                else f"{type(error).__name__}: {error}"
+            )
+            detail = "".join(traceback.format_exception(error))
+            try:
+                store.fail_step_run(step_run.id, f"{message}\n\n{detail}")
+            except Exception:  # the store itself may be what failed; keep the original error
+                logger.exception("Could not record the failure of step '%s'", step.name)
+            raise
+        result.duration = time.perf_counter() - started
+        return result
+
+    def _execute(
+        self,
+        spec: PipelineSpec,
+        step: StepSpec,
+        run: RunRecord,
+        run_info: RunInfo,
+        step_run: StepRunRecord,
+        written: list[str],
+    ) -> StepResult:
+        store = self.metadata_store
+        step_class = self._step_class(step)
+        materializers = {name: self._output_materializer(step, name) for name in step.outputs}
+        inputs = self._resolve_inputs(store, run, step)
+        input_ids = {name: record.id for name, record in inputs.records.items()}
+        cache_key = compute_cache_key(
+            pipeline_name=spec.name,
+            step_name=step.name,
+            source_hash=step.source_hash,
+            parameters=step.parameters,
+            materializer_hashes={n: o.materializer_hash for n, o in step.outputs.items()},
+            input_content_hashes=inputs.content_hashes,
+            step_operator=step.step_operator,
+        )
+
+        if step.enable_cache:
+            hit = self._usable_cache_hit(store, cache_key, step)
+            if hit is not None:
+                producer, outputs = hit
+                finished = store.finish_step_run(
+                    step_run.id,
+                    status=ExecutionStatus.CACHED,
+                    cache_key=cache_key,
+                    inputs=input_ids,
+                    outputs={name: record.id for name, record in outputs.items()},
+                    cached_from_step_run_id=producer,
+                )
+                logger.info("Using cached version of step '%s'.", step.name)
+                return StepResult(step.name, ExecutionStatus.CACHED, finished.id, 0.0, outputs, cache_key)
+
+        artifact_store = self.artifact_store
+        with artifact_store.register():
+            signature = step_class.SIGNATURE
+            kwargs: dict[str, Any] = {
+                name: self._read_input(step, name, inputs.records[name], signature.inputs[name])
+                for name in step.inputs
+            }
+            if signature.config_arg is not None:
+                assert signature.config_class is not None
+                kwargs[signature.config_arg] = signature.config_class(**step.parameters)
+
+            artifacts: dict[str, BaseArtifact] = {}
+            for output, output_spec in step.outputs.items():
+                artifact_id = uuid.uuid4().hex
+                uri = artifact_store.artifact_uri(spec.name, step.name, output, artifact_id)
+                artifacts[output] = artifact_type_by_name(output_spec.artifact_type)(
+                    uri=uri,
+                    materializer=output_spec.materializer,
+                    datatype=output_spec.data_type,
+                )
+            if signature.context_arg is not None:
+                kwargs[signature.context_arg] = StepContext(
+                    step_name=step.name,
+                    run_info=run_info,
+                    output_uris={name: a.uri for name, a in artifacts.items()},
+                    output_materializers=materializers,
+                    make_artifact=lambda name, uri: artifacts[name],
+                    stack=self.stack,
+                )
+
+            try:
+                returned = step_class().entrypoint(**kwargs)
+            except Exception as error:
+                raise StepExecutionError(
+                    f"Step '{step.name}' of run '{run.name}' failed: {type(error).__name__}: {error}",
+                    step_name=step.name,
+                ) from error
+            values = self._split_outputs(step, signature.single_output, returned)
+
+            new_artifacts: dict[str, NewArtifact] = {}
+            for output, value in values.items():
+                artifact = artifacts[output]
+                materializer = materializers[output]
+                artifact_store.prepare(artifact.uri)
+                written.append(artifact.uri)
+                try:
+                    materializer(artifact).handle_return(value)
+                except ZenMLAirflowError:
+                    raise
+                except Exception as error:
+                    raise MaterializerError(
+                        f"Writing output '{output}' of step '{step.name}' with "
+                        f"{materializer.__name__} failed: {type(error).__name__}: {error}"
+                    ) from error
+                new_artifacts[output] = NewArtifact(
+                    id=artifact.uri.rstrip("/").rsplit("/", 1)[-1],
+                    uri=artifact.uri,
+                    artifact_type=type(artifact).__name__,
+                    data_type=object_path(type(value)) if value is not None else step.outputs[output].data_type,
+                    materializer=object_path(materializer),
+                    content_hash=artifact_store.content_hash(artifact.uri),
+                    size_bytes=artifact_store.size(artifact.uri),
+                )
+
+        finished = store.finish_step_run(
+            step_run.id,
+            status=ExecutionStatus.COMPLETED,
+            cache_key=cache_key if step.enable_cache else None,
+            inputs=input_ids,
+            outputs=dict(new_artifacts),
+        )
+        _, registered = store.get_step_io(finished.id)
+        return StepResult(step.name, ExecutionStatus.COMPLETED, finished.id, 0.0, registered, cache_key)
+
+    def _usable_cache_hit(
+        self, store: SQLMetadataStore, cache_key: str, step: StepSpec
+    ) -> tuple[int, dict[str, ArtifactRecord]] | None:
+        hit = store.lookup_cache(cache_key)
+        if hit is None:
+            return None
+        if set(hit.outputs) != set(step.outputs) or not all(
+            self.artifact_store.exists(record.uri) for record in hit.outputs.values()
+        ):
+            # The artifacts were deleted (or the entry is from an incompatible step): forget it and
+            # run the step again.
+            logger.warning("Cached outputs of step '%s' are gone; running it again.", step.name)
+            store.delete_cache_entry(cache_key)
+            return None
+        producer = hit.step_run.cached_from_step_run_id or hit.step_run.id
+        return producer, dict(hit.outputs)
+
+    @staticmethod
+    def _split_outputs(step: StepSpec, single_output: bool, returned: Any) -> dict[str, Any]:
+        names = list(step.outputs)
+        if not names:
+            if returned is not None:
+                logger.warning(
+                    "Step '%s' is annotated '-> None' but returned a %s; the value is discarded.",
+                    step.name,
+                    type(returned).__name__,
+                )
+            return {}
+        if single_output or len(names) == 1:
+            return {names[0]: returned}
+        if not isinstance(returned, (tuple, list)) or len(returned) != len(names):
+            got = f"{len(returned)} values" if isinstance(returned, (tuple, list)) else type(returned).__name__
+            raise StepInterfaceError(
+                f"Step '{step.name}' declares {len(names)} outputs {names} but returned {got}. "
+                "Return a tuple in the declared order."
+            )
+        return dict(zip(names, returned, strict=True))
+
+    def _discard(self, uris: list[str]) -> None:
+        if not uris:
+            return
+        store = self.artifact_store
+        for uri in uris:
+            try:
+                store.discard(uri)
+            except Exception:  # best effort: the artifact is not registered either way
+                logger.exception("Could not remove the partial artifact at %s", uri)

@@ -1,0 +1,115 @@
+"""The local orchestrator: runs every step in this process, in dependency order.
+
+It goes through the same :class:`~zenml_airflow.execution.executor.StepExecutor` as the Airflow
+tasks, so a local run records exactly the metadata and artifacts an Airflow run would.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+
+import zenml_airflow
+from zenml_airflow.core.context import RunInfo
+from zenml_airflow.enums import ExecutionStatus
+from zenml_airflow.execution.executor import StepExecutor, StepResult
+from zenml_airflow.execution.plan import build_plan
+from zenml_airflow.orchestrators.base import BaseOrchestrator
+from zenml_airflow.post_execution import PipelineRunView, get_run
+from zenml_airflow.utils.git import git_sha_for
+
+if TYPE_CHECKING:  # pragma: no cover
+    from zenml_airflow.core.pipeline import BasePipeline
+    from zenml_airflow.core.schedule import Schedule
+    from zenml_airflow.stack.stack import Stack
+
+logger = logging.getLogger(__name__)
+
+
+def default_run_name(pipeline_name: str, now: datetime | None = None) -> str:
+    """The seed's run name: ``<pipeline>-<dd_Mon_yy-HH_MM_SS_ffffff>``."""
+    return f"{pipeline_name}-{(now or datetime.now()):%d_%h_%y-%H_%M_%S_%f}"
+
+
+class LocalOrchestrator(BaseOrchestrator):
+    """Runs pipelines in-process; ignores schedules (with a warning), as the seed did."""
+
+    def __init__(self, component: Any, console: Console | None = None) -> None:
+        super().__init__(component)
+        self.console = console or Console(stderr=True, highlight=False)
+
+    def run(
+        self,
+        pipeline: BasePipeline,
+        *,
+        stack: Stack,
+        run_name: str | None,
+        schedule: Schedule | None,
+        enable_cache: bool | None,
+        runtime_configuration: dict[str, Any],
+    ) -> PipelineRunView:
+        if schedule is not None:
+            logger.warning(
+                "The local orchestrator does not schedule; running pipeline '%s' once now. Use a "
+                "stack with the airflow orchestrator to run it on a schedule.",
+                pipeline.name,
+            )
+        plan = build_plan(pipeline, enable_cache=enable_cache)
+        spec = plan.spec
+        store = stack.metadata_store.open_store()
+        name = run_name or default_run_name(pipeline.name)
+        if enable_cache is not None:
+            runtime_configuration = {**runtime_configuration, "enable_cache": enable_cache}
+        run = store.create_run(
+            pipeline.name,
+            name,
+            num_steps=len(spec.steps),
+            orchestrator="local",
+            stack_name=stack.name,
+            zenml_version=zenml_airflow.__version__,
+            git_sha=git_sha_for(pipeline.dag_filepath),
+            runtime_configuration=runtime_configuration,
+        )
+        run_info = RunInfo(pipeline_name=pipeline.name, run_name=name, run_id=run.id)
+        executor = StepExecutor(stack, step_classes=plan.step_classes, materializers=plan.materializers)
+
+        self.console.print(
+            f"[bold]Running pipeline[/] '{pipeline.name}' as run '{name}' on stack '{stack.name}' "
+            f"({len(spec.steps)} steps)"
+        )
+        started = time.perf_counter()
+        counts = {ExecutionStatus.COMPLETED: 0, ExecutionStatus.CACHED: 0}
+        for index, step in enumerate(spec.steps, start=1):
+            prefix = f"  [{index}/{len(spec.steps)}] {step.name}"
+            try:
+                with self.console.status(f"{prefix} running...", spinner="dots"):
+                    result = executor.execute(spec, step, run, run_info)
+            except Exception as error:
+                self.console.print(f"{prefix} [red]failed[/]: {_first_line(error)}")
+                self.console.print(
+                    f"[red]Run '{name}' failed[/] at step '{step.name}' after "
+                    f"{time.perf_counter() - started:.2f}s."
+                )
+                raise
+            counts[result.status] += 1
+            self.console.print(_summary(prefix, result))
+        self.console.print(
+            f"[green]Run '{name}' completed[/] in {time.perf_counter() - started:.2f}s: "
+            f"{counts[ExecutionStatus.COMPLETED]} ran, {counts[ExecutionStatus.CACHED]} cached."
+        )
+        return get_run(store, run.id, stack.artifact_store.open_store())
+
+
+def _summary(prefix: str, result: StepResult) -> str:
+    if result.status is ExecutionStatus.CACHED:
+        return f"{prefix} [cyan]cached[/] ({result.duration * 1000:.0f} ms)"
+    return f"{prefix} [green]ran[/] in {result.duration:.2f}s"
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
