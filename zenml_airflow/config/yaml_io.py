@@ -1,0 +1,176 @@
+"""Safe reading and writing of the YAML files behind the global config, profiles and repositories.
+
+Three promises, relied upon by every config file:
+
+* **Atomic writes.** :func:`write_yaml` writes a temporary file in the target's directory, fsyncs it
+  and ``os.replace``-s it over the target, so a reader sees either the old or the new file, never
+  half of one, and a failing write leaves the old file untouched.
+* **Clean errors.** :func:`read_yaml` and :func:`load_model` turn unreadable files, bad YAML and
+  wrong shapes into a :class:`~zenml_airflow.exceptions.ConfigError` that names the file and the
+  problem, never a raw traceback.
+* **Serialised read-modify-write.** :func:`file_lock` holds an exclusive ``flock`` on a
+  ``.<file>.lock`` sidecar so two processes updating the same file do not lose each other's change.
+
+Example::
+
+    with file_lock(path):
+        data = read_yaml(path) or {}
+        data["answer"] = 42
+        write_yaml(path, data)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from zenml_airflow.exceptions import ConfigError
+
+try:  # POSIX only; Airflow itself does not run on native Windows.
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+_HOW_TO_FIX = "Fix the file by hand or delete it to start again from the defaults."
+
+# Re-entrancy bookkeeping for file_lock: flock() on a second descriptor of the same file from the
+# same thread would deadlock, so nested calls on one path reuse the outer lock.
+_held = threading.local()
+
+
+def read_yaml(path: Path) -> Any:
+    """Return the parsed YAML content of ``path`` (``None`` for an empty file).
+
+    Raises:
+        ConfigError: if the file cannot be read or is not valid YAML.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"Cannot read config file {path}: {error}") from error
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        problem = " ".join(str(error).split())
+        raise ConfigError(
+            f"Config file {path} is not valid YAML: {problem}. {_HOW_TO_FIX}"
+        ) from error
+
+
+def format_validation_error(error: ValidationError) -> str:
+    """Render a pydantic error as ``"field.path: message; ..."`` without pydantic's URL noise."""
+    parts = []
+    for item in error.errors():
+        location = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        parts.append(f"{location}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def load_model(path: Path, model: type[ModelT]) -> ModelT:
+    """Read ``path`` and validate it as ``model``.
+
+    Raises:
+        FileNotFoundError: if the file does not exist (callers decide what a missing file means).
+        ConfigError: if the file is unreadable, not YAML, or has the wrong shape.
+    """
+    data = read_yaml(path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"Config file {path} must contain a mapping at the top level, "
+            f"found {type(data).__name__}. {_HOW_TO_FIX}"
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(
+            f"Config file {path} is invalid: {format_validation_error(error)}. {_HOW_TO_FIX}"
+        ) from error
+
+
+def write_yaml(path: Path, data: Any) -> None:
+    """Atomically replace ``path`` with ``data`` dumped as YAML (creating parent directories).
+
+    Raises:
+        ConfigError: if the file cannot be written; the previous file, if any, is left intact.
+    """
+    text = yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp_path = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_path, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        if isinstance(error, OSError):
+            raise ConfigError(f"Cannot write config file {path}: {error}") from error
+        raise
+    _fsync_directory(path.parent)
+
+
+def save_model(path: Path, model: BaseModel) -> None:
+    """Atomically write a pydantic model to ``path`` as YAML (JSON-compatible values only)."""
+    write_yaml(path, model.model_dump(mode="json"))
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive inter-process lock for read-modify-write of ``path``.
+
+    The lock lives on ``.<name>.lock`` beside the file (never on the
+    file itself, which is replaced on every write).
+    Nested use on the same path in the same thread is allowed.
+    """
+    key = str(path.resolve())
+    held: dict[str, int] = _held.__dict__.setdefault("counts", {})
+    if held.get(key):
+        held[key] += 1
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
+    lock_path = path.with_name(f".{path.name}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+b") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        held[key] = 1
+        try:
+            yield
+        finally:
+            held[key] = 0
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _fsync_directory(directory: Path) -> None:
+    # Makes the rename itself durable; not possible (nor needed) on every platform.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
