@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import sys
 import typing
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -86,12 +87,18 @@ class StepSignature:
     single_output: bool  # True when the return annotation is one plain type (output "output")
 
 
-def _resolve_annotation(func: Callable[..., Any], annotation: Any, where: str) -> Any:
-    """Evaluate a string annotation (``from __future__ import annotations``) in the function's globals."""
+def _resolve_annotation(
+    func: Callable[..., Any], annotation: Any, where: str, localns: Mapping[str, Any] | None = None
+) -> Any:
+    """Evaluate a string annotation (``from __future__ import annotations``).
+
+    Names are looked up in the function's globals and in the namespace where the step was
+    defined (so types defined inside a function or test work too).
+    """
     if not isinstance(annotation, str):
         return annotation
     try:
-        return eval(annotation, func.__globals__, {})  # noqa: S307 - annotations are the user's code
+        return eval(annotation, func.__globals__, dict(localns or {}))  # noqa: S307 - the user's own code
     except Exception as error:  # NameError mostly: a type defined inside another function
         raise StepInterfaceError(
             f"Cannot resolve the annotation {annotation!r} of {where}: {error}. Define the type at "
@@ -103,7 +110,13 @@ def _is_subclass(tp: Any, base: type) -> bool:
     return isinstance(tp, type) and issubclass(tp, base)
 
 
-def parse_signature(func: Callable[..., Any], step_name: str, *, skip_self: bool = False) -> StepSignature:
+def parse_signature(
+    func: Callable[..., Any],
+    step_name: str,
+    *,
+    skip_self: bool = False,
+    localns: Mapping[str, Any] | None = None,
+) -> StepSignature:
     """Check a step entrypoint's signature and return its inputs, outputs, config and context.
 
     Raises:
@@ -139,7 +152,7 @@ def parse_signature(func: Callable[..., Any], step_name: str, *, skip_self: bool
                 f"Missing type annotation for {where}. Every step parameter needs a type, e.g. "
                 f"'{param.name}: int'."
             )
-        annotation = _resolve_annotation(func, param.annotation, where)
+        annotation = _resolve_annotation(func, param.annotation, where, localns)
         if _is_subclass(annotation, BaseStepConfig):
             if config_arg is not None:
                 raise StepInterfaceError(
@@ -162,7 +175,9 @@ def parse_signature(func: Callable[..., Any], step_name: str, *, skip_self: bool
             f"Missing return annotation for step '{step_name}'. Annotate it, e.g. '-> int', "
             "'-> Output(a=int, b=str)', or '-> None' for a step without outputs."
         )
-    returns = _resolve_annotation(func, signature.return_annotation, f"the return of step '{step_name}'")
+    returns = _resolve_annotation(
+        func, signature.return_annotation, f"the return of step '{step_name}'", localns
+    )
     outputs: dict[str, Any]
     single_output = False
     if returns is None or returns is type(None):
@@ -523,11 +538,13 @@ def step(
         custom_step_operator: the name of the stack's step operator that runs this step.
     """
 
-    def decorator(func: Callable[..., Any]) -> type[BaseStep]:
+    def decorator(func: Callable[..., Any], localns: Mapping[str, Any] | None = None) -> type[BaseStep]:
         if not callable(func) or isinstance(func, type):
             raise StepInterfaceError(f"@step decorates functions; got {func!r}.")
+        if localns is None:
+            localns = sys._getframe(1).f_locals  # where '@step(...)' was applied
         step_name = name or func.__name__
-        signature = parse_signature(func, step_name)
+        signature = parse_signature(func, step_name, localns=localns)
         if output_types:
             for output in output_types:
                 if output not in signature.outputs:
@@ -552,7 +569,7 @@ def step(
         return type(func.__name__, (_DecoratedStep,), namespace)
 
     if _func is not None:
-        return decorator(_func)
+        return decorator(_func, sys._getframe(1).f_locals)  # where '@step' was applied
     return decorator
 
 
