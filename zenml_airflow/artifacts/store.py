@@ -1,0 +1,272 @@
+"""The artifact store: a root URI plus an fsspec filesystem, laid out as
+``ROOT/<pipeline>/<step>/<output>/<artifact_id>/``.
+
+The store hands out artifact directories, creates them fresh (never reusing one, so a retried
+task cannot mix its files with a failed attempt's), removes half-written ones, and hashes their
+content for the cache key and lineage. Materializers write the files themselves through
+:mod:`zenml_airflow.io.fileio`; :meth:`ArtifactStore.register` makes those writes use this
+store's filesystem (and its credentials)::
+
+    store = ArtifactStore("/tmp/zenml-store")
+    uri = store.artifact_uri("training", "trainer", "output", artifact_id)
+    with store:
+        store.prepare(uri)
+        try:
+            materializer_cls(DataArtifact(uri=uri)).handle_return(value)
+        except BaseException:
+            store.discard(uri)
+            raise
+        digest = store.content_hash(uri)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import posixpath
+from types import TracebackType
+
+import fsspec.core
+from fsspec import AbstractFileSystem
+from fsspec.implementations.local import LocalFileSystem
+
+from zenml_airflow.exceptions import ArtifactStoreError
+from zenml_airflow.io import fileio
+
+_HASH_CHUNK = 1024 * 1024
+
+# Schemes fsspec serves from optional packages, with the extra that installs them.
+_INSTALL_HINTS = {
+    "s3": "pip install 'zenml-airflow[s3]'",
+    "s3a": "pip install 'zenml-airflow[s3]'",
+    "gs": "pip install 'zenml-airflow[gcs]'",
+    "gcs": "pip install 'zenml-airflow[gcs]'",
+}
+
+
+def _split_scheme(path: str) -> tuple[str, str]:
+    if "://" in path:
+        scheme, _, rest = path.partition("://")
+        return scheme, rest
+    return "", path
+
+
+class ArtifactStore:
+    """A root URI where artifacts live, and the filesystem that serves it.
+
+    Args:
+        path: the root: a local path (absolute or relative), a ``file://`` URI, or any fsspec URI
+            (``s3://bucket/prefix``, ``gcs://bucket/prefix``, ``memory://root``).
+        fs: the filesystem to use; by default the one fsspec builds from ``path``. Pass one to
+            supply credentials or options.
+
+    Construction does no I/O; the filesystem is built on first use.
+    """
+
+    def __init__(self, path: str, fs: AbstractFileSystem | None = None) -> None:
+        text = os.fspath(path)
+        if not text or not text.strip():
+            raise ArtifactStoreError(
+                "An artifact store needs a root path or URI, e.g. '/data/artifacts' or "
+                "'s3://bucket/artifacts'; got an empty string."
+            )
+        scheme, rest = _split_scheme(text)
+        if scheme in ("", "file", "local"):
+            # One canonical spelling for local roots, so prefixes and URIs compare reliably.
+            self.path = os.path.abspath(os.path.expanduser(rest))
+            self._fs: AbstractFileSystem | None = fs if fs is not None else LocalFileSystem()
+        else:
+            if not rest.strip("/"):
+                raise ArtifactStoreError(
+                    f"Artifact store root '{text}' names only a scheme; add a bucket or folder, "
+                    f"e.g. '{scheme}://my-bucket/artifacts'."
+                )
+            self.path = text.rstrip("/")
+            self._fs = fs
+        self._scheme = scheme if scheme not in ("file", "local") else ""
+        self._registered = 0
+
+    # --- filesystem ---------------------------------------------------------------------------
+
+    @property
+    def fs(self) -> AbstractFileSystem:
+        """The fsspec filesystem serving this store (built from the root URI on first use)."""
+        if self._fs is None:
+            try:
+                self._fs, _ = fsspec.core.url_to_fs(self.path)
+            except ImportError as error:
+                hint = _INSTALL_HINTS.get(
+                    self._scheme, f"install the fsspec backend for '{self._scheme}://'"
+                )
+                raise ArtifactStoreError(
+                    f"Cannot open artifact store '{self.path}': {error}. Install it with: {hint}"
+                ) from error
+            except ValueError as error:
+                raise ArtifactStoreError(
+                    f"Cannot open artifact store '{self.path}': {error}. Use a local path or a URI "
+                    "with a scheme fsspec knows (file://, s3://, gcs://, memory://)."
+                ) from error
+        return self._fs
+
+    @property
+    def is_local(self) -> bool:
+        """Whether the store lives on the local filesystem."""
+        return self._scheme == ""
+
+    def register(self) -> None:
+        """Make :mod:`zenml_airflow.io.fileio` use this store's filesystem for paths under its root.
+
+        Pair with :meth:`unregister`, or use the store as a context manager.
+        """
+        fileio.register_filesystem(self.path, self.fs)
+        self._registered += 1
+
+    def unregister(self) -> None:
+        """Undo one :meth:`register`."""
+        if self._registered:
+            fileio.unregister_filesystem(self.path)
+            self._registered -= 1
+
+    def __enter__(self) -> ArtifactStore:
+        self.register()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.unregister()
+
+    # --- layout -------------------------------------------------------------------------------
+
+    def artifact_uri(self, pipeline: str, step: str, output: str, artifact_id: str) -> str:
+        """The directory for one artifact: ``ROOT/<pipeline>/<step>/<output>/<artifact_id>``.
+
+        Raises:
+            ArtifactStoreError: if a part is empty, contains '/', '\\' or '..', or is not a string.
+        """
+        parts = {"pipeline": pipeline, "step": step, "output": output, "artifact_id": artifact_id}
+        for role, value in parts.items():
+            self._validate_part(role, value)
+        return self.path.rstrip("/") + "/" + "/".join(str(v) for v in parts.values())
+
+    @staticmethod
+    def _validate_part(role: str, value: object) -> None:
+        if not isinstance(value, str):
+            raise ArtifactStoreError(
+                f"Artifact {role} name must be a string, got {type(value).__name__} {value!r}."
+            )
+        problem = None
+        if not value.strip():
+            problem = "is empty"
+        elif "/" in value or "\\" in value:
+            problem = "contains a path separator"
+        elif ".." in value:
+            problem = "contains '..'"
+        elif "\x00" in value:
+            problem = "contains a NUL character"
+        if problem:
+            raise ArtifactStoreError(
+                f"Invalid artifact {role} name {value!r}: it {problem}. Names become one directory "
+                "level of the artifact store; use letters, digits, '_', '-' or '.'."
+            )
+
+    def _checked(self, uri: str) -> str:
+        """``uri`` in the filesystem's own form, after checking it lies strictly under the root."""
+        text = os.fspath(uri)
+        if self.is_local:
+            scheme, rest = _split_scheme(text)
+            text = os.path.abspath(rest) if scheme in ("", "file", "local") else text
+        root = self.path.rstrip("/")
+        if not text.startswith(root + "/") or text.rstrip("/") == root:
+            raise ArtifactStoreError(
+                f"'{uri}' is not an artifact directory of the store at '{self.path}'. Build "
+                "artifact URIs with ArtifactStore.artifact_uri(...)."
+            )
+        normalised = posixpath.normpath(text[len(root) :])
+        if normalised.startswith("/..") or normalised in ("/", "/."):
+            raise ArtifactStoreError(f"'{uri}' escapes the artifact store root '{self.path}'.")
+        return str(self.fs._strip_protocol(text))
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def prepare(self, uri: str) -> None:
+        """Create the fresh, empty directory for a new artifact.
+
+        Raises:
+            ArtifactStoreError: if it already exists (artifact ids must be unique; a retried task
+                gets a new id, or discards the old directory first).
+        """
+        path = self._checked(uri)
+        fs = self.fs
+        try:
+            fs.makedirs(posixpath.dirname(path.rstrip("/")), exist_ok=True)
+            if isinstance(fs, LocalFileSystem):
+                # Atomic: of two tasks racing for one directory, exactly one succeeds.
+                os.mkdir(path)
+                return
+            if fs.exists(path):
+                raise FileExistsError(path)
+            fs.mkdir(path, create_parents=True)
+        except FileExistsError:
+            raise ArtifactStoreError(
+                f"Artifact directory '{uri}' already exists. Each artifact needs a fresh id; "
+                "discard the old directory first if it is a leftover of a failed attempt."
+            ) from None
+
+    def discard(self, uri: str) -> None:
+        """Remove everything under ``uri`` (used when a write fails); a missing ``uri`` is fine."""
+        path = self._checked(uri)
+        with contextlib.suppress(FileNotFoundError):
+            self.fs.rm(path, recursive=True)
+
+    def exists(self, uri: str) -> bool:
+        """Whether the artifact directory ``uri`` exists."""
+        return bool(self.fs.exists(self._checked(uri)))
+
+    def _files(self, uri: str) -> dict[str, int]:
+        """``relative posix path -> size`` for every file under ``uri``."""
+        path = self._checked(uri)
+        fs = self.fs
+        if not fs.exists(path):
+            raise ArtifactStoreError(f"Artifact directory '{uri}' does not exist.")
+        base = path.rstrip("/")
+        files: dict[str, int] = {}
+        for name, info in fs.find(path, detail=True).items():
+            if info.get("type") == "directory":
+                continue
+            relative = posixpath.relpath(str(name), base) if str(name) != base else ""
+            files[relative] = int(info.get("size") or 0)
+        return files
+
+    def content_hash(self, uri: str) -> str:
+        """sha256 (hex) over the sorted relative file paths under ``uri`` and their bytes.
+
+        Files are streamed in chunks, so hashing a large artifact needs constant memory. Empty
+        directories do not count (object stores have none). Each path and size is framed
+        unambiguously, so moving bytes from one file to another changes the hash.
+
+        Raises:
+            ArtifactStoreError: if ``uri`` does not exist.
+        """
+        files = self._files(uri)
+        base = self._checked(uri).rstrip("/")
+        digest = hashlib.sha256()
+        for relative in sorted(files):
+            encoded = relative.encode("utf-8", "surrogateescape")
+            digest.update(f"{len(encoded)}:".encode() + encoded + f"{files[relative]}:".encode())
+            full = posixpath.join(base, relative) if relative else base
+            with self.fs.open(full, "rb") as handle:
+                while chunk := handle.read(_HASH_CHUNK):
+                    digest.update(chunk)
+        return digest.hexdigest()
+
+    def size(self, uri: str) -> int:
+        """Total size in bytes of the files under ``uri``."""
+        return sum(self._files(uri).values())
+
+    def __repr__(self) -> str:
+        return f"ArtifactStore({self.path!r})"
