@@ -1,0 +1,199 @@
+"""Engines for the metadata store: URL handling, sqlite tuning, and retried transactions.
+
+SQLite is the default store and is written by many processes at once (every Airflow task of a
+DAG run opens the same file). Three things keep those writers from failing with
+"database is locked":
+
+1. WAL journal mode, so readers never block the writer and the writer never blocks readers.
+2. Write transactions start with ``BEGIN IMMEDIATE``: the write lock is taken up front, while
+   waiting is still possible (``busy_timeout``). A deferred ``BEGIN`` would upgrade a read lock
+   to a write lock mid-transaction, and SQLite answers that conflict with an immediate
+   SQLITE_BUSY that no busy timeout can help with.
+3. As a second line of defence, :func:`run_with_retry` retries a whole transaction on
+   "database is locked" (and on deadlocks/serialization failures of the server databases).
+
+pysqlite's own transaction handling emits a deferred BEGIN lazily and cannot emit
+BEGIN IMMEDIATE, so it is switched off (``isolation_level = None``) and SQLAlchemy's ``begin``
+event emits the BEGIN itself - the recipe from SQLAlchemy's SQLite dialect documentation.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+
+from zenml_airflow.exceptions import MetadataStoreError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Execution option that marks an engine whose transactions write (BEGIN IMMEDIATE on sqlite).
+WRITE_OPTION = "zenml_airflow_write"
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+RETRY_ATTEMPTS = 6
+RETRY_BASE_DELAY_S = 0.05
+
+# Lower-cased fragments of driver messages that mean "try the same transaction again".
+_RETRYABLE = (
+    "database is locked",  # sqlite: lock not obtained within busy_timeout
+    "database table is locked",
+    "deadlock",  # MySQL 1213 / PostgreSQL 40P01
+    "could not serialize access",  # PostgreSQL 40001
+    "lock wait timeout exceeded",  # MySQL 1205
+)
+
+_INSTALL_HINTS = {
+    "mysql": "pip install 'zenml-airflow[mysql]'",
+    "mariadb": "pip install 'zenml-airflow[mysql]'",
+    "postgresql": "pip install 'zenml-airflow[postgres]'",
+}
+
+
+def mask_url(url: str | URL) -> str:
+    """Render ``url`` with its password replaced by ``***``, even if it does not parse."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        # Unparseable: mask anything between "user:" and "@" so no secret reaches a message.
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def parse_url(url: str) -> URL:
+    """Parse a SQLAlchemy URL, raising :class:`MetadataStoreError` with a fix if it is invalid."""
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise MetadataStoreError(
+            f"Invalid metadata store URL {mask_url(url)!r}: {exc}. Use a SQLAlchemy URL such as "
+            "'sqlite:////abs/path/metadata.db' or 'postgresql+psycopg://user:pw@host/db'."
+        ) from exc
+
+
+def is_sqlite(url: URL) -> bool:
+    """Whether ``url`` points at a SQLite database."""
+    return url.get_backend_name() == "sqlite"
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def create_store_engine(url: URL) -> Engine:
+    """Create (but do not connect) the engine for ``url``, tuned for concurrent writers."""
+    masked = mask_url(url)
+    kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": not is_sqlite(url)}
+    if not is_sqlite(url):
+        # READ COMMITTED everywhere: after a unique-key violation the "re-select the row the
+        # other writer inserted" step must see that row, which MySQL's default REPEATABLE READ
+        # snapshot would hide.
+        kwargs["isolation_level"] = "READ COMMITTED"
+    else:
+        path = _sqlite_file(url)
+        if path is not None:
+            try:
+                path.expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise MetadataStoreError(
+                    f"Cannot create the directory for metadata store {masked!r}: {exc}"
+                ) from exc
+    try:
+        engine = sa.create_engine(url, **kwargs)
+    except (NoSuchModuleError, ModuleNotFoundError, ImportError) as exc:
+        hint = _INSTALL_HINTS.get(url.get_backend_name(), "install the SQLAlchemy driver")
+        raise MetadataStoreError(
+            f"No database driver for metadata store {masked!r} ({exc}); {hint}."
+        ) from exc
+    except (ArgumentError, ValueError, TypeError) as exc:
+        raise MetadataStoreError(f"Cannot use metadata store URL {masked!r}: {exc}") from exc
+    if is_sqlite(url):
+        _tune_sqlite(engine)
+    return engine
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy (see module docstring).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            # busy_timeout first: switching to WAL needs a lock another process may hold.
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            # NORMAL is durable across application crashes in WAL mode, and much faster.
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            # Readers still want one snapshot across the several queries of a method.
+            conn.exec_driver_sql("BEGIN")
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether ``exc`` is a transient lock conflict worth retrying the transaction for."""
+    if not isinstance(exc, OperationalError | DBAPIError):
+        return False
+    message = str(getattr(exc, "orig", exc) or exc).lower()
+    return any(fragment in message for fragment in _RETRYABLE)
+
+
+def run_with_retry(
+    action: Callable[[], T],
+    *,
+    what: str,
+    masked_url: str,
+    attempts: int = RETRY_ATTEMPTS,
+) -> T:
+    """Run ``action`` (one whole transaction), retrying it on transient lock errors.
+
+    Database errors that survive the retries become :class:`MetadataStoreError` naming
+    ``what`` was attempted and the (masked) store URL; our own errors pass through untouched.
+    """
+    for attempt in range(attempts):
+        try:
+            return action()
+        except DBAPIError as exc:
+            if is_retryable(exc) and attempt + 1 < attempts:
+                # Exponential backoff with jitter so retrying writers do not collide again.
+                delay = RETRY_BASE_DELAY_S * (2**attempt) * (0.5 + random.random())
+                logger.debug("%s on %s hit %s; retrying in %.2fs", what, masked_url, exc, delay)
+                time.sleep(delay)
+                continue
+            raise MetadataStoreError(
+                f"Metadata store {masked_url!r} failed to {what}: {getattr(exc, 'orig', exc)}"
+            ) from exc
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+__all__ = [
+    "WRITE_OPTION",
+    "create_store_engine",
+    "is_retryable",
+    "is_sqlite",
+    "mask_url",
+    "parse_url",
+    "run_with_retry",
+]

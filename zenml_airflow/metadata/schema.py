@@ -1,0 +1,162 @@
+"""Schema lifecycle of the metadata store: check on open, create when empty, migrate on request.
+
+Opening a store must be cheap - it happens in every Airflow task - so the check reads the
+Alembic version table with plain SQLAlchemy and compares it to :data:`HEAD_REVISION`. Alembic
+itself is imported only to create a brand-new database or to migrate one.
+
+The version table is ``zenml_alembic_version`` rather than Alembic's default
+``alembic_version``: users may well put the metadata store into a database that already has an
+``alembic_version`` table (Airflow's own metadata database has one), and the two histories must
+not overwrite each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from zenml_airflow.exceptions import SchemaVersionError
+from zenml_airflow.metadata.models import Base
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+#: Revisions of ``migrations/versions`` oldest first; the last one is what this code expects.
+KNOWN_REVISIONS: tuple[str, ...] = ("0001",)
+#: The schema revision this version of zenml-airflow reads and writes.
+HEAD_REVISION = KNOWN_REVISIONS[-1]
+#: Alembic's version table for the metadata store (see the module docstring for the name).
+VERSION_TABLE = "zenml_alembic_version"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATE_COMMAND = "zenml-airflow metadata-store migrate"
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """What a database holds: its revision (None for base) and whether it holds anything."""
+
+    has_version_table: bool
+    revision: str | None
+    our_tables: frozenset[str]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.has_version_table and not self.our_tables
+
+
+def read_state(conn: Connection) -> SchemaState:
+    """Read the schema state with two cheap queries (table existence, version row)."""
+    inspector = sa.inspect(conn)
+    if inspector.has_table(VERSION_TABLE):
+        revision = conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+        return SchemaState(True, revision, frozenset())
+    # Only on a database without our version table: is it empty, or someone else's schema?
+    ours = frozenset(inspector.get_table_names()) & frozenset(Base.metadata.tables)
+    return SchemaState(False, None, ours)
+
+
+def version_error(state: SchemaState, masked_url: str) -> SchemaVersionError:
+    """The error for a database whose schema this code cannot use as it is."""
+    if not state.has_version_table:
+        return SchemaVersionError(
+            f"The metadata store at {masked_url} has zenml-airflow tables "
+            f"({', '.join(sorted(state.our_tables))}) but no {VERSION_TABLE} table, so its "
+            f"schema revision is unknown (this version expects {HEAD_REVISION}). Point the "
+            "metadata store at a new database, or restore the version table from a backup."
+        )
+    if state.revision is None or state.revision in KNOWN_REVISIONS:
+        shown = state.revision or "base (no tables)"
+        return SchemaVersionError(
+            f"The metadata store at {masked_url} has schema revision {shown}, older than "
+            f"revision {HEAD_REVISION} expected by this version of zenml-airflow. Run "
+            f"`{MIGRATE_COMMAND}` to upgrade it (back up the database first)."
+        )
+    return SchemaVersionError(
+        f"The metadata store at {masked_url} has schema revision {state.revision}, newer than "
+        f"revision {HEAD_REVISION} known to this version of zenml-airflow: it was migrated by a "
+        "newer zenml-airflow. Upgrade zenml-airflow (pip install -U zenml-airflow) on this "
+        "machine."
+    )
+
+
+def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
+    """An Alembic config for the packaged migrations; no ``alembic.ini`` needed.
+
+    With ``connection``, migrations run inside that connection's current transaction (the
+    caller commits); with only ``url`` (offline SQL generation, tooling), ``env.py`` builds an
+    engine of its own.
+    """
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url is not None:
+        # ConfigParser interpolates "%"; URL-encoded passwords contain it.
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(conn: Connection, target: str = "head") -> None:
+    """Run the migrations up to ``target`` inside ``conn``'s open transaction."""
+    from alembic import command
+
+    command.upgrade(alembic_config(conn), target)
+
+
+def ensure_schema(read_engine: Engine, write_engine: Engine, masked_url: str) -> None:
+    """Accept a database at :data:`HEAD_REVISION`, initialise an empty one, reject the rest."""
+    with read_engine.connect() as conn, conn.begin():
+        state = read_state(conn)
+    if state.revision == HEAD_REVISION:
+        return
+    if not state.is_empty:
+        raise version_error(state, masked_url)
+    try:
+        with write_engine.connect() as conn, conn.begin():
+            # Re-check under the write lock: another process may have initialised it meanwhile
+            # (on sqlite BEGIN IMMEDIATE serialises the initialisers, so this is exact).
+            state = read_state(conn)
+            if state.revision == HEAD_REVISION:
+                return
+            if not state.is_empty:
+                raise version_error(state, masked_url)
+            upgrade(conn, "head")
+    except DBAPIError:
+        # Server databases do not serialise DDL like sqlite: a concurrent initialiser may have
+        # won the race and made our CREATE TABLE fail. That is success if the schema is there.
+        with read_engine.connect() as conn, conn.begin():
+            if read_state(conn).revision != HEAD_REVISION:
+                raise
+
+
+def migrate(write_engine: Engine, masked_url: str) -> str:
+    """Upgrade the database to :data:`HEAD_REVISION` (creating it if empty); return it."""
+    with write_engine.connect() as conn, conn.begin():
+        state = read_state(conn)
+        if state.revision == HEAD_REVISION:
+            return HEAD_REVISION
+        newer = state.has_version_table and state.revision not in (None, *KNOWN_REVISIONS)
+        if newer or not (state.is_empty or state.has_version_table):
+            raise version_error(state, masked_url)
+        upgrade(conn, "head")
+    return HEAD_REVISION
+
+
+__all__ = [
+    "HEAD_REVISION",
+    "KNOWN_REVISIONS",
+    "MIGRATIONS_DIR",
+    "VERSION_TABLE",
+    "alembic_config",
+    "ensure_schema",
+    "migrate",
+    "read_state",
+    "upgrade",
+    "version_error",
+]

@@ -1,0 +1,741 @@
+"""The SQL metadata store: pipelines, runs, step runs, artifacts, lineage and the step cache.
+
+One :class:`SQLMetadataStore` per process and store URL. Every public method is one database
+transaction, retried as a whole on transient lock errors, and returns detached records
+(``zenml_airflow.metadata.records``), never ORM objects.
+
+Example::
+
+    with SQLMetadataStore("sqlite:////tmp/zen/metadata.db") as store:
+        run = store.create_run("training", "training-2024-01-01", num_steps=2)
+        step = store.start_step_run(run.id, "trainer", entrypoint="my.mod:trainer",
+                                    entrypoint_name="trainer", docstring=None,
+                                    parameters={"lr": 0.1}, source_hash="ab12")
+        store.finish_step_run(step.id, status=ExecutionStatus.COMPLETED, cache_key="k1",
+                              inputs={}, outputs={"output": NewArtifact(...)})
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from zenml_airflow.enums import ExecutionStatus
+from zenml_airflow.exceptions import DoesNotExistError, MetadataStoreError, RunNameExistsError
+from zenml_airflow.metadata import queries as q
+from zenml_airflow.metadata import schema
+from zenml_airflow.metadata.engine import (
+    WRITE_OPTION,
+    create_store_engine,
+    mask_url,
+    parse_url,
+    run_with_retry,
+)
+from zenml_airflow.metadata.models import (
+    NAME_LENGTH,
+    REF_LENGTH,
+    ArtifactModel,
+    CacheEntryModel,
+    PipelineModel,
+    PipelineRunModel,
+    StepRunInputModel,
+    StepRunModel,
+    StepRunOutputModel,
+    utcnow,
+)
+from zenml_airflow.metadata.records import (
+    ArtifactRecord,
+    CacheHit,
+    NewArtifact,
+    PipelineRecord,
+    RunRecord,
+    StepRunRecord,
+)
+
+T = TypeVar("T")
+
+
+def _check_name(kind: str, value: str, limit: int = NAME_LENGTH) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise MetadataStoreError(f"The {kind} must be a non-empty string, got {value!r}.")
+    if len(value) > limit:
+        raise MetadataStoreError(
+            f"The {kind} {value[:40]!r}... is {len(value)} characters long; the metadata store "
+            f"keeps at most {limit}. Use a shorter {kind}."
+        )
+
+
+class SQLMetadataStore:
+    """Metadata store on any SQLAlchemy database (sqlite, MySQL/MariaDB, PostgreSQL).
+
+    Constructing it does not touch the database. The first call opens the engine and checks the
+    schema revision: an empty database is initialised by running the migrations; an older one
+    raises :class:`~zenml_airflow.exceptions.SchemaVersionError` asking for
+    ``zenml-airflow metadata-store migrate`` (:meth:`migrate`); a newer one asks to upgrade
+    zenml-airflow.
+
+    Not fork-safe once used: build one in each process (the edges - CLI command, Airflow task -
+    construct it and pass it down).
+    """
+
+    def __init__(self, url: str) -> None:
+        self._url = parse_url(url)
+        self._masked = mask_url(self._url)
+        self._lock = threading.Lock()
+        self._engine: Engine | None = None
+        self._write_engine: Engine | None = None
+        self._schema_checked = False
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def masked_url(self) -> str:
+        """The store URL with its password hidden, for messages and logs."""
+        return self._masked
+
+    def __repr__(self) -> str:
+        return f"SQLMetadataStore({self._masked!r})"
+
+    def __enter__(self) -> SQLMetadataStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Dispose of the engine and its pooled connections; a later call reopens lazily."""
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+            self._engine = self._write_engine = None
+            self._schema_checked = False
+
+    def _engines(self, *, check_schema: bool = True) -> tuple[Engine, Engine]:
+        with self._lock:
+            if self._engine is None:
+                self._engine = create_store_engine(self._url)
+                # Same pool; transactions on this one BEGIN IMMEDIATE on sqlite.
+                self._write_engine = self._engine.execution_options(**{WRITE_OPTION: True})
+            assert self._write_engine is not None
+            read, write = self._engine, self._write_engine
+            if check_schema and not self._schema_checked:
+                run_with_retry(
+                    lambda: schema.ensure_schema(read, write, self._masked),
+                    what="open its schema",
+                    masked_url=self._masked,
+                )
+                self._schema_checked = True
+            return read, write
+
+    def schema_revision(self) -> str | None:
+        """The database's current schema revision (None for an empty or base database)."""
+        read, _ = self._engines(check_schema=False)
+
+        def action() -> str | None:
+            with read.connect() as conn, conn.begin():
+                return schema.read_state(conn).revision
+
+        return run_with_retry(action, what="read its schema revision", masked_url=self._masked)
+
+    def migrate(self) -> str:
+        """Upgrade the database schema to this version's head revision and return it."""
+        _, write = self._engines(check_schema=False)
+        revision = run_with_retry(
+            lambda: schema.migrate(write, self._masked),
+            what="migrate its schema",
+            masked_url=self._masked,
+        )
+        with self._lock:
+            self._schema_checked = False
+        return revision
+
+    def _transaction(self, fn: Callable[[Session], T], *, write: bool, what: str) -> T:
+        read_engine, write_engine = self._engines()
+        engine = write_engine if write else read_engine
+
+        def action() -> T:
+            with Session(engine, expire_on_commit=False) as session, session.begin():
+                return fn(session)
+
+        return run_with_retry(action, what=what, masked_url=self._masked)
+
+    # --- helpers used inside transactions ----------------------------------------------------
+
+    def _run_exists(self, run_name: str) -> RunNameExistsError:
+        return RunNameExistsError(
+            f"A pipeline run named '{run_name}' already exists in {self._masked}; pass a "
+            "different run_name."
+        )
+
+    @staticmethod
+    def _pipeline_in(session: Session, name: str) -> PipelineModel:
+        found = session.scalars(sa.select(PipelineModel).where(PipelineModel.name == name)).first()
+        if found is not None:
+            return found
+        try:
+            # Savepoint: on PostgreSQL a failed INSERT would otherwise abort the transaction.
+            with session.begin_nested():
+                pipeline = PipelineModel(name=name, created_at=utcnow())
+                session.add(pipeline)
+            return pipeline
+        except IntegrityError:
+            # A concurrent writer created it first; READ COMMITTED lets us see it now.
+            return session.scalars(sa.select(PipelineModel).where(PipelineModel.name == name)).one()
+
+    @staticmethod
+    def _step_in(session: Session, step_run_id: int) -> StepRunModel:
+        step = session.get(StepRunModel, step_run_id)
+        if step is None:
+            raise DoesNotExistError(f"No step run with id {step_run_id} in the metadata store.")
+        return step
+
+    @staticmethod
+    def _refresh_run_finished(session: Session, run_id: int, now: datetime) -> None:
+        # finished_at follows the derived status, so a retried step reopens its run.
+        run = session.get(PipelineRunModel, run_id)
+        assert run is not None  # guaranteed by the step run's foreign key
+        run.finished_at = now if q.run_status(session, run).is_finished else None
+
+    # --- pipelines and runs: writes ----------------------------------------------------------
+
+    def get_or_create_pipeline(self, name: str) -> PipelineRecord:
+        """Return the pipeline called ``name``, creating it if needed (safe under concurrency)."""
+        _check_name("pipeline name", name)
+        return self._transaction(
+            lambda s: q.pipeline_record(self._pipeline_in(s, name)),
+            write=True,
+            what=f"get or create pipeline '{name}'",
+        )
+
+    def create_run(
+        self,
+        pipeline_name: str,
+        run_name: str,
+        *,
+        num_steps: int,
+        orchestrator: str = "local",
+        orchestrator_run_id: str | None = None,
+        stack_name: str | None = None,
+        zenml_version: str = "",
+        git_sha: str | None = None,
+        runtime_configuration: Mapping[str, Any] | None = None,
+    ) -> RunRecord:
+        """Create a new run; raise :class:`RunNameExistsError` if ``run_name`` is taken."""
+        values = self._run_values(
+            pipeline_name, run_name, num_steps, orchestrator, orchestrator_run_id,
+            stack_name, zenml_version, git_sha, runtime_configuration,
+        )  # fmt: skip
+
+        def tx(session: Session) -> RunRecord:
+            pipeline = self._pipeline_in(session, pipeline_name)
+            if self._find_run(session, run_name) is not None:
+                raise self._run_exists(run_name)
+            self._check_orchestrator_run_free(session, pipeline, orchestrator_run_id, run_name)
+            run = PipelineRunModel(pipeline_id=pipeline.id, **values)
+            try:
+                with session.begin_nested():
+                    session.add(run)
+            except IntegrityError as exc:
+                raise self._run_exists(run_name) from exc
+            return q.run_record(run, pipeline.name, 0, 0)
+
+        return self._transaction(tx, write=True, what=f"create run '{run_name}'")
+
+    def get_or_create_run(
+        self,
+        pipeline_name: str,
+        run_name: str,
+        *,
+        orchestrator_run_id: str | None,
+        num_steps: int,
+        orchestrator: str = "local",
+        stack_name: str | None = None,
+        zenml_version: str = "",
+        git_sha: str | None = None,
+        runtime_configuration: Mapping[str, Any] | None = None,
+    ) -> RunRecord:
+        """Return run ``run_name`` of this orchestrator run, creating it on first call.
+
+        Idempotent across concurrent processes: every Airflow task of one DAG run calls it with
+        the same arguments and all get the same run. A run of that name belonging to another
+        pipeline or orchestrator run raises :class:`RunNameExistsError`.
+        """
+        values = self._run_values(
+            pipeline_name, run_name, num_steps, orchestrator, orchestrator_run_id,
+            stack_name, zenml_version, git_sha, runtime_configuration,
+        )  # fmt: skip
+
+        def tx(session: Session) -> RunRecord:
+            pipeline = self._pipeline_in(session, pipeline_name)
+            run = self._find_run(session, run_name)
+            if run is None:
+                self._check_orchestrator_run_free(session, pipeline, orchestrator_run_id, run_name)
+                run = PipelineRunModel(pipeline_id=pipeline.id, **values)
+                try:
+                    with session.begin_nested():
+                        session.add(run)
+                    return q.run_record(run, pipeline.name, 0, 0)
+                except IntegrityError:
+                    run = self._find_run(session, run_name)
+                    if run is None:  # lost a race on the orchestrator id, not the name
+                        self._check_orchestrator_run_free(
+                            session, pipeline, orchestrator_run_id, run_name
+                        )
+                        raise
+            if run.pipeline_id != pipeline.id or run.orchestrator_run_id != orchestrator_run_id:
+                raise RunNameExistsError(
+                    f"A pipeline run named '{run_name}' already exists in {self._masked} for "
+                    f"another pipeline or orchestrator run (orchestrator_run_id "
+                    f"{run.orchestrator_run_id!r}, not {orchestrator_run_id!r}); pass a "
+                    "different run_name."
+                )
+            return q.run_record(run, pipeline.name, *self._counts(session, run.id))
+
+        return self._transaction(tx, write=True, what=f"get or create run '{run_name}'")
+
+    @staticmethod
+    def _run_values(
+        pipeline_name: str,
+        run_name: str,
+        num_steps: int,
+        orchestrator: str,
+        orchestrator_run_id: str | None,
+        stack_name: str | None,
+        zenml_version: str,
+        git_sha: str | None,
+        runtime_configuration: Mapping[str, Any] | None,
+    ) -> dict[str, Any]:
+        _check_name("pipeline name", pipeline_name)
+        _check_name("run name", run_name)
+        _check_name("orchestrator", orchestrator, 64)
+        if orchestrator_run_id is not None:
+            _check_name("orchestrator run id", orchestrator_run_id, REF_LENGTH)
+        if not isinstance(num_steps, int) or num_steps < 0:
+            raise MetadataStoreError(
+                f"num_steps of run '{run_name}' must be a non-negative int, got {num_steps!r}."
+            )
+        return {
+            "name": run_name,
+            "num_steps": num_steps,
+            "orchestrator": orchestrator,
+            "orchestrator_run_id": orchestrator_run_id,
+            "stack_name": stack_name,
+            "zenml_version": zenml_version,
+            "git_sha": git_sha,
+            "runtime_configuration": dict(runtime_configuration or {}),
+            "created_at": utcnow(),
+            "finished_at": None,
+        }
+
+    @staticmethod
+    def _find_run(session: Session, run_name: str) -> PipelineRunModel | None:
+        return session.scalars(
+            sa.select(PipelineRunModel).where(PipelineRunModel.name == run_name)
+        ).first()
+
+    def _check_orchestrator_run_free(
+        self,
+        session: Session,
+        pipeline: PipelineModel,
+        orchestrator_run_id: str | None,
+        run_name: str,
+    ) -> None:
+        if orchestrator_run_id is None:
+            return
+        other = session.scalars(
+            sa.select(PipelineRunModel.name).where(
+                PipelineRunModel.pipeline_id == pipeline.id,
+                PipelineRunModel.orchestrator_run_id == orchestrator_run_id,
+            )
+        ).first()
+        if other is not None:
+            raise MetadataStoreError(
+                f"Orchestrator run '{orchestrator_run_id}' of pipeline '{pipeline.name}' is "
+                f"already recorded as run '{other}' in {self._masked}, so it cannot also be "
+                f"run '{run_name}'. Use get_or_create_run with run name '{other}'."
+            )
+
+    @staticmethod
+    def _counts(session: Session, run_id: int) -> tuple[int, int]:
+        row = session.execute(q.select_runs(PipelineRunModel.id == run_id)).one()
+        return row.n_failed or 0, row.n_done or 0
+
+    # --- step runs: writes -------------------------------------------------------------------
+
+    def start_step_run(
+        self,
+        run_id: int,
+        name: str,
+        *,
+        entrypoint: str,
+        entrypoint_name: str,
+        docstring: str | None,
+        parameters: Mapping[str, Any],
+        source_hash: str,
+        try_number: int = 1,
+        step_operator: str | None = None,
+    ) -> StepRunRecord:
+        """Record that try ``try_number`` of step ``name`` of run ``run_id`` started."""
+        _check_name("step name", name)
+        _check_name("step entrypoint", entrypoint, REF_LENGTH)
+        if not isinstance(try_number, int) or try_number < 1:
+            raise MetadataStoreError(
+                f"try_number of step '{name}' must be >= 1, got {try_number!r}."
+            )
+
+        def tx(session: Session) -> StepRunRecord:
+            run = session.get(PipelineRunModel, run_id)
+            if run is None:
+                raise DoesNotExistError(f"No pipeline run with id {run_id} in {self._masked}.")
+            step = StepRunModel(
+                run_id=run_id,
+                name=name,
+                try_number=try_number,
+                entrypoint=entrypoint,
+                entrypoint_name=entrypoint_name,
+                docstring=docstring,
+                status=ExecutionStatus.RUNNING.value,
+                parameters=dict(parameters),
+                cache_key=None,
+                source_hash=source_hash,
+                step_operator=step_operator,
+                started_at=utcnow(),
+            )
+            try:
+                with session.begin_nested():
+                    session.add(step)
+            except IntegrityError as exc:
+                raise MetadataStoreError(
+                    f"Try {try_number} of step '{name}' of run '{run.name}' was already "
+                    "started; pass the next try_number for a retry."
+                ) from exc
+            run.finished_at = None  # a running step means a running run
+            return q.step_run_record(step)
+
+        return self._transaction(tx, write=True, what=f"start step run '{name}'")
+
+    def finish_step_run(
+        self,
+        step_run_id: int,
+        *,
+        status: ExecutionStatus,
+        cache_key: str | None,
+        inputs: Mapping[str, str],
+        outputs: Mapping[str, NewArtifact | str],
+        cached_from_step_run_id: int | None = None,
+    ) -> StepRunRecord:
+        """Finish a running step run and register its artifacts and lineage atomically.
+
+        ``inputs`` maps input names to existing artifact ids. ``outputs`` maps output names to a
+        :class:`NewArtifact` to register now (its producer becomes this step run) or, for a
+        CACHED step, to the id of the artifact originally produced. For a cached step without
+        ``cached_from_step_run_id`` the producer of those artifacts is recorded. A COMPLETED
+        step with a ``cache_key`` becomes the cache entry for that key unless one exists.
+        """
+        status = ExecutionStatus(status)
+        if not status.is_successful:
+            raise MetadataStoreError(
+                f"finish_step_run takes status completed or cached, not {status.value!r}; "
+                f"record failures of step run {step_run_id} with fail_step_run."
+            )
+        output_ids = {n: v.id if isinstance(v, NewArtifact) else v for n, v in outputs.items()}
+        new = [v for v in outputs.values() if isinstance(v, NewArtifact)]
+
+        def tx(session: Session) -> StepRunRecord:
+            step = self._step_in(session, step_run_id)
+            if step.status != ExecutionStatus.RUNNING.value:
+                raise MetadataStoreError(
+                    f"Step run {step_run_id} ('{step.name}' try {step.try_number}) already "
+                    f"finished with status {step.status}; start a new try instead."
+                )
+            existing = set(inputs.values()) | (set(output_ids.values()) - {a.id for a in new})
+            found = set(
+                session.scalars(sa.select(ArtifactModel.id).where(ArtifactModel.id.in_(existing)))
+            )
+            if existing - found:
+                raise DoesNotExistError(
+                    f"Step run {step_run_id} ('{step.name}') refers to artifacts "
+                    f"{sorted(existing - found)} that are not registered in {self._masked}."
+                )
+            now = utcnow()
+            try:
+                with session.begin_nested():
+                    session.add_all(
+                        ArtifactModel(
+                            id=a.id,
+                            uri=a.uri,
+                            artifact_type=a.artifact_type,
+                            data_type=a.data_type,
+                            materializer=a.materializer,
+                            content_hash=a.content_hash,
+                            size_bytes=a.size_bytes,
+                            producer_step_run_id=step.id,
+                            created_at=now,
+                        )
+                        for a in new
+                    )
+                    session.flush()  # artifacts before the links that reference them
+                    session.add_all(
+                        StepRunInputModel(step_run_id=step.id, name=n, artifact_id=a)
+                        for n, a in inputs.items()
+                    )
+                    session.add_all(
+                        StepRunOutputModel(step_run_id=step.id, name=n, artifact_id=a)
+                        for n, a in output_ids.items()
+                    )
+            except IntegrityError as exc:
+                raise MetadataStoreError(
+                    f"Could not register the artifacts of step run {step_run_id} "
+                    f"('{step.name}'): an artifact id or uri is already registered "
+                    f"({exc.orig}). Write each artifact to a fresh uri with a new id."
+                ) from exc
+            if status is ExecutionStatus.CACHED and cached_from_step_run_id is None:
+                cached_from = self._single_producer(session, set(output_ids.values()))
+            else:
+                cached_from = cached_from_step_run_id
+            step.status = status.value
+            step.cache_key = cache_key
+            step.cached_from_step_run_id = cached_from
+            step.finished_at = now
+            if status is ExecutionStatus.COMPLETED and cache_key is not None:
+                self._ensure_cache_entry(session, cache_key, step.id, now)
+            self._refresh_run_finished(session, step.run_id, now)
+            return q.step_run_record(step)
+
+        return self._transaction(tx, write=True, what=f"finish step run {step_run_id}")
+
+    @staticmethod
+    def _single_producer(session: Session, artifact_ids: set[str]) -> int | None:
+        producers = set(
+            session.scalars(
+                sa.select(ArtifactModel.producer_step_run_id)
+                .where(ArtifactModel.id.in_(artifact_ids))
+                .distinct()
+            )
+        )
+        return producers.pop() if len(producers) == 1 else None
+
+    @staticmethod
+    def _ensure_cache_entry(session: Session, key: str, step_run_id: int, now: datetime) -> None:
+        if session.get(CacheEntryModel, key) is not None:
+            return  # first writer wins; its outputs are as good as ours
+        try:
+            with session.begin_nested():
+                session.add(CacheEntryModel(cache_key=key, step_run_id=step_run_id, created_at=now))
+        except IntegrityError:
+            pass  # a concurrent finisher inserted the same key first
+
+    def fail_step_run(self, step_run_id: int, error: str) -> StepRunRecord:
+        """Mark a running step run as failed with ``error`` (a message or traceback)."""
+
+        def tx(session: Session) -> StepRunRecord:
+            step = self._step_in(session, step_run_id)
+            if step.status != ExecutionStatus.RUNNING.value:
+                raise MetadataStoreError(
+                    f"Step run {step_run_id} ('{step.name}' try {step.try_number}) already "
+                    f"finished with status {step.status}; it cannot fail now."
+                )
+            now = utcnow()
+            step.status = ExecutionStatus.FAILED.value
+            step.error = error
+            step.finished_at = now
+            self._refresh_run_finished(session, step.run_id, now)
+            return q.step_run_record(step)
+
+        return self._transaction(tx, write=True, what=f"fail step run {step_run_id}")
+
+    def delete_cache_entry(self, cache_key: str) -> bool:
+        """Forget ``cache_key`` (e.g. its artifacts are gone); return whether it existed."""
+
+        def tx(session: Session) -> bool:
+            result = session.execute(
+                sa.delete(CacheEntryModel).where(CacheEntryModel.cache_key == cache_key)
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+        return self._transaction(tx, write=True, what=f"delete cache entry {cache_key}")
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def list_pipelines(self) -> list[PipelineRecord]:
+        """All pipelines, ordered by name."""
+        return self._transaction(
+            lambda s: [
+                q.pipeline_record(p)
+                for p in s.scalars(sa.select(PipelineModel).order_by(PipelineModel.name))
+            ],
+            write=False,
+            what="list pipelines",
+        )
+
+    def get_pipeline(self, name: str) -> PipelineRecord | None:
+        """The pipeline called ``name``, or None."""
+
+        def tx(session: Session) -> PipelineRecord | None:
+            found = session.scalars(
+                sa.select(PipelineModel).where(PipelineModel.name == name)
+            ).first()
+            return None if found is None else q.pipeline_record(found)
+
+        return self._transaction(tx, write=False, what=f"get pipeline '{name}'")
+
+    def _runs(self, *conditions: sa.ColumnElement[bool], what: str) -> list[RunRecord]:
+        return self._transaction(
+            lambda s: [q.run_record(*row) for row in s.execute(q.select_runs(*conditions))],
+            write=False,
+            what=what,
+        )
+
+    def list_runs(self, pipeline_name: str) -> list[RunRecord]:
+        """Runs of a pipeline in chronological order, statuses derived in the same query."""
+        return self._runs(
+            PipelineModel.name == pipeline_name, what=f"list runs of '{pipeline_name}'"
+        )
+
+    def get_run(self, run_name: str) -> RunRecord | None:
+        """The run called ``run_name``, or None."""
+        runs = self._runs(PipelineRunModel.name == run_name, what=f"get run '{run_name}'")
+        return runs[0] if runs else None
+
+    def get_run_by_id(self, run_id: int) -> RunRecord | None:
+        """The run with id ``run_id``, or None."""
+        runs = self._runs(PipelineRunModel.id == run_id, what=f"get run {run_id}")
+        return runs[0] if runs else None
+
+    def get_run_by_orchestrator_id(
+        self, pipeline_name: str, orchestrator_run_id: str
+    ) -> RunRecord | None:
+        """The run of ``pipeline_name`` recorded for an orchestrator run (e.g. ``dag/run``)."""
+        runs = self._runs(
+            PipelineModel.name == pipeline_name,
+            PipelineRunModel.orchestrator_run_id == orchestrator_run_id,
+            what=f"get run '{orchestrator_run_id}' of '{pipeline_name}'",
+        )
+        return runs[0] if runs else None
+
+    def list_step_runs(self, run_id: int) -> list[StepRunRecord]:
+        """The latest try of each step of a run, ordered by ``(started_at, id)``."""
+        return self._transaction(
+            lambda s: [q.step_run_record(m) for m in s.scalars(q.select_latest_step_runs(run_id))],
+            write=False,
+            what=f"list step runs of run {run_id}",
+        )
+
+    def get_step_run(self, step_run_id: int) -> StepRunRecord:
+        """The step run with this id; :class:`DoesNotExistError` if there is none."""
+        return self._transaction(
+            lambda s: q.step_run_record(self._step_in(s, step_run_id)),
+            write=False,
+            what=f"get step run {step_run_id}",
+        )
+
+    @staticmethod
+    def _linked(
+        session: Session, link: type[StepRunInputModel] | type[StepRunOutputModel], ids: int
+    ) -> dict[str, ArtifactRecord]:
+        rows = session.execute(
+            sa.select(link.name, ArtifactModel)
+            .join(ArtifactModel, ArtifactModel.id == link.artifact_id)
+            .where(link.step_run_id == ids)
+            .order_by(link.name)
+        )
+        return {name: q.artifact_record(artifact) for name, artifact in rows}
+
+    def get_step_io(
+        self, step_run_id: int
+    ) -> tuple[dict[str, ArtifactRecord], dict[str, ArtifactRecord]]:
+        """``(inputs, outputs)`` of a step run by name; a cached step shows the reused outputs."""
+
+        def tx(session: Session) -> tuple[dict[str, ArtifactRecord], dict[str, ArtifactRecord]]:
+            self._step_in(session, step_run_id)
+            return (
+                self._linked(session, StepRunInputModel, step_run_id),
+                self._linked(session, StepRunOutputModel, step_run_id),
+            )
+
+        return self._transaction(tx, write=False, what=f"get inputs/outputs of {step_run_id}")
+
+    def get_artifact(self, artifact_id: str) -> ArtifactRecord:
+        """The artifact with this id; :class:`DoesNotExistError` if there is none."""
+
+        def tx(session: Session) -> ArtifactRecord:
+            artifact = session.get(ArtifactModel, artifact_id)
+            if artifact is None:
+                raise DoesNotExistError(f"No artifact with id {artifact_id!r} in {self._masked}.")
+            return q.artifact_record(artifact)
+
+        return self._transaction(tx, write=False, what=f"get artifact {artifact_id}")
+
+    def get_artifact_producer(self, artifact_id: str) -> StepRunRecord:
+        """The step run that wrote the artifact (never a cached step that reused it)."""
+
+        def tx(session: Session) -> StepRunRecord:
+            artifact = session.get(ArtifactModel, artifact_id)
+            if artifact is None:
+                raise DoesNotExistError(f"No artifact with id {artifact_id!r} in {self._masked}.")
+            return q.step_run_record(self._step_in(session, artifact.producer_step_run_id))
+
+        return self._transaction(tx, write=False, what=f"get producer of {artifact_id}")
+
+    def lookup_cache(self, cache_key: str) -> CacheHit | None:
+        """The step run and outputs recorded for ``cache_key``, or None on a miss."""
+
+        def tx(session: Session) -> CacheHit | None:
+            entry = session.get(CacheEntryModel, cache_key)
+            if entry is None:
+                return None
+            step = self._step_in(session, entry.step_run_id)
+            outputs = self._linked(session, StepRunOutputModel, step.id)
+            return CacheHit(step_run=q.step_run_record(step), outputs=outputs)
+
+        return self._transaction(tx, write=False, what=f"look up cache key {cache_key}")
+
+    def get_parent_step_runs(self, step_run_id: int) -> list[StepRunRecord]:
+        """The step runs whose outputs this step run consumed, ordered by ``(started_at, id)``.
+
+        For each input the parent is the step run *of the same pipeline run* that output the
+        artifact - which is the cached step itself when the upstream step was cached - and
+        otherwise the artifact's producer.
+        """
+
+        def tx(session: Session) -> list[StepRunRecord]:
+            step = self._step_in(session, step_run_id)
+            inputs = sa.select(StepRunInputModel.artifact_id).where(
+                StepRunInputModel.step_run_id == step_run_id
+            )
+            same_run = session.execute(
+                sa.select(StepRunOutputModel.artifact_id, StepRunModel)
+                .join(StepRunModel, StepRunModel.id == StepRunOutputModel.step_run_id)
+                .where(
+                    StepRunOutputModel.artifact_id.in_(inputs),
+                    StepRunModel.run_id == step.run_id,
+                )
+            ).all()
+            parents = {s.id: s for _, s in same_run}
+            covered = {artifact_id for artifact_id, _ in same_run}
+            producers = session.scalars(
+                sa.select(StepRunModel)
+                .join(ArtifactModel, ArtifactModel.producer_step_run_id == StepRunModel.id)
+                .where(ArtifactModel.id.in_(inputs), ArtifactModel.id.not_in(covered))
+            )
+            parents.update((s.id, s) for s in producers)
+            ordered = sorted(parents.values(), key=lambda s: (s.started_at, s.id))
+            return [q.step_run_record(s) for s in ordered]
+
+        return self._transaction(tx, write=False, what=f"get parents of step run {step_run_id}")
+
+
+__all__ = ["SQLMetadataStore"]
