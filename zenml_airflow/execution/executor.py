@@ -250,7 +250,7 @@ class StepExecutor:
                 return StepResult(step.name, ExecutionStatus.CACHED, finished.id, 0.0, outputs, cache_key)
 
         artifact_store = self.artifact_store
-        with artifact_store.register():
+        with artifact_store:
             signature = step_class.SIGNATURE
             kwargs: dict[str, Any] = {
                 name: self._read_input(step, name, inputs.records[name], signature.inputs[name])

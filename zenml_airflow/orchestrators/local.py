@@ -40,7 +40,7 @@ class LocalOrchestrator(BaseOrchestrator):
 
     def __init__(self, component: Any, console: Console | None = None) -> None:
         super().__init__(component)
-        self.console = console or Console(stderr=True, highlight=False)
+        self.console = console or Console(stderr=True, highlight=False, soft_wrap=True)
 
     def run(
         self,

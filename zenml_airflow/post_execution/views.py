@@ -40,7 +40,7 @@ class _Stores:
         if self.artifacts is None:
             yield
         else:
-            with self.artifacts.register():
+            with self.artifacts:
                 yield
 
 
