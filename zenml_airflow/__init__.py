@@ -31,7 +31,19 @@ _LAZY: dict[str, str] = {
     "ExecutionStatus": "zenml_airflow.enums",
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = [
+    "BasePipeline",
+    "BaseStep",
+    "BaseStepConfig",
+    "ExecutionStatus",
+    "Output",
+    "Repository",
+    "Schedule",
+    "StepContext",
+    "__version__",
+    "pipeline",
+    "step",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.core.context import StepContext

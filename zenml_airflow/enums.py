@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class ExecutionStatus(str, Enum):
+class ExecutionStatus(StrEnum):
     """Status of a step run or a pipeline run.
 
     A run is ``RUNNING`` until every one of its steps has finished; it is ``FAILED`` as soon as one
@@ -29,7 +29,7 @@ class ExecutionStatus(str, Enum):
         return self.value
 
 
-class StackComponentType(str, Enum):
+class StackComponentType(StrEnum):
     """The kinds of infrastructure a stack is made of."""
 
     ORCHESTRATOR = "orchestrator"

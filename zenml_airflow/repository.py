@@ -94,7 +94,7 @@ class Repository:
 
     def get_pipeline(self, pipeline_name: str, stack_name: str | None = None) -> PipelineView | None:
         """The named pipeline, or ``None`` if the stack's metadata store has never seen it."""
-        return self._stack(stack_name).get_pipeline(pipeline_name)  # type: ignore[no-any-return]
+        return self._stack(stack_name).get_pipeline(pipeline_name)
 
     def __repr__(self) -> str:
         return f"Repository(root={str(self._root) if self._root else None!r})"

@@ -7,7 +7,6 @@ line on stderr and exit with status 1; ``--verbose`` shows the traceback instead
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import Any
 
 import click
@@ -16,7 +15,6 @@ import click
 LAZY_COMMANDS: dict[str, str] = {
     "init": "zenml_airflow.cli.init:init",
     "version": "zenml_airflow.cli.init:version",
-    "pipeline": "zenml_airflow.cli.pipeline:pipeline",
 }
 
 
@@ -69,4 +67,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

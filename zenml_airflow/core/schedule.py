@@ -11,7 +11,7 @@ both are given the cron expression wins (with a warning), as in ZenML 0.9::
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
@@ -78,8 +78,8 @@ class Schedule(BaseModel):
         if value is None:
             return None
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).isoformat()
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat()
 
     @property
     def utc_start_time(self) -> str | None:

@@ -26,7 +26,7 @@ import sys
 import typing
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Optional, TypeVar, Union, overload
+from typing import Any, ClassVar, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -211,7 +211,7 @@ class StepOutput:
         return f"<output '{self.name}' of step '{self.step.name}'>"
 
 
-class StepOutputs(tuple):  # type: ignore[type-arg]
+class StepOutputs(tuple[StepOutput, ...]):
     """The outputs of a multi-output step call: unpack it, or index by position or name."""
 
     _names: tuple[str, ...]
@@ -231,10 +231,10 @@ class StepOutputs(tuple):  # type: ignore[type-arg]
     def __getattr__(self, name: str) -> StepOutput:
         if name.startswith("_") or name not in self._names:
             raise AttributeError(name)
-        return self[name]  # type: ignore[no-any-return]
+        return self[name]
 
 
-MaterializerOverride = Union[type, Mapping[str, type]]
+MaterializerOverride = type | Mapping[str, type]
 S = TypeVar("S", bound="BaseStep")
 
 
@@ -251,10 +251,11 @@ class BaseStep:
     # Set on every concrete subclass by __init_subclass__ / the decorator.
     SIGNATURE: ClassVar[StepSignature]
     STEP_NAME: ClassVar[str]
-    ENABLE_CACHE: ClassVar[Optional[bool]] = None
-    CUSTOM_STEP_OPERATOR: ClassVar[Optional[str]] = None
+    ENABLE_CACHE: ClassVar[bool | None] = None
+    CUSTOM_STEP_OPERATOR: ClassVar[str | None] = None
     OUTPUT_ARTIFACT_TYPES: ClassVar[dict[str, type]] = {}
-    FUNCTION: ClassVar[Optional[Callable[..., Any]]] = None  # the decorated function, if any
+    FUNCTION: ClassVar[Callable[..., Any] | None] = None  # the decorated function, if any
+    entrypoint: Callable[..., Any]  # the step's code: implemented by subclasses / the decorator
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

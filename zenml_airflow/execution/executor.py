@@ -88,11 +88,11 @@ class StepExecutor:
 
     @property
     def metadata_store(self) -> SQLMetadataStore:
-        return self.stack.metadata_store.open_store()  # type: ignore[no-any-return]
+        return self.stack.metadata_store.open_store()
 
     @property
     def artifact_store(self) -> ArtifactStore:
-        return self.stack.artifact_store.open_store()  # type: ignore[no-any-return]
+        return self.stack.artifact_store.open_store()
 
     # --- resolution ----------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ the ``PipelineView`` (new runs appear without re-fetching the pipeline).
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 from collections.abc import Iterator
 from datetime import datetime
@@ -103,8 +104,8 @@ class ArtifactView:
 
     def read(
         self,
-        output_data_type: type | None = None,
-        materializer_class: type[BaseMaterializer] | None = None,
+        output_data_type: builtins.type | None = None,
+        materializer_class: builtins.type[BaseMaterializer] | None = None,
     ) -> Any:
         """Load the artifact's data with its materializer.
 
