@@ -186,10 +186,10 @@ class ArtifactStore:
                 f"'{uri}' is not an artifact directory of the store at '{self.path}'. Build "
                 "artifact URIs with ArtifactStore.artifact_uri(...)."
             )
-        normalised = posixpath.normpath(text[len(root) :])
-        if normalised.startswith("/..") or normalised in ("/", "/."):
+        relative = posixpath.normpath(text[len(root) + 1 :])
+        if relative == "." or relative == ".." or relative.startswith("../"):
             raise ArtifactStoreError(f"'{uri}' escapes the artifact store root '{self.path}'.")
-        return str(self.fs._strip_protocol(text))
+        return str(self.fs._strip_protocol(root + "/" + relative))
 
     # --- lifecycle ----------------------------------------------------------------------------
 

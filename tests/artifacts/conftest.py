@@ -1,0 +1,27 @@
+"""Fixtures for the artifact store contract suite (implementations: ``artifact_store_cases``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from artifact_store_cases import STORE_FACTORIES, StoreCase  # type: ignore[import-not-found]
+
+from zenml_airflow.artifacts import ArtifactStore
+
+
+@pytest.fixture(params=sorted(STORE_FACTORIES))
+def store_case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreCase]:
+    case = STORE_FACTORIES[request.param](tmp_path)
+    with case.store:
+        yield case
+    if not case.store.is_local:
+        fs = case.store.fs
+        if fs.exists(case.store.path):
+            fs.rm(case.store.path, recursive=True)
+
+
+@pytest.fixture
+def store(store_case: StoreCase) -> ArtifactStore:
+    return store_case.store
