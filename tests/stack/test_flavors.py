@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from importlib.metadata import EntryPoint
+from typing import ClassVar
+
+import pytest
+
+from zenml_airflow.enums import StackComponentType
+from zenml_airflow.exceptions import StackError
+from zenml_airflow.stack import (
+    ArtifactStoreComponent,
+    Flavor,
+    FlavorRegistry,
+    LocalArtifactStoreComponent,
+    get_flavor_registry,
+    import_object,
+)
+from zenml_airflow.stack.flavors import builtin_flavors, entry_point_flavors
+
+ART = StackComponentType.ARTIFACT_STORE
+
+
+class MemoryArtifactStore(ArtifactStoreComponent):
+    FLAVOR: ClassVar[str] = "memory"
+    IMPLEMENTATION: ClassVar[str | None] = "collections:OrderedDict"
+
+
+def test_builtin_flavors() -> None:
+    registry = get_flavor_registry()
+    assert registry.flavor_names(StackComponentType.ORCHESTRATOR) == ["local"]
+    assert registry.flavor_names(ART) == ["local"]
+    assert registry.flavor_names(StackComponentType.METADATA_STORE) == ["sqlite"]
+    orchestrator = registry.get_flavor(StackComponentType.ORCHESTRATOR, "local")
+    assert orchestrator.implementation == "zenml_airflow.orchestrators.local:LocalOrchestrator"
+    assert registry.get_flavor(ART, "local").component_class is LocalArtifactStoreComponent
+
+
+def test_registry_is_read_only() -> None:
+    registry = get_flavor_registry()
+    assert not hasattr(registry, "__setitem__")
+    assert (ART, "local") in registry
+
+
+def test_unknown_flavor_suggests() -> None:
+    with pytest.raises(
+        StackError,
+        match=r"Unknown artifact store flavor 'locl'\. Did you mean "
+        r"'local'\? Available flavors: local\.",
+    ):
+        get_flavor_registry().get_flavor(ART, "locl")
+
+
+def test_build_component_validates() -> None:
+    registry = get_flavor_registry()
+    component = registry.build_component(ART, "a", "local", {"path": "/a"})
+    assert isinstance(component, LocalArtifactStoreComponent)
+    with pytest.raises(StackError, match="Allowed fields: path"):
+        registry.build_component(ART, "a", "local", {"root": "/a"})
+
+
+def test_entry_point_flavors_loaded_and_broken_ones_skipped() -> None:
+    points = [
+        EntryPoint("memory", f"{__name__}:MemoryArtifactStore", "zenml_airflow.flavors"),
+        EntryPoint("broken", "no_such_module_xyz:Thing", "zenml_airflow.flavors"),
+        EntryPoint("wrong", "collections:OrderedDict", "zenml_airflow.flavors"),
+        EntryPoint(
+            "clash",
+            f"{LocalArtifactStoreComponent.__module__}:LocalArtifactStoreComponent",
+            "zenml_airflow.flavors",
+        ),
+    ]
+    taken = [flavor.key for flavor in builtin_flavors()]
+    with pytest.warns(RuntimeWarning) as record:
+        flavors = entry_point_flavors(points, taken=taken)
+    assert [flavor.name for flavor in flavors] == ["memory"]
+    messages = [str(w.message) for w in record]
+    assert any("'broken'" in m and "No module named" in m for m in messages)
+    assert any("'wrong'" in m for m in messages)
+    assert any("already registered" in m for m in messages)
+    registry = FlavorRegistry([*builtin_flavors(), *flavors])
+    assert registry.flavor_names(ART) == ["local", "memory"]
+
+
+def test_duplicate_flavors_refused() -> None:
+    flavor = Flavor.from_component_class(MemoryArtifactStore)
+    with pytest.raises(StackError, match="Duplicate artifact store flavor 'memory'"):
+        FlavorRegistry([flavor, flavor])
+
+
+def test_implementation_is_imported_lazily() -> None:
+    flavor = Flavor.from_component_class(MemoryArtifactStore)
+    from collections import OrderedDict
+
+    assert flavor.load_implementation() is OrderedDict
+    with pytest.raises(StackError, match="has no implementation"):
+        Flavor.from_component_class(LocalArtifactStoreComponent).load_implementation()
+
+
+def test_import_object_errors() -> None:
+    with pytest.raises(StackError, match="Invalid import path"):
+        import_object("nocolon")
+    with pytest.raises(StackError, match="Cannot import 'no_such_module_xyz'"):
+        import_object("no_such_module_xyz:X")
+    with pytest.raises(StackError, match="has no attribute 'Nope'"):
+        import_object("collections:Nope")
