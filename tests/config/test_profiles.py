@@ -168,3 +168,23 @@ def test_unknown_component_type_in_file(default: ProfileStore) -> None:
 def test_no_leftover_temp_files(default: ProfileStore) -> None:
     default.register_component(ART, "a", "local", {"path": "/a"})
     assert [p.name for p in default.path.iterdir() if p.suffix == ".tmp"] == []
+
+
+def _first_use(config_dir: str) -> str:
+    import os
+
+    os.environ["ZENML_AIRFLOW_CONFIG_DIR"] = config_dir
+    from zenml_airflow.config import GlobalConfig
+
+    context = resolve_active(None)
+    return f"{context.profile_name}/{context.stack_name}/{GlobalConfig.load().user_id}"
+
+
+def test_concurrent_first_use_creates_one_default(isolated_config: Path) -> None:
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        results = pool.map(_first_use, [str(isolated_config)] * 8)
+    assert len(set(results)) == 1
+    assert results[0].startswith("default/default/")
+    assert ProfileManager(isolated_config).list_profiles() == ["default"]

@@ -40,7 +40,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from zenml_airflow.config.global_config import DEFAULT_PROFILE_NAME, GlobalConfig
+from zenml_airflow.config.global_config import (
+    CONFIG_FILE_NAME,
+    DEFAULT_PROFILE_NAME,
+    GlobalConfig,
+)
 from zenml_airflow.config.yaml_io import file_lock, load_model, save_model
 from zenml_airflow.enums import StackComponentType
 from zenml_airflow.exceptions import (
@@ -316,6 +320,19 @@ class ProfileStore:
         """
         return dict(self._find_stack(self.load(), name))
 
+    def get_stack_components(
+        self, name: str
+    ) -> tuple[StackRecord, dict[StackComponentType, ComponentRecord]]:
+        """A stack and the records of its components, from one consistent read of the file.
+
+        Raises:
+            DoesNotExistError: with a "did you mean" suggestion.
+        """
+        data = self.load()
+        record = self._find_stack(data, name)
+        components = {kind: data.components[kind][component] for kind, component in record.items()}
+        return dict(record), components
+
     def _find_stack(self, data: ProfileData, name: str) -> StackRecord:
         if name not in data.stacks:
             available = ", ".join(sorted(data.stacks)) or "none"
@@ -520,8 +537,7 @@ class ProfileManager:
             DoesNotExistError: with a "did you mean" suggestion.
         """
         self.get(name)
-        config = GlobalConfig.load(self.config_dir)
-        with file_lock(config.path):
+        with file_lock(self.config_dir / CONFIG_FILE_NAME):
             config = GlobalConfig.load(self.config_dir)
             config.active_profile = name
             config.save()

@@ -154,11 +154,10 @@ class Stack:
             StackError: if a component's flavor is unknown or its stored config is invalid.
         """
         registry = registry if registry is not None else get_flavor_registry()
-        data = profile.load()
-        record = profile.get_stack(stack_name)
+        record, stored_components = profile.get_stack_components(stack_name)
         components: dict[StackComponentType, StackComponent] = {}
         for kind, component_name in record.items():
-            stored = data.components[kind][component_name]  # existence checked by load()
+            stored = stored_components[kind]
             try:
                 components[kind] = registry.build_component(
                     kind, component_name, stored.flavor, stored.config
