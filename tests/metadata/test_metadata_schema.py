@@ -1,0 +1,264 @@
+"""Schema lifecycle of the SQL metadata store: creation, version checks, migration, engine setup."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from metadata_helpers import raw_engine
+
+from zenml_airflow.exceptions import MetadataStoreError, SchemaVersionError
+from zenml_airflow.metadata import HEAD_REVISION, SQLMetadataStore
+from zenml_airflow.metadata.engine import is_retryable, mask_url, run_with_retry
+from zenml_airflow.metadata.models import Base
+from zenml_airflow.metadata.schema import KNOWN_REVISIONS, VERSION_TABLE, alembic_config
+
+TABLES = {
+    "pipelines",
+    "pipeline_runs",
+    "step_runs",
+    "artifacts",
+    "step_run_inputs",
+    "step_run_outputs",
+    "cache_entries",
+}
+
+
+def _sqlite_only(url: str) -> None:
+    if not url.startswith("sqlite"):
+        pytest.skip("sqlite-specific behaviour")
+
+
+def _execute(url: str, statement: str) -> None:
+    engine = raw_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(statement))
+    finally:
+        engine.dispose()
+
+
+def test_constructing_a_store_does_not_touch_the_database(store_url: str) -> None:
+    _sqlite_only(store_url)
+    path = Path(sa.engine.make_url(store_url).database or "")
+    store = SQLMetadataStore(store_url)
+    store.close()
+    assert not path.exists() and not path.parent.exists()
+
+
+def test_empty_database_is_created_by_the_migrations_at_first_use(store_url: str) -> None:
+    with SQLMetadataStore(store_url) as store:
+        assert store.list_pipelines() == []
+        assert store.schema_revision() == HEAD_REVISION
+    engine = raw_engine(store_url)
+    try:
+        tables = set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert TABLES | {VERSION_TABLE} <= tables
+
+
+def test_head_revision_equals_the_alembic_script_directory_head() -> None:
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert scripts.get_current_head() == HEAD_REVISION
+    history = [rev.revision for rev in reversed(list(scripts.walk_revisions()))]
+    assert tuple(history) == KNOWN_REVISIONS
+
+
+def test_migrated_schema_matches_the_models(store: SQLMetadataStore, store_url: str) -> None:
+    store.list_pipelines()  # creates the schema through the migrations
+    engine = raw_engine(store_url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"version_table": VERSION_TABLE, "compare_type": True}
+            )
+            differences = compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
+
+
+def test_older_schema_raises_with_migrate_hint_and_migrate_upgrades_it(store_url: str) -> None:
+    with SQLMetadataStore(store_url) as store:
+        store.create_run("p", "before", num_steps=1)
+    # Build a genuinely older database: downgrade the real schema to base.
+    engine = raw_engine(store_url)
+    try:
+        with engine.begin() as conn:
+            from alembic import command
+
+            command.downgrade(alembic_config(conn), "base")
+    finally:
+        engine.dispose()
+
+    with SQLMetadataStore(store_url) as store:
+        assert store.schema_revision() is None
+        with pytest.raises(
+            SchemaVersionError,
+            match=rf"schema revision base.*older than revision {HEAD_REVISION}.*"
+            r"`zenml-airflow metadata-store migrate`",
+        ) as caught:
+            store.list_pipelines()
+        assert store.masked_url in str(caught.value)
+        assert store.migrate() == HEAD_REVISION
+        assert store.schema_revision() == HEAD_REVISION
+        run = store.create_run("p", "after", num_steps=1)
+        assert store.get_run("after") == run
+
+
+def test_stamped_older_revision_names_url_revision_and_expected(store_url: str) -> None:
+    SQLMetadataStore(store_url).list_pipelines()
+    _execute(store_url, f"DELETE FROM {VERSION_TABLE}")  # stamped at base
+    with (
+        SQLMetadataStore(store_url) as store,
+        pytest.raises(SchemaVersionError, match=r"older than revision 0001.*migrate"),
+    ):
+        store.get_run("anything")
+
+
+def test_newer_revision_raises_asking_to_upgrade_zenml_airflow(store_url: str) -> None:
+    SQLMetadataStore(store_url).list_pipelines()
+    _execute(store_url, f"UPDATE {VERSION_TABLE} SET version_num = '9999_future'")
+    with SQLMetadataStore(store_url) as store:
+        with pytest.raises(
+            SchemaVersionError, match=r"revision 9999_future, newer than.*Upgrade zenml-airflow"
+        ):
+            store.list_pipelines()
+        with pytest.raises(SchemaVersionError, match="Upgrade zenml-airflow"):
+            store.migrate()
+        assert store.schema_revision() == "9999_future"
+
+
+def test_zenml_tables_without_version_table_are_refused(store_url: str) -> None:
+    engine = raw_engine(store_url)
+    try:
+        Base.metadata.create_all(engine)
+    finally:
+        engine.dispose()
+    with (
+        SQLMetadataStore(store_url) as store,
+        pytest.raises(SchemaVersionError, match=rf"but no {VERSION_TABLE} table"),
+    ):
+        store.list_pipelines()
+
+
+def test_unrelated_tables_do_not_prevent_initialisation(store_url: str) -> None:
+    # e.g. the store shares a database with Airflow, which has its own alembic_version table.
+    _execute(store_url, "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+    _execute(store_url, "INSERT INTO alembic_version VALUES ('airflow-rev')")
+    with SQLMetadataStore(store_url) as store:
+        assert store.create_run("p", "r", num_steps=0).name == "r"
+        assert store.schema_revision() == HEAD_REVISION
+
+
+def test_server_url_errors_name_the_url_with_password_masked() -> None:
+    # Without the driver installed this is the install-hint error, with it "connection refused":
+    # both must name the URL and never show the password.
+    store = SQLMetadataStore("mysql+pymysql://zen:s3cret@127.0.0.1:9/metadata")
+    with pytest.raises(MetadataStoreError, match=r"mysql\+pymysql://zen:\*\*\*@127.0.0.1:9") as err:
+        store.list_pipelines()
+    assert "s3cret" not in str(err.value)
+    store.close()
+
+
+def test_unopenable_database_raises_naming_the_url_and_cause(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}"  # a directory, not a database file
+    with pytest.raises(
+        MetadataStoreError, match=rf"'{url}' failed to open its schema: unable to open database"
+    ):
+        SQLMetadataStore(url).list_pipelines()
+
+
+def test_sqlite_file_that_cannot_be_created_raises_naming_the_url(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    url = f"sqlite:///{blocker / 'sub' / 'metadata.db'}"
+    with pytest.raises(MetadataStoreError, match=r"Cannot create the directory.*a-file/sub"):
+        SQLMetadataStore(url).list_pipelines()
+
+
+def test_invalid_url_raises_with_an_example() -> None:
+    with pytest.raises(MetadataStoreError, match=r"Invalid metadata store URL.*sqlite:////"):
+        SQLMetadataStore("not a url at all")
+
+
+def test_mask_url_hides_passwords_even_when_unparseable() -> None:
+    assert mask_url("postgresql+psycopg://u:pw@h/db") == "postgresql+psycopg://u:***@h/db"
+    assert "pw" not in mask_url("weird://u:pw@@h")
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(
+    store: SQLMetadataStore, store_url: str
+) -> None:
+    _sqlite_only(store_url)
+    read, _ = store._engines()
+    with read.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
+def test_sqlite_writes_begin_immediate_and_reads_begin_deferred(
+    store: SQLMetadataStore, store_url: str
+) -> None:
+    _sqlite_only(store_url)
+    store.list_pipelines()
+    read, _ = store._engines()
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("BEGIN"):
+            seen.append(statement)
+
+    sa.event.listen(read, "before_cursor_execute", record)
+    store.get_or_create_pipeline("p")
+    store.list_pipelines()
+    assert seen == ["BEGIN IMMEDIATE", "BEGIN"]
+
+
+def test_opening_an_existing_store_does_not_import_alembic(store_url: str) -> None:
+    SQLMetadataStore(store_url).list_pipelines()
+    code = (
+        "import sys\n"
+        "from zenml_airflow.metadata import SQLMetadataStore\n"
+        f"store = SQLMetadataStore({store_url!r})\n"
+        "assert store.list_pipelines() == []\n"
+        "assert 'alembic' not in sys.modules, 'alembic imported on open'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_store_reopens_lazily_after_close(store: SQLMetadataStore) -> None:
+    store.get_or_create_pipeline("p")
+    store.close()
+    assert [p.name for p in store.list_pipelines()] == ["p"]
+
+
+def test_transactions_are_retried_on_database_is_locked() -> None:
+    calls: list[int] = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise sa.exc.OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+        return "done"
+
+    assert run_with_retry(flaky, what="write", masked_url="sqlite://") == "done"
+    assert len(calls) == 3
+
+
+def test_non_transient_database_errors_become_metadata_store_errors() -> None:
+    def broken() -> None:
+        raise sa.exc.OperationalError("SELECT", {}, Exception("disk I/O error"))
+
+    assert not is_retryable(sa.exc.OperationalError("x", {}, Exception("disk I/O error")))
+    with pytest.raises(MetadataStoreError, match=r"'sqlite:///x.db' failed to list.*disk I/O"):
+        run_with_retry(broken, what="list things", masked_url="sqlite:///x.db")
