@@ -65,11 +65,12 @@ def _check_lossless(root: Any, value: Any, where: str, seen: set[int]) -> None:
         seen.discard(id(value))
         return
     if isinstance(value, _JSON_TYPES):
+        base = next(t for t in kind.__mro__ if t in _JSON_TYPES)
         raise _refuse(
             root,
             where,
-            f"{type_path(kind)} is a subclass of {type_path(kind.__mro__[1])} and would come "
-            f"back as a plain {type_path(kind.__mro__[1])}",
+            f"{type_path(kind)} is a subclass of {type_path(base)} and would come back as a "
+            f"plain {type_path(base)}",
         )
     raise _refuse(root, where, f"a {type_path(kind)} is not representable in JSON")
 
