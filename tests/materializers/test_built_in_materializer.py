@@ -176,6 +176,14 @@ def test_int_beyond_json_digit_limit_is_a_clear_error(artifact: DataArtifact) ->
         BuiltInMaterializer(artifact).handle_return(10**5000)
 
 
+def test_too_deep_nesting_is_a_clear_error(artifact: DataArtifact) -> None:
+    deep: list[Any] = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(MaterializerError, match="nested too deeply for JSON"):
+        BuiltInMaterializer(artifact).handle_return(deep)
+
+
 def test_unsupported_types_fail_the_base_type_check(artifact: DataArtifact) -> None:
     with pytest.raises(
         MaterializerError,

@@ -141,9 +141,14 @@ class BuiltInMaterializer(BaseMaterializer):
             return
         if isinstance(data, bytes):
             raise _refuse(data, "data", "a bytes subclass would come back as plain bytes")
-        _check_lossless(data, data, "data", set())
         try:
+            _check_lossless(data, data, "data", set())
             text = json.dumps(data)
+        except RecursionError as error:
+            raise MaterializerError(
+                f"BuiltInMaterializer cannot write this {type_path(type(data))}: it is nested "
+                f"too deeply for JSON. {_HOW_TO_FIX}"
+            ) from error
         except ValueError as error:  # e.g. an int past Python's 4300-digit str conversion limit
             raise MaterializerError(
                 f"BuiltInMaterializer cannot write this {type_path(type(data))}: {error}. "
