@@ -146,9 +146,7 @@ def test_list_runs_is_chronological_with_status_in_one_query(
 
     read, _ = store._engines()
     statements: list[str] = []
-    sa.event.listen(
-        read, "before_cursor_execute", lambda *args: statements.append(args[2])
-    )
+    sa.event.listen(read, "before_cursor_execute", lambda *args: statements.append(args[2]))
     store.list_runs("p")
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 1, "list_runs must not issue one query per run"
@@ -316,7 +314,11 @@ def test_artifacts_are_registered_with_their_producer_and_links(
     _complete(store, evaluator, inputs={"model": model.id})
 
     record = store.get_artifact(model.id)
-    assert (record.uri, record.artifact_type, record.size_bytes) == (model.uri, "ModelArtifact", None)
+    assert (record.uri, record.artifact_type, record.size_bytes) == (
+        model.uri,
+        "ModelArtifact",
+        None,
+    )
     assert record.producer_step_run_id == trainer.id and record.created_at.tzinfo is UTC
     assert store.get_artifact_producer(model.id).id == trainer.id
     inputs, outputs = store.get_step_io(evaluator.id)
