@@ -7,7 +7,7 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 PIP     := $(PY) -m pip --disable-pip-version-check
 STAMP   := $(VENV)/.installed
-EXTRAS  ?= dev
+EXTRAS  ?= dev,airflow
 DEMO_DIR ?= .demo
 
 .PHONY: help install demo test lint typecheck lock clean

@@ -44,3 +44,7 @@ STORE_FACTORIES: dict[str, Callable[[Path], StoreCase]] = {
     "local-file-uri": _local_file_uri,
     "memory": _memory,
 }
+
+# Implementations whose files live outside this process's memory: the streaming-hash test only
+# means something there (an in-memory filesystem holds every byte in RAM by definition).
+PERSISTENT_STORES = ("local", "local-file-uri")

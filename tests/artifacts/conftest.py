@@ -6,14 +6,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from artifact_store_cases import STORE_FACTORIES, StoreCase  # type: ignore[import-not-found]
+from artifact_store_cases import PERSISTENT_STORES, STORE_FACTORIES, StoreCase  # type: ignore[import-not-found]
 
 from zenml_airflow.artifacts import ArtifactStore
 
 
 @pytest.fixture(params=sorted(STORE_FACTORIES))
 def store_case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreCase]:
-    case = STORE_FACTORIES[request.param](tmp_path)
+    yield from _open_case(request.param, tmp_path)
+
+
+@pytest.fixture(params=PERSISTENT_STORES)
+def persistent_store_case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreCase]:
+    yield from _open_case(request.param, tmp_path)
+
+
+def _open_case(name: str, tmp_path: Path) -> Iterator[StoreCase]:
+    case = STORE_FACTORIES[name](tmp_path)
     with case.store:
         yield case
     if not case.store.is_local:

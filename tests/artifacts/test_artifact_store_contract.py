@@ -180,10 +180,8 @@ def test_register_routes_fileio_to_the_store_filesystem(store_case: StoreCase) -
     assert fs is store.fs
 
 
-def test_hashing_a_large_artifact_streams(store_case: StoreCase) -> None:
-    if not store_case.on_disk:
-        pytest.skip("an in-memory filesystem holds every file in RAM by definition")
-    store = store_case.store
+def test_hashing_a_large_artifact_streams(persistent_store_case: StoreCase) -> None:
+    store = persistent_store_case.store
     uri = _new_uri(store)
     store.prepare(uri)
     size = 200 * 1024 * 1024
