@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from zenml_airflow.exceptions import MetadataStoreError
 
@@ -154,7 +154,7 @@ def _tune_sqlite(engine: Engine) -> None:
 
 def is_retryable(exc: BaseException) -> bool:
     """Whether ``exc`` is a transient lock conflict worth retrying the transaction for."""
-    if not isinstance(exc, OperationalError | DBAPIError):
+    if not isinstance(exc, DBAPIError):
         return False
     message = str(getattr(exc, "orig", exc) or exc).lower()
     return any(fragment in message for fragment in _RETRYABLE)

@@ -14,7 +14,6 @@ from alembic import context
 from zenml_airflow.metadata.models import Base
 from zenml_airflow.metadata.schema import VERSION_TABLE
 
-config = context.config
 target_metadata = Base.metadata
 
 
@@ -31,13 +30,14 @@ def _configure(**kwargs: object) -> None:
 
 def run_migrations_offline() -> None:
     """Emit SQL to stdout instead of running it (``alembic upgrade --sql``)."""
-    _configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True)
+    _configure(url=context.config.get_main_option("sqlalchemy.url"), literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 
 
 def run_migrations_online() -> None:
     """Run against the connection handed in by the store, or one built from the URL."""
+    config = context.config
     connection = config.attributes.get("connection")
     if connection is not None:
         _configure(connection=connection)
@@ -57,7 +57,10 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
+# Alembic executes this file as a module named "env_py". Imported as part of the package (by a
+# tool that imports every module) it must do nothing: there is no migration context then.
+if __name__ != "zenml_airflow.metadata.migrations.env":
+    if context.is_offline_mode():
+        run_migrations_offline()
+    else:
+        run_migrations_online()
