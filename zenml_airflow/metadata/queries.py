@@ -19,11 +19,14 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement, Select
 
 from zenml_airflow.enums import ExecutionStatus
+from zenml_airflow.exceptions import DoesNotExistError
 from zenml_airflow.metadata.models import (
     ArtifactModel,
     PipelineModel,
     PipelineRunModel,
+    StepRunInputModel,
     StepRunModel,
+    StepRunOutputModel,
 )
 from zenml_airflow.metadata.records import (
     ArtifactRecord,
@@ -124,6 +127,29 @@ def run_status(session: Session, run: PipelineRunModel) -> ExecutionStatus:
     return derive_run_status(row.n_failed or 0, row.n_done or 0, run.num_steps)
 
 
+def step_or_raise(session: Session, step_run_id: int) -> StepRunModel:
+    """The step run row with this id, or :class:`DoesNotExistError`."""
+    step = session.get(StepRunModel, step_run_id)
+    if step is None:
+        raise DoesNotExistError(f"No step run with id {step_run_id} in the metadata store.")
+    return step
+
+
+def linked_artifacts(
+    session: Session,
+    link: type[StepRunInputModel] | type[StepRunOutputModel],
+    step_run_id: int,
+) -> dict[str, ArtifactRecord]:
+    """The artifacts linked to a step run as inputs or outputs, by input/output name."""
+    rows = session.execute(
+        sa.select(link.name, ArtifactModel)
+        .join(ArtifactModel, ArtifactModel.id == link.artifact_id)
+        .where(link.step_run_id == step_run_id)
+        .order_by(link.name)
+    )
+    return {name: artifact_record(artifact) for name, artifact in rows}
+
+
 def pipeline_record(model: PipelineModel) -> PipelineRecord:
     """Detach a pipeline row into a record."""
     return PipelineRecord(id=model.id, name=model.name, created_at=model.created_at)
@@ -189,6 +215,7 @@ def artifact_record(model: ArtifactModel) -> ArtifactRecord:
 
 __all__ = [
     "artifact_record",
+    "linked_artifacts",
     "derive_run_status",
     "latest_tries",
     "pipeline_record",
@@ -196,5 +223,6 @@ __all__ = [
     "run_status",
     "select_latest_step_runs",
     "select_runs",
+    "step_or_raise",
     "step_run_record",
 ]

@@ -51,9 +51,8 @@ from zenml_airflow.metadata.models import (
     StepRunOutputModel,
     utcnow,
 )
+from zenml_airflow.metadata.reads import MetadataReads
 from zenml_airflow.metadata.records import (
-    ArtifactRecord,
-    CacheHit,
     NewArtifact,
     PipelineRecord,
     RunRecord,
@@ -73,7 +72,7 @@ def _check_name(kind: str, value: str, limit: int = NAME_LENGTH) -> None:
         )
 
 
-class SQLMetadataStore:
+class SQLMetadataStore(MetadataReads):
     """Metadata store on any SQLAlchemy database (sqlite, MySQL/MariaDB, PostgreSQL).
 
     Constructing it does not touch the database. The first call opens the engine and checks the
@@ -194,13 +193,6 @@ class SQLMetadataStore:
         except IntegrityError:
             # A concurrent writer created it first; READ COMMITTED lets us see it now.
             return session.scalars(sa.select(PipelineModel).where(PipelineModel.name == name)).one()
-
-    @staticmethod
-    def _step_in(session: Session, step_run_id: int) -> StepRunModel:
-        step = session.get(StepRunModel, step_run_id)
-        if step is None:
-            raise DoesNotExistError(f"No step run with id {step_run_id} in the metadata store.")
-        return step
 
     @staticmethod
     def _refresh_run_finished(session: Session, run_id: int, now: datetime) -> None:
@@ -455,7 +447,7 @@ class SQLMetadataStore:
         new = [v for v in outputs.values() if isinstance(v, NewArtifact)]
 
         def tx(session: Session) -> StepRunRecord:
-            step = self._step_in(session, step_run_id)
+            step = q.step_or_raise(session, step_run_id)
             if step.status != ExecutionStatus.RUNNING.value:
                 raise MetadataStoreError(
                     f"Step run {step_run_id} ('{step.name}' try {step.try_number}) already "
@@ -542,7 +534,7 @@ class SQLMetadataStore:
         """Mark a running step run as failed with ``error`` (a message or traceback)."""
 
         def tx(session: Session) -> StepRunRecord:
-            step = self._step_in(session, step_run_id)
+            step = q.step_or_raise(session, step_run_id)
             if step.status != ExecutionStatus.RUNNING.value:
                 raise MetadataStoreError(
                     f"Step run {step_run_id} ('{step.name}' try {step.try_number}) already "
@@ -567,175 +559,6 @@ class SQLMetadataStore:
             return bool(getattr(result, "rowcount", 0))
 
         return self._transaction(tx, write=True, what=f"delete cache entry {cache_key}")
-
-    # --- reads -------------------------------------------------------------------------------
-
-    def list_pipelines(self) -> list[PipelineRecord]:
-        """All pipelines, ordered by name."""
-        return self._transaction(
-            lambda s: [
-                q.pipeline_record(p)
-                for p in s.scalars(sa.select(PipelineModel).order_by(PipelineModel.name))
-            ],
-            write=False,
-            what="list pipelines",
-        )
-
-    def get_pipeline(self, name: str) -> PipelineRecord | None:
-        """The pipeline called ``name``, or None."""
-
-        def tx(session: Session) -> PipelineRecord | None:
-            found = session.scalars(
-                sa.select(PipelineModel).where(PipelineModel.name == name)
-            ).first()
-            return None if found is None else q.pipeline_record(found)
-
-        return self._transaction(tx, write=False, what=f"get pipeline '{name}'")
-
-    def _runs(self, *conditions: sa.ColumnElement[bool], what: str) -> list[RunRecord]:
-        return self._transaction(
-            lambda s: [q.run_record(*row) for row in s.execute(q.select_runs(*conditions))],
-            write=False,
-            what=what,
-        )
-
-    def list_runs(self, pipeline_name: str) -> list[RunRecord]:
-        """Runs of a pipeline in chronological order, statuses derived in the same query."""
-        return self._runs(
-            PipelineModel.name == pipeline_name, what=f"list runs of '{pipeline_name}'"
-        )
-
-    def get_run(self, run_name: str) -> RunRecord | None:
-        """The run called ``run_name``, or None."""
-        runs = self._runs(PipelineRunModel.name == run_name, what=f"get run '{run_name}'")
-        return runs[0] if runs else None
-
-    def get_run_by_id(self, run_id: int) -> RunRecord | None:
-        """The run with id ``run_id``, or None."""
-        runs = self._runs(PipelineRunModel.id == run_id, what=f"get run {run_id}")
-        return runs[0] if runs else None
-
-    def get_run_by_orchestrator_id(
-        self, pipeline_name: str, orchestrator_run_id: str
-    ) -> RunRecord | None:
-        """The run of ``pipeline_name`` recorded for an orchestrator run (e.g. ``dag/run``)."""
-        runs = self._runs(
-            PipelineModel.name == pipeline_name,
-            PipelineRunModel.orchestrator_run_id == orchestrator_run_id,
-            what=f"get run '{orchestrator_run_id}' of '{pipeline_name}'",
-        )
-        return runs[0] if runs else None
-
-    def list_step_runs(self, run_id: int) -> list[StepRunRecord]:
-        """The latest try of each step of a run, ordered by ``(started_at, id)``."""
-        return self._transaction(
-            lambda s: [q.step_run_record(m) for m in s.scalars(q.select_latest_step_runs(run_id))],
-            write=False,
-            what=f"list step runs of run {run_id}",
-        )
-
-    def get_step_run(self, step_run_id: int) -> StepRunRecord:
-        """The step run with this id; :class:`DoesNotExistError` if there is none."""
-        return self._transaction(
-            lambda s: q.step_run_record(self._step_in(s, step_run_id)),
-            write=False,
-            what=f"get step run {step_run_id}",
-        )
-
-    @staticmethod
-    def _linked(
-        session: Session, link: type[StepRunInputModel] | type[StepRunOutputModel], ids: int
-    ) -> dict[str, ArtifactRecord]:
-        rows = session.execute(
-            sa.select(link.name, ArtifactModel)
-            .join(ArtifactModel, ArtifactModel.id == link.artifact_id)
-            .where(link.step_run_id == ids)
-            .order_by(link.name)
-        )
-        return {name: q.artifact_record(artifact) for name, artifact in rows}
-
-    def get_step_io(
-        self, step_run_id: int
-    ) -> tuple[dict[str, ArtifactRecord], dict[str, ArtifactRecord]]:
-        """``(inputs, outputs)`` of a step run by name; a cached step shows the reused outputs."""
-
-        def tx(session: Session) -> tuple[dict[str, ArtifactRecord], dict[str, ArtifactRecord]]:
-            self._step_in(session, step_run_id)
-            return (
-                self._linked(session, StepRunInputModel, step_run_id),
-                self._linked(session, StepRunOutputModel, step_run_id),
-            )
-
-        return self._transaction(tx, write=False, what=f"get inputs/outputs of {step_run_id}")
-
-    def get_artifact(self, artifact_id: str) -> ArtifactRecord:
-        """The artifact with this id; :class:`DoesNotExistError` if there is none."""
-
-        def tx(session: Session) -> ArtifactRecord:
-            artifact = session.get(ArtifactModel, artifact_id)
-            if artifact is None:
-                raise DoesNotExistError(f"No artifact with id {artifact_id!r} in {self._masked}.")
-            return q.artifact_record(artifact)
-
-        return self._transaction(tx, write=False, what=f"get artifact {artifact_id}")
-
-    def get_artifact_producer(self, artifact_id: str) -> StepRunRecord:
-        """The step run that wrote the artifact (never a cached step that reused it)."""
-
-        def tx(session: Session) -> StepRunRecord:
-            artifact = session.get(ArtifactModel, artifact_id)
-            if artifact is None:
-                raise DoesNotExistError(f"No artifact with id {artifact_id!r} in {self._masked}.")
-            return q.step_run_record(self._step_in(session, artifact.producer_step_run_id))
-
-        return self._transaction(tx, write=False, what=f"get producer of {artifact_id}")
-
-    def lookup_cache(self, cache_key: str) -> CacheHit | None:
-        """The step run and outputs recorded for ``cache_key``, or None on a miss."""
-
-        def tx(session: Session) -> CacheHit | None:
-            entry = session.get(CacheEntryModel, cache_key)
-            if entry is None:
-                return None
-            step = self._step_in(session, entry.step_run_id)
-            outputs = self._linked(session, StepRunOutputModel, step.id)
-            return CacheHit(step_run=q.step_run_record(step), outputs=outputs)
-
-        return self._transaction(tx, write=False, what=f"look up cache key {cache_key}")
-
-    def get_parent_step_runs(self, step_run_id: int) -> list[StepRunRecord]:
-        """The step runs whose outputs this step run consumed, ordered by ``(started_at, id)``.
-
-        For each input the parent is the step run *of the same pipeline run* that output the
-        artifact - which is the cached step itself when the upstream step was cached - and
-        otherwise the artifact's producer.
-        """
-
-        def tx(session: Session) -> list[StepRunRecord]:
-            step = self._step_in(session, step_run_id)
-            inputs = sa.select(StepRunInputModel.artifact_id).where(
-                StepRunInputModel.step_run_id == step_run_id
-            )
-            same_run = session.execute(
-                sa.select(StepRunOutputModel.artifact_id, StepRunModel)
-                .join(StepRunModel, StepRunModel.id == StepRunOutputModel.step_run_id)
-                .where(
-                    StepRunOutputModel.artifact_id.in_(inputs),
-                    StepRunModel.run_id == step.run_id,
-                )
-            ).all()
-            parents = {s.id: s for _, s in same_run}
-            covered = {artifact_id for artifact_id, _ in same_run}
-            producers = session.scalars(
-                sa.select(StepRunModel)
-                .join(ArtifactModel, ArtifactModel.producer_step_run_id == StepRunModel.id)
-                .where(ArtifactModel.id.in_(inputs), ArtifactModel.id.not_in(covered))
-            )
-            parents.update((s.id, s) for s in producers)
-            ordered = sorted(parents.values(), key=lambda s: (s.started_at, s.id))
-            return [q.step_run_record(s) for s in ordered]
-
-        return self._transaction(tx, write=False, what=f"get parents of step run {step_run_id}")
 
 
 __all__ = ["SQLMetadataStore"]

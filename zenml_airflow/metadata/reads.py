@@ -1,0 +1,204 @@
+"""The read side of the metadata store: pipelines, runs, step runs, artifacts, lineage, cache.
+
+Kept apart from the write side (``store.py``) so each module stays one idea; the two are joined
+in :class:`~zenml_airflow.metadata.store.SQLMetadataStore`. Every method here is one read
+transaction (a deferred BEGIN on sqlite, so it never waits for the write lock).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from zenml_airflow.exceptions import DoesNotExistError
+from zenml_airflow.metadata import queries as q
+from zenml_airflow.metadata.models import (
+    ArtifactModel,
+    CacheEntryModel,
+    PipelineModel,
+    PipelineRunModel,
+    StepRunInputModel,
+    StepRunModel,
+    StepRunOutputModel,
+)
+from zenml_airflow.metadata.records import (
+    ArtifactRecord,
+    CacheHit,
+    PipelineRecord,
+    RunRecord,
+    StepRunRecord,
+)
+
+T = TypeVar("T")
+
+
+class MetadataReads(ABC):
+    """Read API of the SQL metadata store; subclasses supply the transactions."""
+
+    _masked: str
+
+    @abstractmethod
+    def _transaction(self, fn: Callable[[Session], T], *, write: bool, what: str) -> T:
+        """Run ``fn`` in one (retried) transaction and return its result."""
+
+    def list_pipelines(self) -> list[PipelineRecord]:
+        """All pipelines, ordered by name."""
+        return self._transaction(
+            lambda s: [
+                q.pipeline_record(p)
+                for p in s.scalars(sa.select(PipelineModel).order_by(PipelineModel.name))
+            ],
+            write=False,
+            what="list pipelines",
+        )
+
+    def get_pipeline(self, name: str) -> PipelineRecord | None:
+        """The pipeline called ``name``, or None."""
+
+        def tx(session: Session) -> PipelineRecord | None:
+            found = session.scalars(
+                sa.select(PipelineModel).where(PipelineModel.name == name)
+            ).first()
+            return None if found is None else q.pipeline_record(found)
+
+        return self._transaction(tx, write=False, what=f"get pipeline '{name}'")
+
+    def _runs(self, *conditions: sa.ColumnElement[bool], what: str) -> list[RunRecord]:
+        return self._transaction(
+            lambda s: [q.run_record(*row) for row in s.execute(q.select_runs(*conditions))],
+            write=False,
+            what=what,
+        )
+
+    def list_runs(self, pipeline_name: str) -> list[RunRecord]:
+        """Runs of a pipeline in chronological order, statuses derived in the same query."""
+        return self._runs(
+            PipelineModel.name == pipeline_name, what=f"list runs of '{pipeline_name}'"
+        )
+
+    def get_run(self, run_name: str) -> RunRecord | None:
+        """The run called ``run_name``, or None."""
+        runs = self._runs(PipelineRunModel.name == run_name, what=f"get run '{run_name}'")
+        return runs[0] if runs else None
+
+    def get_run_by_id(self, run_id: int) -> RunRecord | None:
+        """The run with id ``run_id``, or None."""
+        runs = self._runs(PipelineRunModel.id == run_id, what=f"get run {run_id}")
+        return runs[0] if runs else None
+
+    def get_run_by_orchestrator_id(
+        self, pipeline_name: str, orchestrator_run_id: str
+    ) -> RunRecord | None:
+        """The run of ``pipeline_name`` recorded for an orchestrator run (e.g. ``dag/run``)."""
+        runs = self._runs(
+            PipelineModel.name == pipeline_name,
+            PipelineRunModel.orchestrator_run_id == orchestrator_run_id,
+            what=f"get run '{orchestrator_run_id}' of '{pipeline_name}'",
+        )
+        return runs[0] if runs else None
+
+    def list_step_runs(self, run_id: int) -> list[StepRunRecord]:
+        """The latest try of each step of a run, ordered by ``(started_at, id)``."""
+        return self._transaction(
+            lambda s: [q.step_run_record(m) for m in s.scalars(q.select_latest_step_runs(run_id))],
+            write=False,
+            what=f"list step runs of run {run_id}",
+        )
+
+    def get_step_run(self, step_run_id: int) -> StepRunRecord:
+        """The step run with this id; :class:`DoesNotExistError` if there is none."""
+        return self._transaction(
+            lambda s: q.step_run_record(q.step_or_raise(s, step_run_id)),
+            write=False,
+            what=f"get step run {step_run_id}",
+        )
+
+    def get_step_io(
+        self, step_run_id: int
+    ) -> tuple[dict[str, ArtifactRecord], dict[str, ArtifactRecord]]:
+        """``(inputs, outputs)`` of a step run by name; a cached step shows the reused outputs."""
+
+        def tx(session: Session) -> tuple[dict[str, ArtifactRecord], dict[str, ArtifactRecord]]:
+            q.step_or_raise(session, step_run_id)
+            return (
+                q.linked_artifacts(session, StepRunInputModel, step_run_id),
+                q.linked_artifacts(session, StepRunOutputModel, step_run_id),
+            )
+
+        return self._transaction(tx, write=False, what=f"get inputs/outputs of {step_run_id}")
+
+    def get_artifact(self, artifact_id: str) -> ArtifactRecord:
+        """The artifact with this id; :class:`DoesNotExistError` if there is none."""
+
+        def tx(session: Session) -> ArtifactRecord:
+            artifact = session.get(ArtifactModel, artifact_id)
+            if artifact is None:
+                raise DoesNotExistError(f"No artifact with id {artifact_id!r} in {self._masked}.")
+            return q.artifact_record(artifact)
+
+        return self._transaction(tx, write=False, what=f"get artifact {artifact_id}")
+
+    def get_artifact_producer(self, artifact_id: str) -> StepRunRecord:
+        """The step run that wrote the artifact (never a cached step that reused it)."""
+
+        def tx(session: Session) -> StepRunRecord:
+            artifact = session.get(ArtifactModel, artifact_id)
+            if artifact is None:
+                raise DoesNotExistError(f"No artifact with id {artifact_id!r} in {self._masked}.")
+            return q.step_run_record(q.step_or_raise(session, artifact.producer_step_run_id))
+
+        return self._transaction(tx, write=False, what=f"get producer of {artifact_id}")
+
+    def lookup_cache(self, cache_key: str) -> CacheHit | None:
+        """The step run and outputs recorded for ``cache_key``, or None on a miss."""
+
+        def tx(session: Session) -> CacheHit | None:
+            entry = session.get(CacheEntryModel, cache_key)
+            if entry is None:
+                return None
+            step = q.step_or_raise(session, entry.step_run_id)
+            outputs = q.linked_artifacts(session, StepRunOutputModel, step.id)
+            return CacheHit(step_run=q.step_run_record(step), outputs=outputs)
+
+        return self._transaction(tx, write=False, what=f"look up cache key {cache_key}")
+
+    def get_parent_step_runs(self, step_run_id: int) -> list[StepRunRecord]:
+        """The step runs whose outputs this step run consumed, ordered by ``(started_at, id)``.
+
+        For each input the parent is the step run *of the same pipeline run* that output the
+        artifact - which is the cached step itself when the upstream step was cached - and
+        otherwise the artifact's producer.
+        """
+
+        def tx(session: Session) -> list[StepRunRecord]:
+            step = q.step_or_raise(session, step_run_id)
+            inputs = sa.select(StepRunInputModel.artifact_id).where(
+                StepRunInputModel.step_run_id == step_run_id
+            )
+            same_run = session.execute(
+                sa.select(StepRunOutputModel.artifact_id, StepRunModel)
+                .join(StepRunModel, StepRunModel.id == StepRunOutputModel.step_run_id)
+                .where(
+                    StepRunOutputModel.artifact_id.in_(inputs),
+                    StepRunModel.run_id == step.run_id,
+                )
+            ).all()
+            parents = {s.id: s for _, s in same_run}
+            covered = {artifact_id for artifact_id, _ in same_run}
+            producers = session.scalars(
+                sa.select(StepRunModel)
+                .join(ArtifactModel, ArtifactModel.producer_step_run_id == StepRunModel.id)
+                .where(ArtifactModel.id.in_(inputs), ArtifactModel.id.not_in(covered))
+            )
+            parents.update((s.id, s) for s in producers)
+            ordered = sorted(parents.values(), key=lambda s: (s.started_at, s.id))
+            return [q.step_run_record(s) for s in ordered]
+
+        return self._transaction(tx, write=False, what=f"get parents of step run {step_run_id}")
+
+
+__all__ = ["MetadataReads"]
