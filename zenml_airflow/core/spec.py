@@ -37,6 +37,35 @@ class OutputSpec(_Frozen):
     artifact_type: str = "DataArtifact"
 
 
+class ComponentSnapshot(_Frozen):
+    """A stack component's flavor and config as they were at compile time.
+
+    Configs hold secret *references* (``{{secret.key}}``), never resolved secret values.
+    """
+
+    name: str
+    flavor: str
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class StackSnapshot(_Frozen):
+    """The stack components a compiled pipeline needs at run time, keyed by component type."""
+
+    name: str
+    components: dict[str, ComponentSnapshot]
+
+
+class ScheduleSpec(_Frozen):
+    """A validated schedule, ready to become an Airflow timetable (times as ISO-8601 strings)."""
+
+    cron_expression: str | None = None
+    interval_seconds: float | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    catchup: bool = False
+    timezone: str = "UTC"
+
+
 class StepSpec(_Frozen):
     """One step of a pipeline, ready to be executed by any process that can import its code."""
 
@@ -53,6 +82,9 @@ class StepSpec(_Frozen):
     enable_cache: bool = True
     uses_context: bool = False
     step_operator: str | None = None
+    retries: int = 0
+    retry_delay_seconds: float | None = None
+    timeout_seconds: float | None = None
 
 
 class PipelineSpec(_Frozen):
@@ -62,7 +94,13 @@ class PipelineSpec(_Frozen):
     name: str
     enable_cache: bool = True
     steps: list[StepSpec]
-    source_root: str | None = None  # directory to put on sys.path to import the steps' modules
+    # Directories to put on sys.path so a worker can import the steps' and materializers' modules.
+    source_roots: list[str] = Field(default_factory=list)
+    dag_id: str | None = None
+    source: str | None = None  # what the spec was compiled from, e.g. "pipelines/train.py:p"
+    stack: StackSnapshot | None = None
+    schedule: ScheduleSpec | None = None
+    zenml_version: str = ""
 
     def step(self, name: str) -> StepSpec:
         for step in self.steps:

@@ -26,6 +26,7 @@ import sys
 import typing
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, ClassVar, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -254,6 +255,9 @@ class BaseStep:
     ENABLE_CACHE: ClassVar[bool | None] = None
     CUSTOM_STEP_OPERATOR: ClassVar[str | None] = None
     OUTPUT_ARTIFACT_TYPES: ClassVar[dict[str, type]] = {}
+    RETRIES: ClassVar[int] = 0
+    RETRY_DELAY_SECONDS: ClassVar[float | None] = None
+    TIMEOUT_SECONDS: ClassVar[float | None] = None
     FUNCTION: ClassVar[Callable[..., Any] | None] = None  # the decorated function, if any
     entrypoint: Callable[..., Any]  # the step's code: implemented by subclasses / the decorator
 
@@ -518,6 +522,9 @@ def step(
     enable_cache: bool | None = None,
     output_types: dict[str, type] | None = None,
     custom_step_operator: str | None = None,
+    retries: int = 0,
+    retry_delay: float | timedelta | None = None,
+    timeout: float | timedelta | None = None,
 ) -> Callable[[Callable[..., Any]], type[BaseStep]]: ...
 
 
@@ -528,6 +535,9 @@ def step(
     enable_cache: bool | None = None,
     output_types: dict[str, type] | None = None,
     custom_step_operator: str | None = None,
+    retries: int = 0,
+    retry_delay: float | timedelta | None = None,
+    timeout: float | timedelta | None = None,
 ) -> type[BaseStep] | Callable[[Callable[..., Any]], type[BaseStep]]:
     """Turn a typed function into a step class.
 
@@ -537,7 +547,15 @@ def step(
             takes a ``StepContext``; ``True`` caches it even then.
         output_types: non-default artifact types per output, e.g. ``{"model": ModelArtifact}``.
         custom_step_operator: the name of the stack's step operator that runs this step.
+        retries: how often an orchestrator that retries (Airflow) runs the step again after a
+            failure; each try is recorded, and a failed try registers no artifact.
+        retry_delay: seconds (or a ``timedelta``) between tries.
+        timeout: seconds (or a ``timedelta``) after which a try is stopped and fails.
     """
+    if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
+        raise StepInterfaceError(f"@step(retries=...) must be a non-negative int, got {retries!r}.")
+    retry_delay_seconds = _seconds("retry_delay", retry_delay)
+    timeout_seconds = _seconds("timeout", timeout)
 
     def decorator(func: Callable[..., Any], localns: Mapping[str, Any] | None = None) -> type[BaseStep]:
         if not callable(func) or isinstance(func, type):
@@ -561,6 +579,9 @@ def step(
             "ENABLE_CACHE": enable_cache,
             "CUSTOM_STEP_OPERATOR": custom_step_operator,
             "OUTPUT_ARTIFACT_TYPES": dict(output_types or {}),
+            "RETRIES": retries,
+            "RETRY_DELAY_SECONDS": retry_delay_seconds,
+            "TIMEOUT_SECONDS": timeout_seconds,
             "FUNCTION": staticmethod(func),
             "__module__": func.__module__,
             "__qualname__": func.__qualname__,
@@ -572,6 +593,17 @@ def step(
     if _func is not None:
         return decorator(_func, sys._getframe(1).f_locals)  # where '@step' was applied
     return decorator
+
+
+def _seconds(option: str, value: float | timedelta | None) -> float | None:
+    if value is None:
+        return None
+    seconds = value.total_seconds() if isinstance(value, timedelta) else value
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+        raise StepInterfaceError(
+            f"@step({option}=...) must be a positive number of seconds or a timedelta, got {value!r}."
+        )
+    return float(seconds)
 
 
 class _DecoratedStep(BaseStep):

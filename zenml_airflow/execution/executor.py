@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from zenml_airflow.artifacts import BaseArtifact, artifact_type_by_name
 from zenml_airflow.core.context import RunInfo, StepContext
 from zenml_airflow.core.spec import PipelineSpec, StepSpec
-from zenml_airflow.core.step import BaseStep
+from zenml_airflow.core.step import BaseStep, StepSignature
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import (
     MaterializerError,
@@ -286,7 +286,7 @@ class StepExecutor:
                     f"Step '{step.name}' of run '{run.name}' failed: {type(error).__name__}: {error}",
                     step_name=step.name,
                 ) from error
-            values = self._split_outputs(step, signature.single_output, returned)
+            values = self._split_outputs(step, signature, returned)
 
             new_artifacts: dict[str, NewArtifact] = {}
             for output, value in values.items():
@@ -341,8 +341,16 @@ class StepExecutor:
         return producer, dict(hit.outputs)
 
     @staticmethod
-    def _split_outputs(step: StepSpec, single_output: bool, returned: Any) -> dict[str, Any]:
-        names = list(step.outputs)
+    def _split_outputs(step: StepSpec, signature: StepSignature, returned: Any) -> dict[str, Any]:
+        # The declared order comes from the code, never from the spec: specs are serialized with
+        # sorted keys, and a tuple return maps to outputs by position.
+        names = list(signature.outputs)
+        single_output = signature.single_output
+        if set(names) != set(step.outputs):
+            raise StepInterfaceError(
+                f"Step '{step.name}' now declares the outputs {names}, but the pipeline was "
+                f"compiled with {sorted(step.outputs)}. Recompile the pipeline."
+            )
         if not names:
             if returned is not None:
                 logger.warning(

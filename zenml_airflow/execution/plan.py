@@ -89,7 +89,7 @@ def build_plan(
     pipeline: BasePipeline,
     *,
     enable_cache: bool | None = None,
-    source_root: str | None = None,
+    source_roots: list[str] | None = None,
 ) -> LivePlan:
     """Check the pipeline and describe it as a spec. ``enable_cache`` overrides the pipeline's."""
     pipeline_cache = pipeline.enable_cache if enable_cache is None else enable_cache
@@ -135,11 +135,14 @@ def build_plan(
                 enable_cache=effective_step_cache(pipeline_cache, step),
                 uses_context=signature.context_arg is not None,
                 step_operator=step.custom_step_operator,
+                retries=step.RETRIES,
+                retry_delay_seconds=step.RETRY_DELAY_SECONDS,
+                timeout_seconds=step.TIMEOUT_SECONDS,
             )
         )
         plan.step_classes[name] = type(step)
         plan.materializers[name] = materializers
     plan.spec = PipelineSpec(
-        name=pipeline.name, enable_cache=pipeline_cache, steps=specs, source_root=source_root
+        name=pipeline.name, enable_cache=pipeline_cache, steps=specs, source_roots=list(source_roots or [])
     )
     return plan

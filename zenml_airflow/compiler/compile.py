@@ -1,0 +1,237 @@
+"""Compile a pipeline into one static, readable Airflow DAG file.
+
+The file holds the pipeline spec as a Python literal and one call into ``zenml_airflow.runtime``.
+Parsing it imports ``airflow.sdk``, the standard provider's ``PythonOperator`` and that small runtime
+module - never the user's code, numpy, pandas or the metadata store. Compiling the same pipeline
+twice gives the same bytes; the file is written atomically so Airflow never parses half of it.
+
+    from zenml_airflow.compiler import compile_pipeline
+    path = compile_pipeline(training(importer=importer(), trainer=trainer()), "dags/")
+"""
+
+from __future__ import annotations
+
+import os
+import pprint
+import re
+import sys
+import sysconfig
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import zenml_airflow
+from zenml_airflow.compiler.schedule import to_schedule_spec
+from zenml_airflow.core.pipeline import BasePipeline
+from zenml_airflow.core.schedule import Schedule
+from zenml_airflow.core.spec import ComponentSnapshot, PipelineSpec, StackSnapshot
+from zenml_airflow.enums import StackComponentType
+from zenml_airflow.exceptions import PipelineConfigurationError
+from zenml_airflow.execution.plan import LivePlan, build_plan
+
+if TYPE_CHECKING:  # pragma: no cover
+    from zenml_airflow.stack.stack import Stack
+
+DAG_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,250}$")
+# Components a task needs at run time; the orchestrator matters only to whoever deploys.
+SNAPSHOT_TYPES = (
+    StackComponentType.METADATA_STORE,
+    StackComponentType.ARTIFACT_STORE,
+    StackComponentType.SECRETS_MANAGER,
+    StackComponentType.STEP_OPERATOR,
+    StackComponentType.CONTAINER_REGISTRY,
+)
+
+
+def snapshot_stack(stack: Stack) -> StackSnapshot:
+    """The stack's run-time components with their configs as stored (secret references stay)."""
+    components = {}
+    for component_type, component in stack.components.items():
+        if component_type in SNAPSHOT_TYPES:
+            components[component_type.value] = ComponentSnapshot(
+                name=component.name, flavor=component.flavor, config=component.config
+            )
+    return StackSnapshot(name=stack.name, components=components)
+
+
+def _library_paths() -> set[Path]:
+    paths = {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    return {Path(p).resolve() for p in paths}
+
+
+def _module_root(module_name: str) -> Path | None:
+    """The sys.path entry from which ``module_name`` was imported, unless it is an installed library."""
+    if module_name.split(".")[0] == "zenml_airflow":
+        return None  # installed wherever the DAG runs (its runtime is imported by the DAG file)
+    module = sys.modules.get(module_name)
+    file = getattr(module, "__file__", None)
+    if not file:
+        return None
+    path = Path(file).resolve()
+    depth = module_name.count(".") + (1 if path.name == "__init__.py" else 0)
+    root = path.parents[depth]
+    libraries = _library_paths()
+    if any(root == lib or lib in root.parents for lib in libraries):
+        return None
+    return root
+
+
+def _importable(path: str) -> tuple[str, Path | None]:
+    """Make a ``module:qualname`` importable from a fresh process; return it and its source root.
+
+    Code defined in a script (``__main__``) is addressed by the script's file name, imported from the
+    script's directory (its top-level ``p.run()`` is a no-op there, see ADR 0008).
+    """
+    module_name, _, qualname = path.partition(":")
+    if module_name == "__main__":
+        main_file = getattr(sys.modules["__main__"], "__file__", None)
+        if not main_file:
+            raise PipelineConfigurationError(
+                f"'{qualname}' is defined in an interactive session; move it into a module file so "
+                "Airflow workers can import it."
+            )
+        main_path = Path(main_file).resolve()
+        return f"{main_path.stem}:{qualname}", main_path.parent
+    return path, _module_root(module_name)
+
+
+def make_portable(spec: PipelineSpec) -> PipelineSpec:
+    """Rewrite import paths so worker processes can import every step and materializer."""
+    roots: list[str] = list(spec.source_roots)
+
+    def portable(path: str) -> str:
+        new_path, root = _importable(path)
+        if root is not None and str(root) not in roots:
+            roots.append(str(root))
+        return new_path
+
+    steps = []
+    for step in spec.steps:
+        outputs = {
+            name: output.model_copy(update={"materializer": portable(output.materializer)})
+            for name, output in step.outputs.items()
+        }
+        steps.append(step.model_copy(update={"entrypoint": portable(step.entrypoint), "outputs": outputs}))
+    return spec.model_copy(update={"steps": steps, "source_roots": roots})
+
+
+def check_dag_id(dag_id: str) -> str:
+    if not DAG_ID_PATTERN.match(dag_id):
+        raise PipelineConfigurationError(
+            f"DAG id {dag_id!r} is not valid for Airflow: use letters, digits, '_', '-' and '.' only "
+            "(at most 250 characters)."
+        )
+    return dag_id
+
+
+def build_spec(
+    pipeline: BasePipeline,
+    *,
+    stack: Stack,
+    schedule: Schedule | None = None,
+    dag_id: str | None = None,
+    source: str | None = None,
+    enable_cache: bool | None = None,
+) -> tuple[PipelineSpec, LivePlan]:
+    """The complete, portable spec a DAG file embeds (and the live plan it came from)."""
+    plan = build_plan(pipeline, enable_cache=enable_cache)
+    spec = make_portable(plan.spec).model_copy(
+        update={
+            "dag_id": check_dag_id(dag_id or pipeline.name),
+            "source": source,
+            "stack": snapshot_stack(stack),
+            "schedule": to_schedule_spec(schedule) if schedule is not None else None,
+            "zenml_version": zenml_airflow.__version__,
+        }
+    )
+    # Round trip now, so a spec that cannot cross the process boundary fails here, not in Airflow.
+    PipelineSpec.from_json(spec.to_json())
+    return spec, plan
+
+
+def render_dag_file(spec: PipelineSpec) -> str:
+    """The DAG file's text: deterministic for a given spec."""
+    literal = pprint.pformat(spec.model_dump(mode="json"), indent=1, width=100, sort_dicts=True)
+    source = spec.source or spec.name
+    header = [
+        f"# Airflow DAG '{spec.dag_id}' for the zenml-airflow pipeline '{spec.name}'.",
+        f"# Generated by zenml-airflow {spec.zenml_version} from {source}; do not edit - recompile:",
+        f"#     zenml-airflow pipeline compile {source}",
+        "# Parsing this file imports only airflow.sdk and zenml_airflow.runtime; the steps' code is",
+        "# imported by each task when it runs.",
+    ]
+    return "\n".join(
+        [
+            *header,
+            "from zenml_airflow.runtime import build_dag",
+            "",
+            f"SPEC = {literal}",
+            "",
+            "dag = build_dag(SPEC)",
+            "",
+        ]
+    )
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The temporary name starts with '.' and does not end in '.py': Airflow never parses it.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def compile_pipeline(
+    pipeline_instance: BasePipeline,
+    output_dir: str | os.PathLike[str],
+    *,
+    schedule: Schedule | None = None,
+    dag_id: str | None = None,
+    stack: Stack | None = None,
+    source: str | None = None,
+    enable_cache: bool | None = None,
+) -> Path:
+    """Write ``<dag_id>.py`` for ``pipeline_instance`` into ``output_dir`` and return its path.
+
+    Args:
+        schedule: when Airflow runs it (default: only when triggered).
+        dag_id: the DAG's id (default: the pipeline's name).
+        stack: whose artifact store, metadata store and secrets manager the tasks use (default:
+            the active stack).
+        source: a description of where the pipeline came from, for the file's header.
+    """
+    if stack is None:
+        from zenml_airflow.repository import Repository
+
+        stack = Repository().active_stack
+    spec, _ = build_spec(
+        pipeline_instance, stack=stack, schedule=schedule, dag_id=dag_id, source=source,
+        enable_cache=enable_cache,
+    )
+    assert spec.dag_id is not None
+    path = Path(output_dir).resolve() / f"{spec.dag_id}.py"
+    write_atomically(path, render_dag_file(spec))
+    return path
+
+
+def spec_from_dag_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read the embedded spec back from a compiled DAG file without importing Airflow."""
+    import ast
+
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "SPEC" for t in node.targets
+        ):
+            value: dict[str, Any] = ast.literal_eval(node.value)
+            return value
+    raise PipelineConfigurationError(f"{path} is not a zenml-airflow DAG file (no SPEC literal).")

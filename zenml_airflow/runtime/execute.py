@@ -1,0 +1,152 @@
+"""What a step task does when Airflow runs it (imported only inside the running task).
+
+1. Make the user's code importable (the spec's source roots) and stop module-level ``p.run()``.
+2. Rebuild the stack from the spec's snapshot - never from whatever profile the worker has.
+3. Open (or join) the pipeline run keyed by (dag_id, run_id); apply trigger-time parameters.
+4. Run the step through the shared executor with try number, logical date and data interval.
+5. Attach each output artifact to its Airflow Asset event; return a small reference as XCom.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import zenml_airflow
+from zenml_airflow.core.context import RunInfo
+from zenml_airflow.core.pipeline import PREVENT_EXECUTION_ENV
+from zenml_airflow.core.spec import PipelineSpec, StackSnapshot, StepSpec
+from zenml_airflow.enums import StackComponentType
+from zenml_airflow.exceptions import StackError, StepInterfaceError
+from zenml_airflow.execution.executor import StepExecutor
+from zenml_airflow.runtime.task import asset_name, asset_uri, param_key
+from zenml_airflow.stack.flavors import get_flavor_registry
+from zenml_airflow.stack.stack import Stack
+
+logger = logging.getLogger(__name__)
+
+
+def stack_from_snapshot(snapshot: StackSnapshot | None) -> Stack:
+    """The stack a compiled pipeline runs on, rebuilt from its snapshot."""
+    if snapshot is None:
+        raise StackError("This DAG's spec has no stack snapshot; recompile it with zenml-airflow.")
+    registry = get_flavor_registry()
+    components = {}
+    for type_name, component in snapshot.components.items():
+        component_type = StackComponentType(type_name)
+        components[component_type] = registry.build_component(
+            component_type, component.name, component.flavor, dict(component.config)
+        )
+    if StackComponentType.ORCHESTRATOR not in components:
+        # Inside a task the orchestrator is Airflow itself; its connection settings are not needed.
+        flavor = "airflow" if registry.get((StackComponentType.ORCHESTRATOR, "airflow")) else "local"
+        components[StackComponentType.ORCHESTRATOR] = registry.build_component(
+            StackComponentType.ORCHESTRATOR, "airflow", flavor, {}
+        )
+    return Stack.from_components(snapshot.name, components)
+
+
+def apply_trigger_params(spec: PipelineSpec, step: StepSpec, params: Mapping[str, Any]) -> StepSpec:
+    """The step with the values of its trigger-form parameters (``<step>.<field>``) applied."""
+    if not step.parameters:
+        return step
+    values = dict(step.parameters)
+    changed = False
+    for field, compiled in step.parameters.items():
+        key = param_key(step.name, field)
+        if key in params and params[key] != compiled:
+            values[field] = params[key]
+            changed = True
+    if not changed:
+        return step
+    return step.model_copy(update={"parameters": values})
+
+
+def _validate_parameters(step: StepSpec, executor: StepExecutor) -> None:
+    step_class = executor._step_class(step)
+    config_class = step_class.SIGNATURE.config_class
+    if config_class is None:
+        return
+    try:
+        config_class(**step.parameters)
+    except Exception as error:
+        raise StepInterfaceError(
+            f"Trigger parameters for step '{step.name}' are invalid for {config_class.__name__}: "
+            f"{error}"
+        ) from error
+
+
+def _prepare_imports(spec: PipelineSpec) -> None:
+    os.environ[PREVENT_EXECUTION_ENV] = "1"
+    for root in reversed(spec.source_roots):
+        if root not in sys.path:
+            sys.path.insert(0, root)
+
+
+def execute_step_task(spec: PipelineSpec, step_name: str, context: Mapping[str, Any]) -> dict[str, Any]:
+    """Run ``step_name`` of ``spec`` for the Airflow task described by ``context``."""
+    _prepare_imports(spec)
+    ti = context["ti"]
+    dag_id, run_id = ti.dag_id, context["run_id"]
+    dag_run = context.get("dag_run")
+    conf = dict(getattr(dag_run, "conf", None) or {})
+    stack = stack_from_snapshot(spec.stack)
+    store = stack.metadata_store.open_store()
+    run = store.get_or_create_run(
+        spec.name,
+        f"{dag_id}-{run_id}",
+        orchestrator_run_id=f"{dag_id}/{run_id}",
+        num_steps=len(spec.steps),
+        orchestrator="airflow",
+        stack_name=stack.name,
+        zenml_version=zenml_airflow.__version__,
+        runtime_configuration={"dag_id": dag_id, "run_id": run_id, "conf": conf},
+    )
+    executor = StepExecutor(stack)
+    step = apply_trigger_params(spec, spec.step(step_name), context.get("params") or {})
+    _validate_parameters(step, executor)
+    run_info = RunInfo(
+        pipeline_name=spec.name,
+        run_name=run.name,
+        run_id=run.id,
+        orchestrator="airflow",
+        airflow_dag_id=dag_id,
+        airflow_run_id=run_id,
+        logical_date=context.get("logical_date"),
+        data_interval_start=context.get("data_interval_start"),
+        data_interval_end=context.get("data_interval_end"),
+        try_number=int(getattr(ti, "try_number", 1) or 1),
+    )
+    result = executor.execute(spec, step, run, run_info, try_number=run_info.try_number)
+
+    outlet_events = context.get("outlet_events")
+    if outlet_events is not None:
+        for output, artifact in result.outputs.items():
+            from airflow.sdk import Asset
+
+            asset = Asset(name=asset_name(spec.name, step.name, output), uri=asset_uri(spec.name, step.name, output))
+            outlet_events[asset].extra.update(
+                {
+                    "artifact_uri": artifact.uri,
+                    "artifact_id": artifact.id,
+                    "data_type": artifact.data_type,
+                    "content_hash": artifact.content_hash,
+                    "run": run.name,
+                    "cached": result.status.value == "cached",
+                }
+            )
+    logger.info(
+        "Step '%s' %s; outputs: %s",
+        step.name,
+        result.status.value,
+        {name: a.uri for name, a in result.outputs.items()},
+    )
+    return {
+        "run": run.name,
+        "step_run_id": result.step_run_id,
+        "status": result.status.value,
+        "outputs": {name: a.uri for name, a in result.outputs.items()},
+    }
