@@ -27,9 +27,20 @@ class MemoryArtifactStore(ArtifactStoreComponent):
 
 def test_builtin_flavors() -> None:
     registry = get_flavor_registry()
-    assert registry.flavor_names(StackComponentType.ORCHESTRATOR) == ["local"]
-    assert registry.flavor_names(ART) == ["local"]
-    assert registry.flavor_names(StackComponentType.METADATA_STORE) == ["sqlite"]
+    assert registry.flavor_names(StackComponentType.ORCHESTRATOR) == ["airflow", "local"]
+    assert registry.flavor_names(ART) == ["gcs", "local", "s3"]
+    assert registry.flavor_names(StackComponentType.METADATA_STORE) == [
+        "mysql",
+        "postgresql",
+        "sqlite",
+    ]
+    assert registry.flavor_names(StackComponentType.STEP_OPERATOR) == [
+        "docker",
+        "kubernetes",
+        "virtualenv",
+    ]
+    for component_type in StackComponentType:
+        assert registry.flavor_names(component_type), component_type
     orchestrator = registry.get_flavor(StackComponentType.ORCHESTRATOR, "local")
     assert orchestrator.implementation == "zenml_airflow.orchestrators.local:LocalOrchestrator"
     assert registry.get_flavor(ART, "local").component_class is LocalArtifactStoreComponent
@@ -45,7 +56,7 @@ def test_unknown_flavor_suggests() -> None:
     with pytest.raises(
         StackError,
         match=r"Unknown artifact store flavor 'locl'\. Did you mean "
-        r"'local'\? Available flavors: local\.",
+        r"'local'\? Available flavors: gcs, local, s3\.",
     ):
         get_flavor_registry().get_flavor(ART, "locl")
 
@@ -78,7 +89,7 @@ def test_entry_point_flavors_loaded_and_broken_ones_skipped() -> None:
     assert any("'wrong'" in m for m in messages)
     assert any("already registered" in m for m in messages)
     registry = FlavorRegistry([*builtin_flavors(), *flavors])
-    assert registry.flavor_names(ART) == ["local", "memory"]
+    assert registry.flavor_names(ART) == ["gcs", "local", "memory", "s3"]
 
 
 def test_duplicate_flavors_refused() -> None:

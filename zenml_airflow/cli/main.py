@@ -11,10 +11,20 @@ from typing import Any
 
 import click
 
+from zenml_airflow.enums import StackComponentType
+
 # command name -> "module:attribute" of a click command or group
 LAZY_COMMANDS: dict[str, str] = {
     "init": "zenml_airflow.cli.init:init",
     "version": "zenml_airflow.cli.init:version",
+    "profile": "zenml_airflow.cli.profile:profile",
+    "stack": "zenml_airflow.cli.stack:stack",
+    "pipeline": "zenml_airflow.cli.pipeline:pipeline",
+    # one group per component type: `orchestrator`, `metadata-store`, ...
+    **{
+        kind.cli_name: f"zenml_airflow.cli.stack_components:{kind.value}"
+        for kind in StackComponentType
+    },
 }
 
 

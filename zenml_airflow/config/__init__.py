@@ -6,7 +6,7 @@ This layer sits below ``stack``: it stores stack components as plain records and
 
 from __future__ import annotations
 
-from zenml_airflow.config.active import ActiveContext, resolve_active
+from zenml_airflow.config.active import ActiveContext, resolve_active, resolve_active_profile
 from zenml_airflow.config.global_config import (
     CONFIG_DIR_ENV,
     DEFAULT_PROFILE_NAME,
@@ -22,6 +22,7 @@ from zenml_airflow.config.profile import (
     ProfileData,
     ProfileManager,
     ProfileStore,
+    SameComponent,
     StackRecord,
 )
 from zenml_airflow.config.repository_config import (
@@ -49,10 +50,12 @@ __all__ = [
     "ProfileManager",
     "ProfileStore",
     "RepositoryConfig",
+    "SameComponent",
     "StackRecord",
     "find_repository",
     "get_config_dir",
     "initialize_repository",
     "is_repository_directory",
     "resolve_active",
+    "resolve_active_profile",
 ]

@@ -62,6 +62,52 @@ def _describe(source: str) -> str:
     }[source]
 
 
+def resolve_active_profile(
+    repo_root: Path | None = None,
+    *,
+    config_dir: Path | None = None,
+    create_default: bool = True,
+) -> tuple[ProfileStore, str]:
+    """The active profile and where the choice came from (``"environment"``, ``"repository"`` or
+    ``"global"``), without resolving the active stack (so that a missing active stack can be
+    repaired with ``stack set``).
+
+    Raises:
+        DoesNotExistError: if the chosen profile does not exist ("did you mean").
+        ConfigError: if a config file involved is corrupt.
+    """
+    directory = config_dir if config_dir is not None else get_config_dir()
+    pins = RepositoryConfig.load(repo_root) if repo_root is not None else RepositoryConfig()
+    name, source = _resolve_profile(directory, pins, create_default)
+    return ProfileStore(directory, name), source
+
+
+def _resolve_profile(
+    directory: Path, pins: RepositoryConfig, create_default: bool
+) -> tuple[str, str]:
+    manager = ProfileManager(directory)
+    profile_name: str
+    if os.environ.get(PROFILE_ENV):
+        profile_name, profile_source = os.environ[PROFILE_ENV], "environment"
+    elif pins.active_profile_name:
+        profile_name, profile_source = pins.active_profile_name, "repository"
+    else:
+        profile_name, profile_source = GlobalConfig.load(directory).active_profile, "global"
+
+    if not manager.exists(profile_name):
+        if profile_name == DEFAULT_PROFILE_NAME and create_default:
+            manager.ensure_default()
+        else:
+            profiles = manager.list_profiles()
+            origin = f" ({PROFILE_ENV})" if profile_source == "environment" else ""
+            raise DoesNotExistError(
+                f"Active profile '{profile_name}'{origin}, {_describe(profile_source)}, does not "
+                f"exist.{did_you_mean(profile_name, profiles)} "
+                f"Profiles: {', '.join(profiles) or 'none'}."
+            )
+    return profile_name, profile_source
+
+
 def resolve_active(
     repo_root: Path | None = None,
     *,
@@ -83,29 +129,9 @@ def resolve_active(
         ConfigError: if a config file involved is corrupt.
     """
     directory = config_dir if config_dir is not None else get_config_dir()
-    manager = ProfileManager(directory)
     pins = RepositoryConfig.load(repo_root) if repo_root is not None else RepositoryConfig()
-
-    profile_name: str
-    if os.environ.get(PROFILE_ENV):
-        profile_name, profile_source = os.environ[PROFILE_ENV], "environment"
-    elif pins.active_profile_name:
-        profile_name, profile_source = pins.active_profile_name, "repository"
-    else:
-        profile_name, profile_source = GlobalConfig.load(directory).active_profile, "global"
-
-    profile = manager.store(profile_name)
-    if not profile.exists():
-        if profile_name == DEFAULT_PROFILE_NAME and create_default:
-            profile = manager.ensure_default()
-        else:
-            profiles = manager.list_profiles()
-            origin = f" ({PROFILE_ENV})" if profile_source == "environment" else ""
-            raise DoesNotExistError(
-                f"Active profile '{profile_name}'{origin}, {_describe(profile_source)}, does not "
-                f"exist.{did_you_mean(profile_name, profiles)} "
-                f"Profiles: {', '.join(profiles) or 'none'}."
-            )
+    profile_name, profile_source = _resolve_profile(directory, pins, create_default)
+    profile = ProfileStore(directory, profile_name)
 
     stack_name: str | None
     if os.environ.get(STACK_ENV):

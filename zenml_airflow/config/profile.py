@@ -82,6 +82,10 @@ def _label(component_type: StackComponentType) -> str:
     return component_type.value.replace("_", " ")
 
 
+def _a(noun: str) -> str:
+    return f"{'An' if noun[:1] in 'aeiou' else 'A'} {noun}"
+
+
 class ComponentRecord(BaseModel):
     """A stored stack component: its flavor and its (flavor-specific) configuration."""
 
@@ -93,6 +97,13 @@ class ComponentRecord(BaseModel):
 
 StackRecord = dict[StackComponentType, str]
 """A stored stack: component type -> component name."""
+
+SameComponent = Callable[[ComponentRecord, ComponentRecord], bool]
+"""Decides whether an existing component record and a new one describe the same component."""
+
+
+def _equal_records(existing: ComponentRecord, new: ComponentRecord) -> bool:
+    return existing == new
 
 
 class ProfileData(BaseModel):
@@ -227,6 +238,24 @@ class ProfileStore:
         components = self.load().components.get(component_type, {})
         return self._find_component(components, component_type, name)
 
+    def find_component(
+        self, data: ProfileData, component_type: StackComponentType, name: str
+    ) -> ComponentRecord:
+        """One component's record in already loaded ``data`` (for consistent multi-reads).
+
+        Raises:
+            DoesNotExistError: with a "did you mean" suggestion.
+        """
+        return self._find_component(data.components.get(component_type, {}), component_type, name)
+
+    def stacks_using(self, component_type: StackComponentType, name: str) -> list[str]:
+        """The stacks that use the component ``name`` of ``component_type``, sorted."""
+        return sorted(
+            stack
+            for stack, record in self.load().stacks.items()
+            if record.get(component_type) == name
+        )
+
     def _find_component(
         self,
         components: Mapping[str, ComponentRecord],
@@ -260,7 +289,7 @@ class ProfileStore:
             components = data.components.setdefault(component_type, {})
             if name in components:
                 raise StackError(
-                    f"A {_label(component_type)} named '{name}' already exists in profile "
+                    f"{_a(_label(component_type))} named '{name}' already exists in profile "
                     f"'{self.name}'. Choose another name or update the existing one."
                 )
             components[name] = record
@@ -369,6 +398,72 @@ class ProfileStore:
             if activate:
                 data.active_stack = name
             return dict(record)
+
+        return self._modify(change)
+
+    def put_stack(
+        self,
+        name: str,
+        components: Mapping[StackComponentType, tuple[str, ComponentRecord]],
+        *,
+        create: bool,
+        activate: bool = False,
+        same_component: Callable[[StackComponentType], SameComponent] | None = None,
+        identical_ok: bool = False,
+    ) -> list[tuple[StackComponentType, str]]:
+        """Store a stack together with its components, in one locked write.
+
+        ``components`` maps each type to the component's name and record. A component that is not
+        registered yet is registered; one registered under the same name must be the same
+        (``same_component(type)(existing, new)``, default: equal records), otherwise nothing is
+        written. ``create`` registers a new stack (refusing a taken name); otherwise the existing
+        stack ``name`` is replaced. With ``identical_ok``, creating a stack that already exists
+        with the same components (by name and content) is not an error and changes nothing.
+
+        Returns:
+            The components that were newly registered.
+
+        Raises:
+            StackError: if the stack name is taken (``create``) or a component clashes.
+            DoesNotExistError: if the stack does not exist (not ``create``).
+        """
+        validate_name("stack", name)
+        for kind, (component_name, _) in components.items():
+            validate_name(_label(kind), component_name)
+
+        new_record = {kind: component_name for kind, (component_name, _) in components.items()}
+
+        def change(data: ProfileData) -> list[tuple[StackComponentType, str]]:
+            if create and name in data.stacks and not (
+                identical_ok and data.stacks[name] == new_record
+            ):
+                raise StackError(
+                    f"A stack named '{name}' already exists in profile '{self.name}'. "
+                    "Choose another name or update the existing stack."
+                )
+            if not create:
+                self._find_stack(data, name)
+            added: list[tuple[StackComponentType, str]] = []
+            for kind, (component_name, record) in components.items():
+                registered = data.components.setdefault(kind, {})
+                existing = registered.get(component_name)
+                if existing is None:
+                    registered[component_name] = record
+                    added.append((kind, component_name))
+                    continue
+                same = same_component(kind) if same_component is not None else _equal_records
+                if not same(existing, record):
+                    raise StackError(
+                        f"{_a(_label(kind))} named '{component_name}' already exists in profile "
+                        f"'{self.name}' with a different configuration (registered: flavor "
+                        f"'{existing.flavor}' {existing.config}; new: flavor '{record.flavor}' "
+                        f"{record.config}). Rename one of them, or update the registered one "
+                        f"(`zenml-airflow {kind.cli_name} update {component_name} ...`)."
+                    )
+            data.stacks[name] = dict(new_record)
+            if activate:
+                data.active_stack = name
+            return added
 
         return self._modify(change)
 

@@ -1,14 +1,24 @@
 """Base classes per component type and the built-in flavors.
 
-Built-in flavors:
+Built-in flavors that work now:
 
 =================  ========  =====================================================================
 type               flavor    fields
 =================  ========  =====================================================================
 orchestrator       local     (none) - runs in-process; ``zenml_airflow.orchestrators.local``
+orchestrator       airflow   ``dags_folder``, ``airflow_home``, ``api_url``, ``username``,
+                             ``password``, ``unpause_on_deploy``; ``zenml_airflow.orchestrators.airflow``
 artifact store     local     ``path`` - a local directory
 metadata store     sqlite    ``uri`` - the path of a sqlite database file
+container registry default   ``uri`` - where images are pushed (configuration only)
 =================  ========  =====================================================================
+
+Flavors that later milestones implement exist as configs already (``NOT_IMPLEMENTED`` says which
+milestone): artifact stores ``s3``/``gcs``, metadata stores ``mysql``/``postgresql``, step operators
+``docker``/``kubernetes``/``virtualenv``, secrets managers ``local``/``aws``/``airflow`` and the
+``local`` model deployer. They can be registered as components, but a stack using one is refused at
+registration (:meth:`~zenml_airflow.stack.stack.Stack.validate`), never accepted and then failing at
+run time.
 
 Opening a store (``open_store()``) imports and constructs it on first call and caches it on the
 component; nothing happens on construction or attribute access.
@@ -17,6 +27,7 @@ component; nothing happens on construction or attribute access.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import PrivateAttr, field_validator
@@ -28,6 +39,24 @@ if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.artifacts.store import ArtifactStore
     from zenml_airflow.metadata.store import SQLMetadataStore
     from zenml_airflow.post_execution import PipelineView
+    from zenml_airflow.stack.stack import Stack
+
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _absolute_local_path(value: str, what: str) -> str:
+    if value.startswith("file://"):
+        value = value.removeprefix("file://")
+    if "://" in value:
+        raise ValueError(f"{value!r} is not a local path; {what}")
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return os.path.abspath(os.path.expanduser(value))
+
+
+_MILESTONE_BACKENDS = 'arrives with the "Real backends" milestone; see docs/roadmap.md'
+_MILESTONE_SECRETS = 'arrives with the "Secrets" milestone; see docs/roadmap.md'
+_MILESTONE_LATER = "planned after the Airflow UI plugin; see docs/roadmap.md"
 
 
 # --- orchestrators -----------------------------------------------------------------------------
@@ -39,11 +68,86 @@ class OrchestratorComponent(StackComponent):
     TYPE: ClassVar[StackComponentType] = StackComponentType.ORCHESTRATOR
 
 
+    IMPLEMENTATION_REQUIRED: ClassVar[bool] = True
+
+
 class LocalOrchestratorComponent(OrchestratorComponent):
     """Runs every step in this process, in topological order."""
 
     FLAVOR: ClassVar[str] = "local"
     IMPLEMENTATION: ClassVar[str | None] = "zenml_airflow.orchestrators.local:LocalOrchestrator"
+
+
+class AirflowOrchestratorComponent(OrchestratorComponent):
+    """Runs pipelines as Airflow 3 DAGs: compiled into ``dags_folder``, driven through ``api_url``.
+
+    ``dags_folder`` and ``airflow_home`` are made absolute when given; when left out they are
+    resolved at use time (:meth:`resolved_airflow_home`, :meth:`resolved_dags_folder`), not at
+    validation, so a stored component follows ``$AIRFLOW_HOME`` of the process that uses it.
+
+    Example::
+
+        zenml-airflow orchestrator register af --flavor airflow \\
+            --dags_folder=~/airflow/dags --api_url=http://localhost:8080
+    """
+
+    FLAVOR: ClassVar[str] = "airflow"
+    IMPLEMENTATION: ClassVar[str | None] = "zenml_airflow.orchestrators.airflow:AirflowOrchestrator"
+    SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"password"})
+
+    dags_folder: str | None = None
+    airflow_home: str | None = None
+    api_url: str = "http://localhost:8080"
+    username: str | None = None
+    password: str | None = None
+    unpause_on_deploy: bool = True
+
+    @field_validator("dags_folder", "airflow_home")
+    @classmethod
+    def _absolute_directory(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return _absolute_local_path(value, "give a directory on this machine")
+
+    @field_validator("api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(
+                f"{value!r} is not an http(s) URL; give the Airflow API server's address, "
+                "e.g. 'http://localhost:8080'"
+            )
+        return value.rstrip("/")
+
+    def resolved_airflow_home(self) -> Path:
+        """``airflow_home``, else ``$AIRFLOW_HOME``, else ``~/airflow`` (Airflow's own default)."""
+        if self.airflow_home is not None:
+            return Path(self.airflow_home)
+        env = os.environ.get("AIRFLOW_HOME")
+        if env:
+            return Path(env).expanduser().resolve()
+        return Path("~/airflow").expanduser()
+
+    def resolved_dags_folder(self) -> Path:
+        """``dags_folder``, else ``<airflow home>/dags``."""
+        if self.dags_folder is not None:
+            return Path(self.dags_folder)
+        return self.resolved_airflow_home() / "dags"
+
+    def stack_notes(self, stack: Stack) -> list[str]:
+        local = [
+            f"{_label(c.TYPE)} '{c.name}'"
+            for c in (stack.artifact_store, stack.metadata_store)
+            if c.is_local
+        ]
+        if not local:
+            return []
+        return [
+            f"The airflow orchestrator runs steps in Airflow's workers; {' and '.join(local)} "
+            f"{'are' if len(local) > 1 else 'is'} only reachable on this machine, so this stack "
+            "works only when Airflow runs here too (e.g. `airflow standalone`). Use s3/gcs and "
+            "mysql/postgresql stores for remote workers."
+        ]
 
 
 # --- artifact stores ---------------------------------------------------------------------------
@@ -76,16 +180,60 @@ class LocalArtifactStoreComponent(ArtifactStoreComponent):
     @field_validator("path")
     @classmethod
     def _absolute_local_path(cls, value: str) -> str:
-        if value.startswith("file://"):
-            value = value.removeprefix("file://")
-        if "://" in value:
-            raise ValueError(
-                f"{value!r} is not a local path; the 'local' artifact store takes a directory "
-                "(use an 's3' or 'gcs' artifact store for remote storage)"
-            )
-        if not value.strip():
-            raise ValueError("must not be empty")
-        return os.path.abspath(os.path.expanduser(value))
+        return _absolute_local_path(
+            value,
+            "the 'local' artifact store takes a directory (use an 's3' or 'gcs' artifact store "
+            "for remote storage)",
+        )
+
+    @property
+    def is_local(self) -> bool:
+        return True
+
+
+def _check_scheme(value: str, schemes: tuple[str, ...], flavor: str) -> str:
+    if not value.startswith(tuple(f"{scheme}://" for scheme in schemes)):
+        raise ValueError(
+            f"{value!r} is not a {' or '.join(s + '://' for s in schemes)} URI; the '{flavor}' "
+            f"artifact store takes e.g. '{schemes[0]}://bucket/prefix'"
+        )
+    return value.rstrip("/")
+
+
+class S3ArtifactStoreComponent(ArtifactStoreComponent):
+    """Artifacts in S3 or an S3-compatible store (s3fs), fields as ZenML's."""
+
+    FLAVOR: ClassVar[str] = "s3"
+    NOT_IMPLEMENTED: ClassVar[str | None] = _MILESTONE_BACKENDS
+    SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"secret", "token"})
+
+    key: str | None = None
+    secret: str | None = None
+    token: str | None = None
+    client_kwargs: dict[str, Any] | None = None
+    config_kwargs: dict[str, Any] | None = None
+
+    @field_validator("path")
+    @classmethod
+    def _s3_uri(cls, value: str) -> str:
+        return _check_scheme(value, ("s3",), "s3")
+
+
+class GCSArtifactStoreComponent(ArtifactStoreComponent):
+    """Artifacts in Google Cloud Storage (gcsfs)."""
+
+    FLAVOR: ClassVar[str] = "gcs"
+    NOT_IMPLEMENTED: ClassVar[str | None] = _MILESTONE_BACKENDS
+    SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"token"})
+
+    project: str | None = None
+    token: str | None = None
+    endpoint_url: str | None = None
+
+    @field_validator("path")
+    @classmethod
+    def _gcs_uri(cls, value: str) -> str:
+        return _check_scheme(value, ("gs", "gcs"), "gcs")
 
 
 # --- metadata stores ---------------------------------------------------------------------------
@@ -137,6 +285,10 @@ class SQLiteMetadataStoreComponent(MetadataStoreComponent):
 
     uri: str
 
+    @property
+    def is_local(self) -> bool:
+        return True
+
     @field_validator("uri")
     @classmethod
     def _absolute_file_path(cls, value: str) -> str:
@@ -157,8 +309,206 @@ class SQLiteMetadataStoreComponent(MetadataStoreComponent):
         return f"sqlite:///{self.uri}"
 
 
+class _ServerMetadataStoreComponent(MetadataStoreComponent):
+    """A metadata store on a database server (fields as ZenML's MySQL store)."""
+
+    NOT_IMPLEMENTED: ClassVar[str | None] = _MILESTONE_BACKENDS
+    SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"password"})
+    DRIVER: ClassVar[str]
+    DEFAULT_PORT: ClassVar[int]
+
+    host: str
+    port: int | None = None
+    database: str
+    username: str | None = None
+    password: str | None = None
+
+    @property
+    def url(self) -> str:
+        """The SQLAlchemy URL, without the password (which is added when connecting)."""
+        user = f"{self.username}@" if self.username else ""
+        return f"{self.DRIVER}://{user}{self.host}:{self.port or self.DEFAULT_PORT}/{self.database}"
+
+    @property
+    def is_local(self) -> bool:
+        return self.host in _LOCAL_HOSTS
+
+
+class MySQLMetadataStoreComponent(_ServerMetadataStoreComponent):
+    """Metadata in MySQL or MariaDB."""
+
+    FLAVOR: ClassVar[str] = "mysql"
+    DRIVER: ClassVar[str] = "mysql+pymysql"
+    DEFAULT_PORT: ClassVar[int] = 3306
+
+
+class PostgreSQLMetadataStoreComponent(_ServerMetadataStoreComponent):
+    """Metadata in PostgreSQL."""
+
+    FLAVOR: ClassVar[str] = "postgresql"
+    DRIVER: ClassVar[str] = "postgresql+psycopg"
+    DEFAULT_PORT: ClassVar[int] = 5432
+
+
+# --- step operators ----------------------------------------------------------------------------
+
+
+class StepOperatorComponent(StackComponent):
+    """Base of step operator flavors: runs chosen steps somewhere else than the orchestrator does."""
+
+    TYPE: ClassVar[StackComponentType] = StackComponentType.STEP_OPERATOR
+    IMPLEMENTATION_REQUIRED: ClassVar[bool] = True
+
+
+class DockerStepOperatorComponent(StepOperatorComponent):
+    """Runs a step in a Docker container (an Airflow ``DockerOperator`` task)."""
+
+    FLAVOR: ClassVar[str] = "docker"
+    NOT_IMPLEMENTED: ClassVar[str | None] = _MILESTONE_LATER
+    IMPLEMENTATION: ClassVar[str | None] = "zenml_airflow.step_operators.docker:DockerStepOperator"
+
+    image: str | None = None
+    docker_url: str | None = None
+
+
+class KubernetesStepOperatorComponent(StepOperatorComponent):
+    """Runs a step in a Kubernetes pod (an Airflow ``KubernetesPodOperator`` task)."""
+
+    FLAVOR: ClassVar[str] = "kubernetes"
+    NOT_IMPLEMENTED: ClassVar[str | None] = _MILESTONE_LATER
+    IMPLEMENTATION: ClassVar[str | None] = (
+        "zenml_airflow.step_operators.kubernetes:KubernetesStepOperator"
+    )
+
+    namespace: str = "default"
+    image: str | None = None
+    kubernetes_context: str | None = None
+
+    def check_in_stack(self, stack: Stack) -> list[str]:
+        problems = [
+            f"step operator '{self.name}' runs steps in Kubernetes pods, which cannot reach "
+            f"{_label(c.TYPE)} '{c.name}' on this machine; use s3/gcs and mysql/postgresql stores"
+            for c in (stack.artifact_store, stack.metadata_store)
+            if c.is_local
+        ]
+        if self.image is None and stack.container_registry is None:
+            problems.append(
+                f"step operator '{self.name}' needs an image its pods can pull: set its `image` "
+                "or add a container registry to the stack (-c)"
+            )
+        return problems
+
+
+class VirtualenvStepOperatorComponent(StepOperatorComponent):
+    """Runs a step in a separate virtual environment on the worker."""
+
+    FLAVOR: ClassVar[str] = "virtualenv"
+    NOT_IMPLEMENTED: ClassVar[str | None] = _MILESTONE_LATER
+    IMPLEMENTATION: ClassVar[str | None] = (
+        "zenml_airflow.step_operators.virtualenv:VirtualenvStepOperator"
+    )
+
+    python: str | None = None
+    requirements: list[str] = []
+
+
+# --- container registries ----------------------------------------------------------------------
+
+
+class ContainerRegistryComponent(StackComponent):
+    """Base of container registry flavors: ``uri`` is where images are pushed and pulled from."""
+
+    TYPE: ClassVar[StackComponentType] = StackComponentType.CONTAINER_REGISTRY
+
+    uri: str
+
+    @property
+    def is_local(self) -> bool:
+        return self.uri.split("/", 1)[0].split(":", 1)[0] in _LOCAL_HOSTS
+
+
+class DefaultContainerRegistryComponent(ContainerRegistryComponent):
+    """Any registry reachable with ``docker push`` (configuration only: nothing runs until a
+    docker or kubernetes step operator builds images)."""
+
+    FLAVOR: ClassVar[str] = "default"
+
+
+# --- secrets managers --------------------------------------------------------------------------
+
+
+class SecretsManagerComponent(StackComponent):
+    """Base of secrets manager flavors."""
+
+    TYPE: ClassVar[StackComponentType] = StackComponentType.SECRETS_MANAGER
+    IMPLEMENTATION_REQUIRED: ClassVar[bool] = True
+
+
+class LocalSecretsManagerComponent(SecretsManagerComponent):
+    """Secrets in an encrypted file under the profile directory."""
+
+    FLAVOR: ClassVar[str] = "local"
+    NOT_IMPLEMENTED: ClassVar[str | None] = _MILESTONE_SECRETS
+
+    secrets_file: str | None = None
+
+
+class AWSSecretsManagerComponent(SecretsManagerComponent):
+    """Secrets in AWS Secrets Manager."""
+
+    FLAVOR: ClassVar[str] = "aws"
+    NOT_IMPLEMENTED: ClassVar[str | None] = _MILESTONE_SECRETS
+
+    region_name: str | None = None
+    endpoint_url: str | None = None
+
+
+class AirflowSecretsManagerComponent(SecretsManagerComponent):
+    """Secrets read from Airflow Connections and Variables."""
+
+    FLAVOR: ClassVar[str] = "airflow"
+    NOT_IMPLEMENTED: ClassVar[str | None] = _MILESTONE_SECRETS
+
+
+# --- model deployers ---------------------------------------------------------------------------
+
+
+class ModelDeployerComponent(StackComponent):
+    """Base of model deployer flavors."""
+
+    TYPE: ClassVar[StackComponentType] = StackComponentType.MODEL_DEPLOYER
+    IMPLEMENTATION_REQUIRED: ClassVar[bool] = True
+
+
+class LocalModelDeployerComponent(ModelDeployerComponent):
+    """Serves models from a long-running local HTTP prediction service."""
+
+    FLAVOR: ClassVar[str] = "local"
+    NOT_IMPLEMENTED: ClassVar[str | None] = _MILESTONE_LATER
+
+    host: str = "127.0.0.1"
+    port_range: str = "8000-8999"
+
+
+def _label(component_type: StackComponentType) -> str:
+    return component_type.value.replace("_", " ")
+
+
 BUILTIN_COMPONENT_CLASSES: tuple[type[StackComponent], ...] = (
     LocalOrchestratorComponent,
+    AirflowOrchestratorComponent,
     LocalArtifactStoreComponent,
+    S3ArtifactStoreComponent,
+    GCSArtifactStoreComponent,
     SQLiteMetadataStoreComponent,
+    MySQLMetadataStoreComponent,
+    PostgreSQLMetadataStoreComponent,
+    DockerStepOperatorComponent,
+    KubernetesStepOperatorComponent,
+    VirtualenvStepOperatorComponent,
+    DefaultContainerRegistryComponent,
+    LocalSecretsManagerComponent,
+    AWSSecretsManagerComponent,
+    AirflowSecretsManagerComponent,
+    LocalModelDeployerComponent,
 )

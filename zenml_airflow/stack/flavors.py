@@ -65,6 +65,54 @@ class Flavor:
         """``(type, name)``."""
         return (self.type, self.name)
 
+    @property
+    def is_implemented(self) -> bool:
+        """Whether the component class says it can be used (see :meth:`unavailable_reason`, which
+        also imports the implementation)."""
+        return self.component_class.NOT_IMPLEMENTED is None
+
+    def unavailable_reason(self) -> str | None:
+        """Why a stack cannot use this flavor, or ``None`` when it can.
+
+        A flavor is unavailable when its component class declares ``NOT_IMPLEMENTED``, when it
+        needs an implementation and names none, or when its ``IMPLEMENTATION`` cannot be imported
+        (which this method tries: call it at registration time, not on hot paths).
+        """
+        cls = self.component_class
+        if cls.NOT_IMPLEMENTED is not None:
+            return f"the {cls.describe()} is not implemented yet ({cls.NOT_IMPLEMENTED})"
+        if self.implementation is None:
+            if cls.IMPLEMENTATION_REQUIRED:
+                return f"the {cls.describe()} names no implementation to run it"
+            return None
+        try:
+            import_object(self.implementation)
+        except StackError as error:
+            return f"the implementation of the {cls.describe()} cannot be loaded: {error}"
+        except Exception as error:  # a broken plugin module must give a reason, not a traceback
+            return (
+                f"the implementation of the {cls.describe()} ({self.implementation}) fails to "
+                f"import: {type(error).__name__}: {error}"
+            )
+        return None
+
+    def field_summaries(self) -> dict[str, dict[str, Any]]:
+        """The flavor's config fields: ``{name: {"type", "required", "default"}}`` (for listings)."""
+        summaries: dict[str, dict[str, Any]] = {}
+        for name in self.component_class.config_fields():
+            info = self.component_class.model_fields[name]
+            annotation = info.annotation
+            type_name = getattr(annotation, "__name__", None) or str(annotation)
+            if "|" in str(annotation) or "Optional" in str(annotation):
+                type_name = str(annotation).replace("typing.", "")
+            required = info.is_required()
+            summaries[name] = {
+                "type": type_name,
+                "required": required,
+                "default": None if required else info.get_default(call_default_factory=True),
+            }
+        return summaries
+
     def load_implementation(self) -> Any:
         """Import and return the implementation object (``"module:Class"``).
 

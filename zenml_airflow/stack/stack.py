@@ -10,26 +10,30 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zenml_airflow.config.active import resolve_active
-from zenml_airflow.config.profile import ProfileStore
+from zenml_airflow.config.profile import ComponentRecord, ProfileStore, SameComponent
 from zenml_airflow.config.repository_config import find_repository
+from zenml_airflow.config.yaml_io import format_validation_error
 from zenml_airflow.enums import StackComponentType
-from zenml_airflow.exceptions import StackError
+from zenml_airflow.exceptions import ConfigError, StackError
 from zenml_airflow.stack.components import (
     ArtifactStoreComponent,
     MetadataStoreComponent,
     OrchestratorComponent,
 )
-from zenml_airflow.stack.flavors import FlavorRegistry, get_flavor_registry
+from zenml_airflow.stack.flavors import Flavor, FlavorRegistry, get_flavor_registry
 from zenml_airflow.stack.stack_component import StackComponent
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Mapping
-
     from zenml_airflow.post_execution import PipelineView
+
+EXPORT_VERSION = 1
 
 REQUIRED_COMPONENT_TYPES: tuple[StackComponentType, ...] = (
     StackComponentType.ORCHESTRATOR,
@@ -84,11 +88,17 @@ class Stack:
         }
         return {kind: component for kind, component in slots.items() if component is not None}
 
-    def validate(self) -> None:
-        """Check that the required components are there and each sits in the slot of its type.
+    def validate(self, *, structural_only: bool = False) -> None:
+        """Check that this stack can run pipelines.
+
+        Always: the required components are there and each sits in the slot of its type. Unless
+        ``structural_only``: every component's flavor is available (implemented, and its
+        ``IMPLEMENTATION`` importable) and no component refuses the combination
+        (:meth:`StackComponent.check_in_stack`). Registration and ``p.run()`` do the full check;
+        loading a stored stack (to describe or read from it) only the structural one.
 
         Raises:
-            StackError: naming the stack and the problem.
+            StackError: naming the stack and every problem found, each with its reason.
         """
         components = self.components
         missing = [_label(t) for t in REQUIRED_COMPONENT_TYPES if t not in components]
@@ -108,6 +118,26 @@ class Stack:
                     f"Stack '{self.name}': {_label(component.TYPE)} '{component.name}' cannot be "
                     f"used as the {_label(slot)}."
                 )
+        if structural_only:
+            return
+        problems: list[str] = []
+        for component in components.values():
+            reason = Flavor.from_component_class(type(component)).unavailable_reason()
+            if reason is not None:
+                problems.append(f"{_label(component.TYPE)} '{component.name}': {reason}")
+        for component in components.values():
+            problems.extend(component.check_in_stack(self))
+        if problems:
+            listed = "; ".join(problem.rstrip(". ") for problem in problems)
+            end = "" if listed.endswith(("?", "!")) else "."
+            raise StackError(
+                f"Stack '{self.name}' cannot be used: {listed}{end} Choose other components "
+                "for it."
+            )
+
+    def notes(self) -> list[str]:
+        """Conditions under which this stack works (e.g. Airflow must run on this machine)."""
+        return [note for c in self.components.values() for note in c.stack_notes(self)]
 
     def to_record(self) -> dict[StackComponentType, str]:
         """Component names by type, as stored in a profile."""
@@ -136,8 +166,36 @@ class Stack:
             artifact_store=components[StackComponentType.ARTIFACT_STORE],  # type: ignore[arg-type]
             **slots,
         )
-        stack.validate()
+        stack.validate(structural_only=True)
         return stack
+
+    @classmethod
+    def from_component_names(
+        cls,
+        profile: ProfileStore,
+        name: str,
+        component_names: Mapping[StackComponentType, str],
+        *,
+        registry: FlavorRegistry | None = None,
+    ) -> Stack:
+        """Build a (not yet registered) stack from components registered in ``profile``.
+
+        Only the structural check is done; call :meth:`validate` (or :func:`register_stack`) for
+        the full one.
+
+        Raises:
+            DoesNotExistError: naming a missing component, with "did you mean".
+            StackError: if a stored component config is invalid or a required type is missing.
+        """
+        registry = registry if registry is not None else get_flavor_registry()
+        data = profile.load()
+        components: dict[StackComponentType, StackComponent] = {}
+        for kind, component_name in component_names.items():
+            record = profile.find_component(data, kind, component_name)
+            components[kind] = registry.build_component(
+                kind, component_name, record.flavor, record.config
+            )
+        return cls.from_components(name, components)
 
     @classmethod
     def from_profile(
@@ -169,6 +227,18 @@ class Stack:
                 ) from error
         return cls.from_components(stack_name, components)
 
+    def to_export(self) -> dict[str, Any]:
+        """This stack as a self-contained, JSON-compatible dict: its name and, per component type,
+        the component's name, flavor and config (what ``stack export`` writes)."""
+        return {
+            "version": EXPORT_VERSION,
+            "name": self.name,
+            "components": {
+                kind.value: {"name": c.name, "flavor": c.flavor, "config": c.config}
+                for kind, c in self.components.items()
+            },
+        }
+
     # --- post-execution shortcuts ------------------------------------------------------------
 
     def get_pipelines(self) -> list[PipelineView]:
@@ -189,16 +259,176 @@ def register_component(profile: ProfileStore, component: StackComponent) -> None
     profile.register_component(component.TYPE, component.name, component.flavor, component.config)
 
 
-def register_stack(profile: ProfileStore, stack: Stack, *, activate: bool = False) -> None:
-    """Validate ``stack`` and store it in ``profile``, registering none of its components (they
-    must already be registered under the same names).
+def _same_component(registry: FlavorRegistry, kind: StackComponentType) -> SameComponent:
+    # Compare what the records mean, not their spelling: both go through the flavor's validation
+    # (so a relative path and its absolute form, or an omitted default, count as identical).
+    def same(existing: ComponentRecord, new: ComponentRecord) -> bool:
+        if existing.flavor != new.flavor:
+            return False
+        try:
+            cls = registry.get_flavor(kind, new.flavor).component_class
+            return cls.from_config("x", existing.config).config == cls.from_config(
+                "x", new.config
+            ).config
+        except StackError:
+            return existing.config == new.config
+
+    return same
+
+
+def _records(stack: Stack) -> dict[StackComponentType, tuple[str, ComponentRecord]]:
+    return {
+        kind: (c.name, ComponentRecord(flavor=c.flavor, config=c.config))
+        for kind, c in stack.components.items()
+    }
+
+
+def register_stack(
+    profile: ProfileStore,
+    stack: Stack,
+    *,
+    activate: bool = False,
+    registry: FlavorRegistry | None = None,
+) -> None:
+    """Validate ``stack`` fully and store it in ``profile`` (the seed's ``register_stack``).
+
+    Components not registered yet are registered with it; a component registered under the same
+    type and name must be identical (same flavor and config), otherwise the registration is
+    refused. Everything happens in one locked write of the profile.
 
     Raises:
-        StackError: if the stack is invalid or its name is taken.
-        DoesNotExistError: if one of its components is not registered.
+        StackError: if the stack is invalid (with every reason), its name is taken, or a
+            component of the same name but a different config exists.
     """
+    registry = registry if registry is not None else get_flavor_registry()
     stack.validate()
-    profile.register_stack(stack.name, stack.to_record(), activate=activate)
+    profile.put_stack(
+        stack.name,
+        _records(stack),
+        create=True,
+        activate=activate,
+        same_component=lambda kind: _same_component(registry, kind),
+    )
+
+
+def update_stack(
+    profile: ProfileStore,
+    name: str,
+    stack: Stack,
+    *,
+    registry: FlavorRegistry | None = None,
+) -> None:
+    """Replace the components of the registered stack ``name`` by those of ``stack`` (validated
+    fully; new components are registered, existing ones must be identical).
+
+    Raises:
+        DoesNotExistError: if there is no stack ``name``.
+        StackError: as :func:`register_stack`, or if ``stack.name`` differs from ``name``.
+    """
+    if stack.name != name:
+        raise StackError(
+            f"Cannot update stack '{name}' with a stack named '{stack.name}': renaming is not "
+            "supported. Register a new stack and delete the old one."
+        )
+    registry = registry if registry is not None else get_flavor_registry()
+    stack.validate()
+    profile.put_stack(
+        name,
+        _records(stack),
+        create=False,
+        same_component=lambda kind: _same_component(registry, kind),
+    )
+
+
+class _ExportedComponent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    flavor: str
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class _ExportedStack(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = EXPORT_VERSION
+    name: str
+    components: dict[StackComponentType, _ExportedComponent]
+
+
+def stack_from_export(
+    data: Any,
+    *,
+    name: str | None = None,
+    source: str = "the stack file",
+    registry: FlavorRegistry | None = None,
+) -> Stack:
+    """Rebuild a stack from :meth:`Stack.to_export` output, validating every component config.
+
+    ``name`` renames the stack (the components keep their names).
+
+    Raises:
+        ConfigError: if ``data`` does not have the export shape or is of a newer version.
+        StackError: if a flavor is unknown or a config invalid.
+    """
+    registry = registry if registry is not None else get_flavor_registry()
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{source} must contain a mapping with 'name' and 'components', "
+            f"found {type(data).__name__}."
+        )
+    try:
+        exported = _ExportedStack.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(f"{source} is not a stack export: {format_validation_error(error)}.") from error
+    if exported.version > EXPORT_VERSION:
+        raise ConfigError(
+            f"{source} has stack export version {exported.version}; this zenml-airflow reads up "
+            f"to version {EXPORT_VERSION}. Upgrade zenml-airflow."
+        )
+    components = {
+        kind: registry.build_component(kind, c.name, c.flavor, c.config)
+        for kind, c in exported.components.items()
+    }
+    return Stack.from_components(name or exported.name, components)
+
+
+def import_stack(
+    profile: ProfileStore,
+    data: Any,
+    *,
+    name: str | None = None,
+    activate: bool = False,
+    source: str = "the stack file",
+    registry: FlavorRegistry | None = None,
+) -> tuple[Stack, list[tuple[StackComponentType, str]]]:
+    """Register the stack described by ``data`` (from :meth:`Stack.to_export`) in ``profile``.
+
+    Components are registered under their exported names unless a component of that name is
+    already registered with the same flavor and config (then it is shared). A different component
+    of the same name, or another stack of the same name, is refused; pass ``name`` to import the
+    stack under another name. Importing the very same stack again changes nothing.
+
+    Returns:
+        The stack and the components that were newly registered.
+    """
+    registry = registry if registry is not None else get_flavor_registry()
+    stack = stack_from_export(data, name=name, source=source, registry=registry)
+    stack.validate()
+    try:
+        added = profile.put_stack(
+            stack.name,
+            _records(stack),
+            create=True,
+            activate=activate,
+            same_component=lambda kind: _same_component(registry, kind),
+            identical_ok=True,
+        )
+    except StackError as error:
+        if name is None and "stack named" in str(error):
+            raise StackError(f"{error} Import it under another name with --name.") from error
+        raise
+    return stack, added
 
 
 def load_active_stack(repo_root: Path | None = None, *, config_dir: Path | None = None) -> Stack:

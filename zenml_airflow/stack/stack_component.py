@@ -16,14 +16,18 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from zenml_airflow.enums import StackComponentType
 from zenml_airflow.exceptions import StackError, did_you_mean
 
+if TYPE_CHECKING:  # pragma: no cover
+    from zenml_airflow.stack.stack import Stack
+
 _IDENTITY_FIELDS = ("name", "flavor")
+MASK = "********"
 
 
 def _label(component_type: StackComponentType) -> str:
@@ -36,6 +40,19 @@ class StackComponent(BaseModel):
     Subclasses set ``TYPE`` and ``FLAVOR`` (and ``IMPLEMENTATION`` if something must be imported
     to run them) and declare their config as pydantic fields. Unknown fields are refused with the
     list of allowed ones.
+
+    Class variables a flavor may set:
+
+    * ``IMPLEMENTATION`` - ``"module:Class"`` of the code that runs it, imported lazily (and at stack
+      registration, to refuse a stack whose implementation is missing).
+    * ``IMPLEMENTATION_REQUIRED`` - the component cannot work without ``IMPLEMENTATION``
+      (orchestrators, step operators).
+    * ``NOT_IMPLEMENTED`` - a reason, for flavors that exist as configs only so far; a stack using
+      one is refused at registration with that reason.
+    * ``SENSITIVE_FIELDS`` - fields shown masked by ``describe``.
+
+    Subclasses may override :meth:`check_in_stack` (refuse combinations that cannot work) and
+    :meth:`stack_notes` (warn about combinations that work only under conditions).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -43,6 +60,9 @@ class StackComponent(BaseModel):
     TYPE: ClassVar[StackComponentType]
     FLAVOR: ClassVar[str]
     IMPLEMENTATION: ClassVar[str | None] = None
+    IMPLEMENTATION_REQUIRED: ClassVar[bool] = False
+    NOT_IMPLEMENTED: ClassVar[str | None] = None
+    SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset()
 
     name: str
     flavor: str = ""
@@ -110,3 +130,38 @@ class StackComponent(BaseModel):
     def config(self) -> dict[str, Any]:
         """The flavor-specific config as JSON-compatible values, as stored in a profile."""
         return self.model_dump(mode="json", exclude=set(_IDENTITY_FIELDS))
+
+    def masked_config(self) -> dict[str, Any]:
+        """:attr:`config` with the values of ``SENSITIVE_FIELDS`` replaced by ``********``.
+
+        Secret references (``{{secret.key}}``) are shown as they are: they are not secrets.
+        """
+        config = self.config
+        for field in self.SENSITIVE_FIELDS:
+            value = config.get(field)
+            if value is not None and not _is_secret_reference(value):
+                config[field] = MASK
+        return config
+
+    @property
+    def is_local(self) -> bool:
+        """Whether what this component describes is reachable only from this machine (a local
+        directory, a sqlite file). Used to warn about or refuse stacks that run elsewhere."""
+        return False
+
+    def check_in_stack(self, stack: Stack) -> list[str]:
+        """Problems that make ``stack`` unusable with this component (empty when fine).
+
+        Called by :meth:`Stack.validate <zenml_airflow.stack.stack.Stack.validate>`; each
+        string says what cannot work and why.
+        """
+        return []
+
+    def stack_notes(self, stack: Stack) -> list[str]:
+        """Conditions under which ``stack`` works with this component (shown by ``stack
+        describe``), e.g. "the Airflow workers must run on this machine"."""
+        return []
+
+
+def _is_secret_reference(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("{{") and value.endswith("}}")
