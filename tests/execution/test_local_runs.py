@@ -324,3 +324,13 @@ def test_prevent_execution_env_var_skips_the_run(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("ZENML_AIRFLOW_PREVENT_PIPELINE_EXECUTION", "1")
     assert s.build().run() is None
     assert s.CALLS == []
+
+
+def test_local_orchestrator_refuses_a_schedule() -> None:
+    from zenml_airflow.exceptions import StackError
+    from zenml_airflow.pipelines import Schedule
+
+    with pytest.raises(StackError, match=r"cannot run 'arithmetic' on a schedule.*airflow orchestrator"):
+        s.build().run(schedule=Schedule(cron_expression="0 3 * * *"))
+    assert s.CALLS == []
+    assert Repository().get_pipeline("arithmetic") is None

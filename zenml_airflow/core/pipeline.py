@@ -278,6 +278,18 @@ class BasePipeline:
             runtime_configuration=additional_parameters,
         )
 
+    def to_airflow_dag(
+        self, *, schedule: Schedule | None = None, dag_id: str | None = None, stack_name: str | None = None
+    ) -> Any:
+        """This pipeline as an Airflow DAG, for a pipeline module placed in Airflow's dags folder.
+
+        ``dag = training(importer=importer(), trainer=trainer()).to_airflow_dag(schedule=...)``.
+        The tasks use the given (default: the active) stack's stores.
+        """
+        from zenml_airflow.runtime.dropin import pipeline_to_dag
+
+        return pipeline_to_dag(self, schedule=schedule, dag_id=dag_id, stack_name=stack_name)
+
     def __repr__(self) -> str:
         return f"<pipeline '{self.name}' steps={list(self.steps)}>"
 

@@ -15,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from zenml_airflow.exceptions import ZenMLAirflowError
 
 SPEC_VERSION = 1
+# DAG run conf keys zenml-airflow reads (besides "<step>.<field>" parameter overrides).
+CONF_RUN_NAME = "zenml_run_name"
+CONF_ENABLE_CACHE = "zenml_enable_cache"
 
 
 class _Frozen(BaseModel):

@@ -16,6 +16,7 @@ from rich.console import Console
 import zenml_airflow
 from zenml_airflow.core.context import RunInfo
 from zenml_airflow.enums import ExecutionStatus
+from zenml_airflow.exceptions import StackError
 from zenml_airflow.execution.executor import StepExecutor, StepResult
 from zenml_airflow.execution.plan import build_plan
 from zenml_airflow.orchestrators.base import BaseOrchestrator
@@ -53,10 +54,11 @@ class LocalOrchestrator(BaseOrchestrator):
         runtime_configuration: dict[str, Any],
     ) -> PipelineRunView:
         if schedule is not None:
-            logger.warning(
-                "The local orchestrator does not schedule; running pipeline '%s' once now. Use a "
-                "stack with the airflow orchestrator to run it on a schedule.",
-                pipeline.name,
+            raise StackError(
+                f"The local orchestrator of stack '{stack.name}' runs pipelines once, now; it cannot "
+                f"run '{pipeline.name}' on a schedule. Use a stack with the airflow orchestrator "
+                "(zenml-airflow orchestrator register NAME --flavor airflow), or compile a scheduled "
+                "DAG with `zenml-airflow pipeline compile SOURCE --cron ...`."
             )
         plan = build_plan(pipeline, enable_cache=enable_cache)
         spec = plan.spec

@@ -18,7 +18,13 @@ from typing import Any
 import zenml_airflow
 from zenml_airflow.core.context import RunInfo
 from zenml_airflow.core.pipeline import PREVENT_EXECUTION_ENV
-from zenml_airflow.core.spec import PipelineSpec, StackSnapshot, StepSpec
+from zenml_airflow.core.spec import (
+    CONF_ENABLE_CACHE,
+    CONF_RUN_NAME,
+    PipelineSpec,
+    StackSnapshot,
+    StepSpec,
+)
 from zenml_airflow.enums import StackComponentType
 from zenml_airflow.exceptions import StackError, StepInterfaceError
 from zenml_airflow.execution.executor import StepExecutor
@@ -97,7 +103,7 @@ def execute_step_task(spec: PipelineSpec, step_name: str, context: Mapping[str, 
     store = stack.metadata_store.open_store()
     run = store.get_or_create_run(
         spec.name,
-        f"{dag_id}-{run_id}",
+        str(conf.get(CONF_RUN_NAME) or f"{dag_id}-{run_id}"),
         orchestrator_run_id=f"{dag_id}/{run_id}",
         num_steps=len(spec.steps),
         orchestrator="airflow",
@@ -107,6 +113,8 @@ def execute_step_task(spec: PipelineSpec, step_name: str, context: Mapping[str, 
     )
     executor = StepExecutor(stack)
     step = apply_trigger_params(spec, spec.step(step_name), context.get("params") or {})
+    if conf.get(CONF_ENABLE_CACHE) is False:
+        step = step.model_copy(update={"enable_cache": False})
     _validate_parameters(step, executor)
     run_info = RunInfo(
         pipeline_name=spec.name,

@@ -1,0 +1,234 @@
+"""``pipeline compile`` / ``pipeline deploy`` and ``stack up`` / ``stack down``: the Airflow commands."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from zenml_airflow.exceptions import PipelineConfigurationError, StackError
+
+
+def schedule_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The schedule flags shared by ``compile`` and ``deploy``."""
+    options = [
+        click.option("--cron", "cron", metavar="EXPR", help="Run on this cron expression, e.g. '0 3 * * *' or '@daily'."),
+        click.option("--interval-seconds", type=click.IntRange(min=1), help="Run every N seconds (needs --start-time)."),
+        click.option("--start-time", metavar="ISO", help="First possible run, ISO 8601 (naive = --timezone)."),
+        click.option("--end-time", metavar="ISO", help="No runs after this time, ISO 8601."),
+        click.option("--catchup/--no-catchup", default=False, show_default=True, help="Run every missed interval since --start-time."),
+        click.option("--timezone", "timezone_name", metavar="TZ", help="IANA time zone of the schedule (default UTC)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _parse_time(value: str | None, flag: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as error:
+        raise PipelineConfigurationError(f"{flag} {value!r} is not an ISO 8601 time, e.g. 2026-01-01T03:00:00.") from error
+
+
+def build_schedule(
+    cron: str | None, interval_seconds: int | None, start_time: str | None, end_time: str | None,
+    catchup: bool, timezone_name: str | None,
+) -> Any:
+    """A ``Schedule`` from the CLI flags, or ``None`` when no schedule flag was given."""
+    if cron is None and interval_seconds is None:
+        if start_time or end_time or catchup or timezone_name:
+            raise PipelineConfigurationError(
+                "--start-time/--end-time/--catchup/--timezone need a schedule: add --cron or --interval-seconds."
+            )
+        return None
+    from pydantic import ValidationError
+
+    from zenml_airflow.core.schedule import Schedule
+
+    try:
+        return Schedule(
+            cron_expression=cron,
+            interval_second=timedelta(seconds=interval_seconds) if interval_seconds else None,
+            start_time=_parse_time(start_time, "--start-time"),
+            end_time=_parse_time(end_time, "--end-time"),
+            catchup=catchup,
+            timezone=timezone_name,
+        )
+    except ValidationError as error:
+        problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
+        raise PipelineConfigurationError(f"Invalid schedule: {problems}.") from error
+
+
+CHECK_SCRIPT = textwrap.dedent(
+    """
+    import importlib.util, json, sys, time
+    path = sys.argv[1]
+    started = time.perf_counter()
+    try:
+        import airflow.sdk  # noqa: F401
+    except ImportError as error:
+        print(json.dumps({"ok": False, "error": "Airflow is not installed: " + str(error)}))
+        sys.exit(0)
+    try:
+        import zenml_airflow.runtime  # noqa: F401
+    except ImportError as error:
+        print(json.dumps({"ok": False, "error": "zenml-airflow is not installed in this Airflow environment "
+                          "(pip install zenml-airflow): " + str(error)}))
+        sys.exit(0)
+    before = set(sys.modules)
+    parse_started = time.perf_counter()
+    try:
+        spec = importlib.util.spec_from_file_location("zenml_airflow_dag_check", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        from airflow.sdk import DAG
+        dags = [v for v in vars(module).values() if isinstance(v, DAG)]
+        if len(dags) != 1:
+            raise RuntimeError(f"expected exactly one DAG in the file, found {len(dags)}")
+        from airflow.serialization.serialized_objects import DagSerialization
+        DagSerialization.to_dict(dags[0])
+    except Exception as error:
+        print(json.dumps({"ok": False, "error": f"{type(error).__name__}: {error}"}))
+        sys.exit(0)
+    parse = time.perf_counter() - parse_started
+    loaded = sorted(m for m in set(sys.modules) - before if not m.startswith(("airflow", "zenml_airflow")))
+    print(json.dumps({"ok": True, "dag_id": dags[0].dag_id, "tasks": len(dags[0].tasks),
+                      "parse_seconds": parse, "total_seconds": time.perf_counter() - started,
+                      "new_modules": loaded}))
+    """
+)
+
+
+def check_dag_file(path: Path) -> dict[str, Any]:
+    """Import ``path`` in a fresh interpreter the way Airflow's DAG processor does and report."""
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK_SCRIPT, str(path)], capture_output=True, text=True, check=False, timeout=120
+    )
+    lines = result.stdout.strip().splitlines()
+    if result.returncode != 0 or not lines:
+        return {"ok": False, "error": (result.stderr or result.stdout).strip()[-2000:]}
+    report: dict[str, Any] = json.loads(lines[-1])
+    return report
+
+
+@click.command("compile")
+@click.argument("source")
+@click.option("--output-dir", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True, help="Where to write <dag_id>.py.")
+@click.option("--dag-id", help="The DAG id (default: the pipeline name).")
+@click.option("--check", is_flag=True, help="Import the written file in a fresh interpreter, as Airflow does; report parse time and errors.")
+@schedule_options
+def compile_command(
+    source: str, output_dir: Path, dag_id: str | None, check: bool, cron: str | None,
+    interval_seconds: int | None, start_time: str | None, end_time: str | None, catchup: bool,
+    timezone_name: str | None,
+) -> None:
+    """Compile the pipeline instance SOURCE (path/to/file.py:name or package.module:name) into an Airflow DAG file."""
+    from zenml_airflow.compiler import compile_pipeline, load_pipeline
+
+    schedule = build_schedule(cron, interval_seconds, start_time, end_time, catchup, timezone_name)
+    pipeline = load_pipeline(source)
+    path = compile_pipeline(pipeline, output_dir, schedule=schedule, dag_id=dag_id, source=source)
+    click.echo(f"Wrote {path}")
+    if check:
+        report = check_dag_file(path)
+        if not report["ok"]:
+            raise PipelineConfigurationError(f"{path} does not import the way Airflow imports it: {report['error']}")
+        click.echo(
+            f"Check passed: DAG '{report['dag_id']}' with {report['tasks']} task(s) parsed in "
+            f"{report['parse_seconds'] * 1000:.0f} ms (fresh interpreter, {report['total_seconds']:.2f}s with "
+            "Airflow's own imports)."
+        )
+
+
+def _airflow_orchestrator(stack: Any) -> Any:
+    from zenml_airflow.orchestrators.dispatch import load_orchestrator
+
+    orchestrator = load_orchestrator(stack)
+    if not hasattr(orchestrator, "deploy"):
+        raise StackError(
+            f"The active stack '{stack.name}' uses the '{stack.orchestrator.flavor}' orchestrator, which "
+            "does not deploy DAGs. Register an airflow orchestrator and a stack using it: "
+            "`zenml-airflow orchestrator register af --flavor airflow` and `zenml-airflow stack register ... -o af --set`."
+        )
+    return orchestrator
+
+
+@click.command("deploy")
+@click.argument("source")
+@click.option("--dag-id", help="The DAG id (default: the pipeline name).")
+@click.option("--trigger", is_flag=True, help="Trigger a run right after deploying.")
+@click.option("--wait", is_flag=True, help="With --trigger: follow the run to its end (exit 1 if it fails).")
+@click.option("--conf", "conf_json", metavar="JSON", help='DAG run conf for --trigger, e.g. \'{"trainer.epochs": 3}\'.')
+@schedule_options
+def deploy_command(
+    source: str, dag_id: str | None, trigger: bool, wait: bool, conf_json: str | None, cron: str | None,
+    interval_seconds: int | None, start_time: str | None, end_time: str | None, catchup: bool,
+    timezone_name: str | None,
+) -> None:
+    """Compile SOURCE into the active airflow orchestrator's dags folder, have Airflow parse it and unpause it."""
+    from zenml_airflow.compiler import load_pipeline
+    from zenml_airflow.repository import Repository
+
+    if wait and not trigger:
+        raise click.UsageError("--wait needs --trigger.")
+    conf = _parse_conf(conf_json)
+    schedule = build_schedule(cron, interval_seconds, start_time, end_time, catchup, timezone_name)
+    stack = Repository().active_stack
+    orchestrator = _airflow_orchestrator(stack)
+    pipeline = load_pipeline(source)
+    with orchestrator.client() as client:
+        deployment = orchestrator.deploy(pipeline, stack=stack, schedule=schedule, dag_id=dag_id, source=source, client=client)
+        click.echo(f"Deployed DAG '{deployment.dag_id}' ({deployment.path}); Airflow UI: {orchestrator.component.api_url}/dags/{deployment.dag_id}")
+        if trigger:
+            orchestrator.trigger_and_wait(client, deployment.dag_id, conf=conf, wait=wait)
+
+
+def _parse_conf(conf_json: str | None) -> dict[str, Any]:
+    if not conf_json:
+        return {}
+    try:
+        conf = json.loads(conf_json)
+    except ValueError as error:
+        raise PipelineConfigurationError(f"--conf is not valid JSON: {error}") from error
+    if not isinstance(conf, dict):
+        raise PipelineConfigurationError("--conf must be a JSON object.")
+    return conf
+
+
+@click.command("up")
+@click.option("--timeout", default=180, show_default=True, help="Seconds to wait for Airflow to become healthy.")
+def stack_up(timeout: int) -> None:
+    """Start a local Airflow for the active stack's airflow orchestrator."""
+    from zenml_airflow.repository import Repository
+
+    stack = Repository().active_stack
+    orchestrator = _airflow_orchestrator(stack)
+    local = orchestrator.local_airflow()
+    started = time.monotonic()
+    click.echo(f"Starting Airflow (AIRFLOW_HOME={local.airflow_home}, dags folder {local.dags_folder}) ...")
+    local.up(timeout=timeout)
+    user, password = local.credentials()
+    click.echo(f"Airflow is up after {time.monotonic() - started:.0f}s: {orchestrator.component.api_url}")
+    click.echo(f"Log in as '{user}' with password '{password}' (from {local.airflow_home}/simple_auth_manager_passwords.json.generated).")
+    click.echo("Stop it with `zenml-airflow stack down`.")
+
+
+@click.command("down")
+def stack_down() -> None:
+    """Stop the local Airflow started by `stack up`."""
+    from zenml_airflow.repository import Repository
+
+    orchestrator = _airflow_orchestrator(Repository().active_stack)
+    stopped = orchestrator.local_airflow().down()
+    click.echo(f"Stopped {', '.join(stopped)}." if stopped else "No local Airflow was running for this stack.")

@@ -1,0 +1,236 @@
+"""The Airflow orchestrator: compile, deploy into the dags folder, trigger and follow a run.
+
+``p.run()`` on a stack with this orchestrator compiles the pipeline, writes the DAG file into the
+orchestrator's ``dags_folder``, waits until Airflow has parsed it, unpauses it, triggers a run
+through the REST API and follows it to the end, printing each task's state. The same steps back
+``zenml-airflow pipeline deploy``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+
+from zenml_airflow.compiler.compile import build_spec, render_dag_file, write_atomically
+from zenml_airflow.core.spec import CONF_ENABLE_CACHE, CONF_RUN_NAME
+from zenml_airflow.exceptions import PipelineRunError, StackError
+from zenml_airflow.orchestrators.airflow_client import (
+    AirflowAPIError,
+    AirflowClient,
+    generated_password,
+)
+from zenml_airflow.orchestrators.airflow_local import LocalAirflow
+from zenml_airflow.orchestrators.base import BaseOrchestrator
+from zenml_airflow.post_execution import PipelineRunView, get_run
+
+if TYPE_CHECKING:  # pragma: no cover
+    from zenml_airflow.core.pipeline import BasePipeline
+    from zenml_airflow.core.schedule import Schedule
+    from zenml_airflow.stack.components import AirflowOrchestratorComponent
+    from zenml_airflow.stack.stack import Stack
+
+STATE_STYLES = {"success": "green", "failed": "red", "upstream_failed": "red", "running": "yellow", "queued": "cyan"}
+
+
+@dataclass(frozen=True)
+class Deployment:
+    dag_id: str
+    path: Path
+
+
+class AirflowOrchestrator(BaseOrchestrator):
+    """Deploys pipelines as DAG files and runs them on an Airflow 3 installation."""
+
+    component: AirflowOrchestratorComponent
+
+    def __init__(self, component: Any, console: Console | None = None) -> None:
+        super().__init__(component)
+        self.console = console or Console(stderr=True, highlight=False, soft_wrap=True)
+
+    # --- configuration -------------------------------------------------------------------------
+
+    @property
+    def airflow_home(self) -> Path:
+        return Path(self.component.resolved_airflow_home())
+
+    @property
+    def dags_folder(self) -> Path:
+        return Path(self.component.resolved_dags_folder())
+
+    def local_airflow(self) -> LocalAirflow:
+        return LocalAirflow(self.airflow_home, self.dags_folder, api_url=self.component.api_url)
+
+    def client(self) -> AirflowClient:
+        username = self.component.username
+        password = self.component.password
+        if password is None:
+            # A local simple-auth-manager Airflow: use its generated admin password.
+            username = username or "admin"
+            password = generated_password(self.airflow_home, username)
+        return AirflowClient(self.component.api_url, username, password)
+
+    # --- deploy --------------------------------------------------------------------------------
+
+    def deploy(
+        self,
+        pipeline: BasePipeline,
+        *,
+        stack: Stack,
+        schedule: Schedule | None = None,
+        dag_id: str | None = None,
+        source: str | None = None,
+        enable_cache: bool | None = None,
+        client: AirflowClient | None = None,
+        timeout: float = 120.0,
+    ) -> Deployment:
+        """Write the DAG file into the dags folder and wait until Airflow has parsed it."""
+        spec, _ = build_spec(pipeline, stack=stack, schedule=schedule, dag_id=dag_id, source=source,
+                             enable_cache=enable_cache)
+        assert spec.dag_id is not None
+        path = self.dags_folder / f"{spec.dag_id}.py"
+        text = render_dag_file(spec)
+        unchanged = path.exists() and path.read_text(encoding="utf-8") == text
+        written_at = datetime.now(UTC)
+        if not unchanged:
+            write_atomically(path, text)
+            self.console.print(f"Wrote DAG '{spec.dag_id}' to {path}")
+        own_client = client is None
+        client = client or self.client()
+        try:
+            self.wait_until_parsed(client, spec.dag_id, path, None if unchanged else written_at, timeout=timeout)
+            if self.component.unpause_on_deploy:
+                client.set_paused(spec.dag_id, False)
+        finally:
+            if own_client:
+                client.close()
+        return Deployment(spec.dag_id, path)
+
+    def _request_parse(self, client: AirflowClient, dag: dict[str, Any] | None) -> None:
+        """Ask Airflow to parse the file now instead of at its next folder scan."""
+        if dag is not None and dag.get("file_token"):
+            try:
+                client.request("PUT", f"/api/v2/parseDagFile/{dag['file_token']}", expect=(200, 201))
+                return
+            except AirflowAPIError:
+                pass
+        airflow = Path(os.environ.get("VIRTUAL_ENV", "")) / "bin" / "airflow"
+        local = self.local_airflow()
+        if self.airflow_home.is_dir() and Path(local.airflow_executable()).exists():
+            subprocess.run(
+                [str(airflow) if airflow.exists() else local.airflow_executable(), "dags", "reserialize"],
+                env=local.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, timeout=120,
+            )
+
+    def wait_until_parsed(
+        self, client: AirflowClient, dag_id: str, path: Path, since: datetime | None, *, timeout: float = 120.0
+    ) -> dict[str, Any]:
+        """Wait until Airflow shows ``dag_id`` parsed from the current file; fail on import errors."""
+        deadline = time.monotonic() + timeout
+        asked = False
+        started = time.monotonic()
+        while True:
+            errors = client.import_errors(path.name)
+            if errors:
+                detail = str(errors[0].get("stack_trace", "")).strip().splitlines()
+                raise PipelineRunError(
+                    f"Airflow could not import {path}:\n" + "\n".join(detail[-15:])
+                )
+            dag = client.get_dag(dag_id)
+            if dag is not None and not dag.get("is_stale"):
+                parsed = dag.get("last_parsed_time")
+                if since is None or (parsed and datetime.fromisoformat(parsed.replace("Z", "+00:00")) >= since):
+                    return dag
+            if not asked and time.monotonic() - started > 10:
+                self._request_parse(client, dag)
+                asked = True
+            if time.monotonic() > deadline:
+                raise PipelineRunError(
+                    f"Airflow at {client.api_url} did not pick up {path} within {timeout:.0f}s. Is its "
+                    "dags folder this one? Lower [dag_processor] refresh_interval, or run "
+                    "`airflow dags reserialize`."
+                )
+            time.sleep(0.5)
+
+    # --- run -----------------------------------------------------------------------------------
+
+    def trigger_and_wait(
+        self,
+        client: AirflowClient,
+        dag_id: str,
+        *,
+        conf: dict[str, Any] | None = None,
+        run_id: str | None = None,
+        wait: bool = True,
+        timeout: float = 3600.0,
+    ) -> dict[str, Any]:
+        """Trigger a DAG run; with ``wait``, follow it to the end printing task states."""
+        dag_run = client.trigger(dag_id, conf=conf, run_id=run_id)
+        run_id = dag_run["dag_run_id"]
+        self.console.print(f"Triggered DAG '{dag_id}' run '{run_id}'")
+        if not wait:
+            return dag_run
+        started = time.monotonic()
+
+        def report(task_id: str, state: str | None) -> None:
+            if state is None:
+                return
+            style = STATE_STYLES.get(state, "white")
+            self.console.print(f"  {time.monotonic() - started:6.1f}s  {task_id:<24} [{style}]{state}[/]")
+
+        final = client.wait_for_dag_run(dag_id, run_id, timeout=timeout, on_task_change=report)
+        if final["state"] != "success":
+            failed = [ti for ti in client.task_instances(dag_id, run_id) if ti.get("state") == "failed"]
+            details = []
+            for ti in failed:
+                log = client.task_log(dag_id, run_id, ti["task_id"], int(ti.get("try_number") or 1))
+                tail = "\n".join(f"    {line}" for line in log.strip().splitlines()[-12:])
+                details.append(f"  task '{ti['task_id']}' failed; end of its log:\n{tail}")
+            raise PipelineRunError(
+                f"DAG run '{run_id}' of '{dag_id}' {final['state']}.\n" + "\n".join(details)
+            )
+        self.console.print(f"[green]DAG run '{run_id}' succeeded[/] in {time.monotonic() - started:.1f}s")
+        return final
+
+    def run(
+        self,
+        pipeline: BasePipeline,
+        *,
+        stack: Stack,
+        run_name: str | None,
+        schedule: Schedule | None,
+        enable_cache: bool | None,
+        runtime_configuration: dict[str, Any],
+    ) -> PipelineRunView | None:
+        """Compile, deploy, trigger and wait; return the finished run's view.
+
+        With a ``schedule`` the DAG is deployed on that schedule and not triggered now.
+        """
+        source = f"{pipeline.dag_filepath}" if pipeline.dag_filepath else None
+        with self.client() as client:
+            deployment = self.deploy(pipeline, stack=stack, schedule=schedule, source=source, client=client)
+            if schedule is not None:
+                self.console.print(
+                    f"Deployed '{deployment.dag_id}' on its schedule; Airflow runs it from now on."
+                )
+                return None
+            conf: dict[str, Any] = dict(runtime_configuration)
+            if run_name:
+                conf[CONF_RUN_NAME] = run_name
+            if enable_cache is not None:
+                conf[CONF_ENABLE_CACHE] = enable_cache
+            final = self.trigger_and_wait(client, deployment.dag_id, conf=conf, run_id=run_name)
+        store = stack.metadata_store.open_store()
+        record = store.get_run_by_orchestrator_id(pipeline.name, f"{deployment.dag_id}/{final['dag_run_id']}")
+        if record is None:
+            raise StackError(
+                f"DAG run '{final['dag_run_id']}' succeeded but wrote no run to the metadata store "
+                f"{store.masked_url}. Do the stack's stores and Airflow's workers point at the same place?"
+            )
+        return get_run(store, record.id, stack.artifact_store.open_store())
