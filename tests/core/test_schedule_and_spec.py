@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -11,7 +11,7 @@ from zenml_airflow.pipelines import Schedule
 
 
 def test_seed_style_interval_schedule_accepts_seconds() -> None:
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     schedule = Schedule(start_time=start, interval_second=3600)
     assert schedule.interval_second == timedelta(hours=1)
     assert schedule.utc_start_time == "2026-01-01T00:00:00+00:00"

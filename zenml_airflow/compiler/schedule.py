@@ -7,7 +7,7 @@ before the start, catch-up without a start time.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zenml_airflow.core.schedule import Schedule
@@ -48,7 +48,7 @@ def _iso(value: datetime | None, zone: ZoneInfo) -> str | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
-    return value.astimezone(timezone.utc).isoformat()
+    return value.astimezone(UTC).isoformat()
 
 
 def to_schedule_spec(schedule: Schedule, *, timezone_name: str | None = None) -> ScheduleSpec:
