@@ -25,7 +25,7 @@ profile. ``global_scope=True`` always changes the global setting and leaves the 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zenml_airflow.config.active import ActiveContext, resolve_active, resolve_active_profile
 from zenml_airflow.config.global_config import get_config_dir
@@ -40,7 +40,6 @@ from zenml_airflow.config.repository_config import (
 from zenml_airflow.config.yaml_io import file_lock
 from zenml_airflow.enums import StackComponentType
 from zenml_airflow.exceptions import StackError
-from zenml_airflow.post_execution import PipelineView
 from zenml_airflow.stack.flavors import get_flavor_registry
 from zenml_airflow.stack.stack import (
     Stack,
@@ -50,6 +49,9 @@ from zenml_airflow.stack.stack import (
     update_stack,
 )
 from zenml_airflow.stack.stack_component import StackComponent
+
+if TYPE_CHECKING:  # pragma: no cover - importing the views pulls in SQLAlchemy
+    from zenml_airflow.post_execution import PipelineView
 
 _UNSET: Any = object()
 

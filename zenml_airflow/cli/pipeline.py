@@ -25,6 +25,11 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _short(iso: str | None) -> str:
+    """``2024-05-01 12:00:00`` from an ISO timestamp (for tables; JSON keeps the full value)."""
+    return iso[:19].replace("T", " ") if iso else "-"
+
+
 def _artifact_json(artifact: Any) -> dict[str, Any]:
     return {
         "id": artifact.id,
@@ -81,7 +86,7 @@ def pipeline() -> None:
 def list_(stack_name: str | None, as_json: bool) -> None:
     from zenml_airflow.repository import Repository
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for view in Repository().get_pipelines(stack_name):
         runs = view.runs
         latest = runs[-1] if runs else None
@@ -101,7 +106,13 @@ def list_(stack_name: str | None, as_json: bool) -> None:
         "Pipelines",
         ["PIPELINE", "RUNS", "LATEST RUN", "STATUS", "STARTED"],
         (
-            [r["name"], r["runs"], r["latest_run"], r["latest_status"], r["latest_created_at"]]
+            [
+                r["name"],
+                r["runs"],
+                r["latest_run"],
+                r["latest_status"],
+                _short(r["latest_created_at"]),
+            ]
             for r in rows
         ),
         empty="No pipeline has run on this stack yet.",
@@ -145,8 +156,8 @@ def runs(name: str, stack_name: str | None, as_json: bool) -> None:
                 s["name"],
                 s["status"],
                 s["steps"],
-                s["created_at"],
-                s["finished_at"],
+                _short(s["created_at"]),
+                _short(s["finished_at"]),
                 s["orchestrator"],
                 s["stack"],
             ]
@@ -192,29 +203,19 @@ def describe_run(run_name: str, stack_name: str | None, as_json: bool) -> None:
         f"{escape(summary['status'])}"
     )
     out.print(
-        f"  started {summary['created_at']}, finished {summary['finished_at'] or '-'}; "
+        f"  started {_short(summary['created_at'])}, finished {_short(summary['finished_at'])}; "
         f"orchestrator {escape(str(summary['orchestrator']))}, stack {escape(str(summary['stack']))}"
     )
-    print_table(
-        "Steps",
-        ["STEP", "STATUS", "CACHED", "OUTPUT", "TYPE", "DATA TYPE", "URI"],
-        (
-            [
-                step["name"] if index == 0 else "",
-                step["status"] if index == 0 else "",
-                ("yes" if step["cached"] else "no") if index == 0 else "",
-                output,
-                artifact["type"],
-                artifact["data_type"],
-                artifact["uri"],
-            ]
-            for step in steps
-            for index, (output, artifact) in enumerate(
-                step["outputs"].items() or [("-", {"type": "", "data_type": "", "uri": ""})]
+    if not steps:
+        out.print("  No step has started.")
+    for step in steps:
+        cached = " (cached)" if step["cached"] else ""
+        out.print(f"  [bold]{escape(step['name'])}[/]: {escape(step['status'])}{cached}")
+        for output, artifact in step["outputs"].items():
+            out.print(
+                f"    {escape(output)}: {escape(artifact['type'])}, "
+                f"{escape(artifact['data_type'])} at {escape(artifact['uri'])}"
             )
-        ),
-        empty="No step has started.",
-    )
     for step in steps:
         if step["error"]:
             out.print(f"[red]{escape(step['name'])} failed:[/] {escape(step['error'])}")
