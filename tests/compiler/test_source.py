@@ -1,0 +1,134 @@
+"""``load_pipeline(SOURCE)``: ``file.py:name`` and ``package.module:name``, and its refusals."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.compiler import fixture_steps
+from tests.compiler.helpers import STEPS_MODULE, write_module
+from zenml_airflow.compiler import load_pipeline
+from zenml_airflow.core.pipeline import PREVENT_EXECUTION_ENV
+from zenml_airflow.exceptions import PipelineConfigurationError
+from zenml_airflow.repository import Repository
+
+
+def test_package_module_form_returns_the_named_instance() -> None:
+    assert load_pipeline("tests.compiler.fixture_steps:training") is fixture_steps.training
+    assert load_pipeline("tests.compiler.fixture_steps:also_training") is fixture_steps.also_training
+
+
+def test_package_module_form_imports_from_the_working_directory(restore_imports: list[str]) -> None:
+    write_module(Path.cwd() / "cwd_pkg" / "__init__.py", "")
+    write_module(Path.cwd() / "cwd_pkg" / "pipes.py")
+    restore_imports.append("cwd_pkg")
+    pipeline_instance = load_pipeline("cwd_pkg.pipes:p")
+    assert pipeline_instance.name == "tiny"
+    assert list(pipeline_instance.steps) == ["one", "plus"]
+
+
+@pytest.mark.parametrize("relative", [False, True], ids=["absolute", "relative"])
+def test_file_form_returns_the_named_instance(
+    tmp_path: Path, restore_imports: list[str], relative: bool
+) -> None:
+    path = write_module(Path.cwd() / "pipelines" / "file_form_pipes.py")
+    restore_imports.append("file_form_pipes")
+    source = "pipelines/file_form_pipes.py:p" if relative else f"{path}:p"
+    pipeline_instance = load_pipeline(source)
+    assert pipeline_instance.name == "tiny"
+    assert type(pipeline_instance).__module__ == "file_form_pipes"
+
+
+@pytest.mark.parametrize("source", ["no_colon_here", ":p", "tests.compiler.fixture_steps:", ""])
+def test_bad_source_format_is_refused(source: str) -> None:
+    with pytest.raises(
+        PipelineConfigurationError,
+        match=r"must be 'path/to/file\.py:name' or 'package\.module:name', naming a pipeline instance",
+    ):
+        load_pipeline(source)
+
+
+def test_missing_file_is_refused() -> None:
+    with pytest.raises(PipelineConfigurationError, match=r"'nowhere/pipes\.py:p': no such file .*pipes\.py"):
+        load_pipeline("nowhere/pipes.py:p")
+
+
+def test_missing_module_is_refused() -> None:
+    with pytest.raises(PipelineConfigurationError, match="cannot import module 'no_such_pkg.pipes'"):
+        load_pipeline("no_such_pkg.pipes:p")
+
+
+def test_file_that_fails_to_import_is_refused(restore_imports: list[str]) -> None:
+    write_module(Path.cwd() / "broken_pipes.py", "x = 1 / 0\n")
+    restore_imports.append("broken_pipes")
+    with pytest.raises(PipelineConfigurationError, match=r"broken_pipes\.py failed: ZeroDivisionError"):
+        load_pipeline("broken_pipes.py:p")
+
+
+def test_missing_attribute_suggests_a_name_and_lists_pipeline_instances() -> None:
+    with pytest.raises(
+        PipelineConfigurationError,
+        match=r"tests\.compiler\.fixture_steps has no attribute 'trainnig'\. Did you mean 'training'\? "
+        r"Pipeline instances there: \['training', 'also_training'\]\.",
+    ):
+        load_pipeline("tests.compiler.fixture_steps:trainnig")
+
+
+def test_pipeline_class_instead_of_instance_is_refused() -> None:
+    with pytest.raises(
+        PipelineConfigurationError,
+        match=r"'training_pipeline' in tests\.compiler\.fixture_steps is a pipeline class; SOURCE must "
+        r"name an instance",
+    ):
+        load_pipeline("tests.compiler.fixture_steps:training_pipeline")
+
+
+@pytest.mark.parametrize(("name", "kind"), [("NOT_A_PIPELINE", "int"), ("build", "function"), ("trainer", "type")])
+def test_attribute_that_is_not_a_pipeline_is_refused(name: str, kind: str) -> None:
+    with pytest.raises(PipelineConfigurationError, match=rf"'{name}' in .* is a {kind}, not a pipeline instance"):
+        load_pipeline(f"tests.compiler.fixture_steps:{name}")
+
+
+SELF_RUNNING = STEPS_MODULE.replace(
+    "p = tiny(one=one(), plus=plus())",
+    '''
+import os
+from pathlib import Path
+
+
+@step
+def touch() -> int:
+    Path(os.environ["ZENML_TEST_MARKER"]).write_text("ran")
+    return 1
+
+
+@pipeline
+def self_running(touch):
+    touch()
+
+
+p = self_running(touch=touch())
+p.run()
+''',
+)
+
+
+def test_module_level_run_does_not_run_the_pipeline_while_loading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_imports: list[str]
+) -> None:
+    marker = tmp_path / "ran.marker"
+    monkeypatch.setenv("ZENML_TEST_MARKER", str(marker))
+    path = write_module(tmp_path / "self_running_pipes.py", SELF_RUNNING)
+    restore_imports.append("self_running_pipes")
+
+    pipeline_instance = load_pipeline(f"{path}:p")
+
+    assert not marker.exists()
+    assert Repository().get_pipeline("self_running") is None
+    assert PREVENT_EXECUTION_ENV not in os.environ  # restored after loading
+    # The same call outside load_pipeline does run: the checks above are not vacuous.
+    pipeline_instance.run()
+    assert marker.read_text() == "ran"
+    assert len(Repository().get_pipeline("self_running").runs) == 1  # type: ignore[union-attr]
