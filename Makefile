@@ -13,7 +13,7 @@ DEMO_DIR ?= .demo
 .PHONY: help install demo test lint typecheck lock clean
 
 help:
-	@echo "make demo   - set up a virtualenv and run the example pipeline on the default stack"
+	@echo "make demo   - set up a virtualenv, start a local Airflow and run the example pipeline on it"
 	@echo "make test   - set up a virtualenv and run every check and test"
 	@echo "make lint   - ruff + import-linter layer contracts"
 	@echo "make lock   - regenerate constraints.txt from a fresh resolve (needs network)"
@@ -26,13 +26,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# The demo keeps its global config, repository and stores under $(DEMO_DIR): it never touches ~.
+# The demo keeps its global config, repository, stores and Airflow under $(DEMO_DIR): it never
+# touches ~. It starts a local Airflow on DEMO_PORT, deploys and runs the example, then stops
+# Airflow (KEEP=1 leaves it running).
+DEMO_PORT ?= 8080
 demo: $(STAMP)
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
-	cd $(DEMO_DIR) && ZENML_AIRFLOW_CONFIG_DIR=$(CURDIR)/$(DEMO_DIR)/config \
-		$(CURDIR)/$(VENV)/bin/zenml-airflow init . && \
-		ZENML_AIRFLOW_CONFIG_DIR=$(CURDIR)/$(DEMO_DIR)/config \
-		$(CURDIR)/$(PY) $(CURDIR)/examples/mnist/run.py
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH examples/mnist/airflow_demo.sh $(DEMO_DIR) $(DEMO_PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check zenml_airflow tests examples
@@ -41,10 +41,27 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# Real PostgreSQL and MariaDB serve the metadata store tests (scripts/services.sh): started here,
+# and stopped afterwards even when a check fails (the exit status stays the checks'), unless
+# they were already running (`make services-up`). Their tests fail rather than skip if absent.
 test: $(STAMP)
-	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory typecheck
-	$(PY) -m pytest
+	@already_up=0; scripts/services.sh running && already_up=1; status=0; \
+	{ scripts/services.sh up && eval "$$(scripts/services.sh env)" && \
+	  export ZENML_AIRFLOW_TEST_REQUIRE_SERVICES=1 && \
+	  $(MAKE) --no-print-directory lint && \
+	  $(MAKE) --no-print-directory typecheck && \
+	  $(PY) -m pytest; } || status=$$?; \
+	if [ $$already_up = 0 ]; then scripts/services.sh down || true; fi; \
+	exit $$status
+
+.PHONY: services-up services-down
+# Start/stop the test databases by hand, e.g. to run a subset of tests/metadata against them:
+#   make services-up && eval "$(scripts/services.sh env)" && .venv/bin/python -m pytest tests/metadata
+services-up:
+	scripts/services.sh up
+
+services-down:
+	scripts/services.sh down
 
 lock:
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv

@@ -80,3 +80,7 @@ def build(epochs: int = 1) -> mnist_pipeline:
         trainer=trainer(config=TrainerConfig(epochs=epochs)),
         evaluator=evaluator(),
     )
+
+
+# The instance `zenml-airflow pipeline compile/deploy examples/mnist/pipeline.py:training` uses.
+training = build(epochs=1)

@@ -199,11 +199,6 @@ def test_daily_preset_runs_at_midnight(probe: dict[str, Any]) -> None:
     assert dag["catchup"] is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: runtime/dag.py _schedule passes presets such as '@daily' as a plain string, so the "
-    "schedule's timezone is dropped and the DAG runs at midnight UTC instead of midnight Berlin",
-)
 def test_daily_preset_runs_at_midnight_in_the_schedule_timezone(probe: dict[str, Any]) -> None:
     timetable = _dag(probe, "training_daily_berlin")["timetable_serialized"]["__var"]
     assert (timetable["expression"], timetable["timezone"]) == ("0 0 * * *", "Europe/Berlin")

@@ -117,12 +117,6 @@ def test_once_without_start_is_refused() -> None:
         to_schedule_spec(Schedule(cron_expression="@once"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: core/schedule.py Schedule._cron_or_interval compares end_time <= start_time "
-    "directly, so a naive start with an aware end raises a raw TypeError (not a ValidationError), "
-    "which also escapes the CLI's build_schedule",
-)
 def test_naive_start_with_aware_end_is_compared_in_the_schedule_timezone() -> None:
     schedule = Schedule(
         cron_expression="0 3 * * *",

@@ -24,11 +24,11 @@ def run_python(code: str, cwd: Path, env_extra: dict[str, str] | None = None) ->
 
 def test_import_pulls_in_nothing_heavy(tmp_path: Path) -> None:
     out = run_python(
-        """
+        f"""
         import json, sys
         import zenml_airflow
-        print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in %r)))
-        """ % (HEAVY,),
+        print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))
+        """,
         tmp_path,
     )
     assert json.loads(out) == []
@@ -42,7 +42,7 @@ def test_import_is_fast(tmp_path: Path) -> None:
             [sys.executable, "-X", "importtime", "-c", "import zenml_airflow"],
             capture_output=True, text=True, cwd=tmp_path, check=True,
         )
-        line = next(l for l in result.stderr.splitlines() if l.rstrip().endswith("| zenml_airflow"))
+        line = next(row for row in result.stderr.splitlines() if row.rstrip().endswith("| zenml_airflow"))
         timings.append(int(line.split("|")[1]))
     median_ms = sorted(timings)[2] / 1000
     assert median_ms < 150, f"import zenml_airflow took {median_ms:.1f} ms (median of 5)"
@@ -92,14 +92,21 @@ assert "airflow" not in sys.modules
 def test_public_api_paths_of_the_seed_exist() -> None:
     import zenml_airflow
     from zenml_airflow import (  # noqa: F401
-        BaseStepConfig, Output, Repository, Schedule, StepContext, pipeline, step,
+        BaseStepConfig,
+        Output,
+        Repository,
+        Schedule,
+        StepContext,
+        pipeline,
+        step,
     )
     from zenml_airflow.artifacts import DataArtifact, ModelArtifact  # noqa: F401
     from zenml_airflow.io import fileio
     from zenml_airflow.materializers.base_materializer import BaseMaterializer  # noqa: F401
-    from zenml_airflow.pipelines import Schedule as S2, pipeline as p2  # noqa: F401
+    from zenml_airflow.pipelines import Schedule as S2  # noqa: F401
     from zenml_airflow.repository import Repository as R2
-    from zenml_airflow.steps import BaseStepConfig as B2, Output as O2, StepContext as C2, step as s2  # noqa: F401
+    from zenml_airflow.steps import BaseStepConfig as B2  # noqa: F401
+    from zenml_airflow.steps import step as s2
 
     assert R2 is Repository and s2 is step and B2 is BaseStepConfig
     for name in ("open", "exists", "makedirs", "listdir", "remove", "copy", "rename", "glob",

@@ -99,7 +99,8 @@ CHECK_SCRIPT = textwrap.dedent(
         from airflow.serialization.serialized_objects import DagSerialization
         DagSerialization.to_dict(dags[0])
     except Exception as error:
-        print(json.dumps({"ok": False, "error": f"{type(error).__name__}: {error}"}))
+        message = " ".join(f"{type(error).__name__}: {error}".split())
+        print(json.dumps({"ok": False, "error": message}))
         sys.exit(0)
     parse = time.perf_counter() - parse_started
     loaded = sorted(m for m in set(sys.modules) - before if not m.startswith(("airflow", "zenml_airflow")))

@@ -75,7 +75,7 @@ def _step_json(step: Any) -> dict[str, Any]:
     }
 
 
-@click.group(help="Pipelines and their runs in the active stack's metadata store.")
+@click.group(help="Pipelines: compile and deploy them to Airflow; list them and their runs.")
 def pipeline() -> None:
     pass
 
@@ -219,3 +219,10 @@ def describe_run(run_name: str, stack_name: str | None, as_json: bool) -> None:
     for step in steps:
         if step["error"]:
             out.print(f"[red]{escape(step['name'])} failed:[/] {escape(step['error'])}")
+
+
+# Compiling and deploying to Airflow (zenml_airflow/cli/airflow_commands.py).
+from zenml_airflow.cli.airflow_commands import compile_command, deploy_command  # noqa: E402
+
+pipeline.add_command(compile_command)
+pipeline.add_command(deploy_command)

@@ -380,3 +380,10 @@ def import_(file: Path, new_name: str | None, activate: bool) -> None:
         success(
             f"Active stack: '{imported.name}' ({_describe_activation(repo, imported.name, False)})."
         )
+
+
+# Starting and stopping a local Airflow for the active airflow orchestrator.
+from zenml_airflow.cli.airflow_commands import stack_down, stack_up  # noqa: E402
+
+stack.add_command(stack_up)
+stack.add_command(stack_down)

@@ -58,6 +58,12 @@ def _import(module_part: str, source: str):  # type: ignore[no-untyped-def]
         if not path.is_file():
             raise PipelineConfigurationError(f"SOURCE {source!r}: no such file {path}.")
         module_name = path.stem
+        if module_name in sys.stdlib_module_names or not module_name.isidentifier():
+            raise PipelineConfigurationError(
+                f"SOURCE {source!r}: the file name '{path.name}' cannot be a module name of its own "
+                "(it is not an identifier, or it shadows the standard library module "
+                f"'{module_name}'). Rename the file."
+            )
         directory = str(path.parent)
         if directory not in sys.path:
             sys.path.insert(0, directory)

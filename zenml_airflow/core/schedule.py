@@ -69,7 +69,9 @@ class Schedule(BaseModel):
             logger.warning(
                 "Schedule has both cron_expression and interval_second; using the cron expression."
             )
-        if self.start_time and self.end_time and self.end_time <= self.start_time:
+        start, end = self.start_time, self.end_time
+        # Mixed naive/aware times are compared by the compiler, in the schedule's time zone.
+        if start and end and (start.tzinfo is None) == (end.tzinfo is None) and end <= start:
             raise ValueError("end_time must be after start_time")
         return self
 

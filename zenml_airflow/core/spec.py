@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zenml_airflow.exceptions import ZenMLAirflowError
 
@@ -131,4 +131,13 @@ class PipelineSpec(_Frozen):
                 f"version {SPEC_VERSION}. Upgrade zenml-airflow where the pipeline runs, or compile "
                 "it with the same version."
             )
-        return cls.model_validate(data)
+        try:
+            return cls.model_validate(data)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in error.errors()
+            )
+            raise ZenMLAirflowError(
+                f"This pipeline spec is invalid ({problems}). Recompile the pipeline with "
+                "zenml-airflow instead of editing the DAG file."
+            ) from error

@@ -24,9 +24,9 @@ def _schedule(schedule: ScheduleSpec | None) -> dict[str, Any]:
         return {"schedule": None}
     timetable: Any
     if schedule.cron_expression is not None:
-        if schedule.cron_expression.startswith("@"):
-            timetable = schedule.cron_expression  # presets such as "@daily" / "@once"
-        else:
+        if schedule.cron_expression == "@once":
+            timetable = "@once"
+        else:  # cron expressions and presets such as "@daily", in the schedule's time zone
             timetable = CronTriggerTimetable(schedule.cron_expression, timezone=schedule.timezone)
     else:
         assert schedule.interval_seconds is not None
