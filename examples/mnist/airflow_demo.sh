@@ -43,5 +43,14 @@ step "The run, read back from the metadata store"
 "$zen" pipeline runs mnist_pipeline
 run=$("$zen" pipeline runs mnist_pipeline --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["name"])')
 "$zen" pipeline describe-run "$run"
+python - <<'PY'
+from zenml_airflow import Repository
+
+run = Repository().get_pipeline("mnist_pipeline").runs[-1]
+accuracy = run.get_step("evaluator").output.read()
+print(f"\nTest accuracy of run '{run.name}': {accuracy:.3f}")
+if run.status.value != "completed" or accuracy < 0.8:
+    raise SystemExit("The demo run did not reach the expected accuracy.")
+PY
 echo
 echo "Airflow UI: http://localhost:$port/dags/mnist_pipeline (user 'admin', password in $demo_dir/airflow/simple_auth_manager_passwords.json.generated)"
