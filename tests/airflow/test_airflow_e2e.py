@@ -104,9 +104,13 @@ def test_trigger_parameters_and_run_options_from_the_run_conf(airflow_stack: Loc
     assert run.get_step("produce").parameters == {"amount": 5}
     assert run.get_step("total").output.read() == {"label": "5 numbers", "sum": 10}
 
+    # Airflow validates trigger parameters against the compiled types before it starts a run.
     bad = cli("pipeline", "deploy", f"{PIPELINES}:sum_pipeline", "--trigger", "--wait",
               "--conf", '{"produce.amount": "many"}', check=False)
-    assert bad.returncode != 0
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("Error: ")
+    assert "produce.amount" in bad.stderr and "many" in bad.stderr
+    assert "Traceback" not in bad.stderr
 
 
 def test_a_failing_step_fails_its_task_with_the_error_in_the_log(airflow_stack: LocalAirflow) -> None:
@@ -157,3 +161,33 @@ def test_p_run_on_the_airflow_orchestrator_deploys_triggers_and_waits(airflow_st
     assert run.orchestrator == "airflow"
     assert run.status is ExecutionStatus.COMPLETED
     assert run.get_step("total").output.read() == {"label": "4 numbers", "sum": 6}
+
+
+def test_a_retried_task_registers_only_its_successful_try(airflow_stack: LocalAirflow, tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    sys.path.insert(0, str(PIPELINES.parent))
+    try:
+        import e2e_pipeline
+    finally:
+        sys.path.pop(0)
+    marker = tmp_path / "flaky-marker"
+    run = e2e_pipeline.retry_pipeline(str(marker)).run(run_name="retried")
+    assert marker.read_text() == "first try", "the first try really failed"
+    assert run.status is ExecutionStatus.COMPLETED
+    step = run.get_step("flaky")
+    assert step.try_number == 2 and step.status is ExecutionStatus.COMPLETED
+    assert step.output.read() == str(marker)
+
+    stack = Repository().active_stack
+    engine = sa.create_engine(f"sqlite:///{stack.metadata_store.uri}")
+    with engine.connect() as connection:
+        tries = connection.execute(
+            sa.text("SELECT try_number, status, error FROM step_runs WHERE name = 'flaky' ORDER BY try_number")
+        ).all()
+    engine.dispose()
+    assert [(t[0], t[1]) for t in tries] == [(1, "failed"), (2, "completed")]
+    assert "disk filled up halfway" in tries[0][2]
+    # The first try's half-written directory is gone: only the registered artifact remains.
+    output_dir = Path(stack.artifact_store.path) / "e2e_retry" / "flaky" / "output"
+    assert [p.name for p in output_dir.iterdir()] == [Path(step.output.uri).name]
