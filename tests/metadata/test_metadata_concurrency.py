@@ -55,6 +55,8 @@ def test_eight_processes_write_concurrently_without_errors_or_lost_rows(store_ur
         shared = store.get_run_by_orchestrator_id(SHARED_PIPELINE, SHARED_ORCHESTRATOR_RUN)
         assert shared is not None and shared.name == SHARED_RUN
         assert shared.status is ExecutionStatus.COMPLETED  # all 8 steps finished
+        # The last finisher saw the others' finished steps (not only its own) and closed the run.
+        assert shared.finished_at is not None
 
         for summary in summaries:
             runs = store.list_runs(f"pipeline-{summary['worker']}")

@@ -30,11 +30,6 @@ TABLES = {
 }
 
 
-def _sqlite_only(url: str) -> None:
-    if not url.startswith("sqlite"):
-        pytest.skip("sqlite-specific behaviour")
-
-
 def _execute(url: str, statement: str) -> None:
     engine = raw_engine(url)
     try:
@@ -44,10 +39,9 @@ def _execute(url: str, statement: str) -> None:
         engine.dispose()
 
 
-def test_constructing_a_store_does_not_touch_the_database(store_url: str) -> None:
-    _sqlite_only(store_url)
-    path = Path(sa.engine.make_url(store_url).database or "")
-    store = SQLMetadataStore(store_url)
+def test_constructing_a_store_does_not_touch_the_database(sqlite_url: str) -> None:
+    path = Path(sa.engine.make_url(sqlite_url).database or "")
+    store = SQLMetadataStore(sqlite_url)
     store.close()
     assert not path.exists() and not path.parent.exists()
 
@@ -194,22 +188,19 @@ def test_mask_url_hides_passwords_even_when_unparseable() -> None:
     assert "pw" not in mask_url("weird://u:pw@@h")
 
 
-def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(
-    store: SQLMetadataStore, store_url: str
-) -> None:
-    _sqlite_only(store_url)
+def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(sqlite_url: str) -> None:
+    store = SQLMetadataStore(sqlite_url)
     read, _ = store._engines()
     with read.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    store.close()
 
 
-def test_sqlite_writes_begin_immediate_and_reads_begin_deferred(
-    store: SQLMetadataStore, store_url: str
-) -> None:
-    _sqlite_only(store_url)
+def test_sqlite_writes_begin_immediate_and_reads_begin_deferred(sqlite_url: str) -> None:
+    store = SQLMetadataStore(sqlite_url)
     store.list_pipelines()
     read, _ = store._engines()
     seen: list[str] = []
@@ -222,6 +213,7 @@ def test_sqlite_writes_begin_immediate_and_reads_begin_deferred(
     store.get_or_create_pipeline("p")
     store.list_pipelines()
     assert seen == ["BEGIN IMMEDIATE", "BEGIN"]
+    store.close()
 
 
 def test_opening_an_existing_store_does_not_import_alembic(store_url: str) -> None:
@@ -262,3 +254,47 @@ def test_non_transient_database_errors_become_metadata_store_errors() -> None:
     assert not is_retryable(sa.exc.OperationalError("x", {}, Exception("disk I/O error")))
     with pytest.raises(MetadataStoreError, match=r"'sqlite:///x.db' failed to list.*disk I/O"):
         run_with_retry(broken, what="list things", masked_url="sqlite:///x.db")
+
+
+def _wrapped(orig: Exception, statement: str = "INSERT") -> sa.exc.DBAPIError:
+    return sa.exc.OperationalError(statement, {}, orig)
+
+
+def test_server_lock_conflicts_are_retryable_by_error_code() -> None:
+    import psycopg
+    import pymysql
+
+    assert is_retryable(_wrapped(pymysql.err.OperationalError(1213, "Deadlock found")))
+    assert is_retryable(_wrapped(pymysql.err.OperationalError(1205, "Lock wait timeout")))
+    assert is_retryable(_wrapped(psycopg.errors.SerializationFailure("conflict")))
+    assert is_retryable(_wrapped(psycopg.errors.DeadlockDetected("cycle")))
+    assert not is_retryable(_wrapped(pymysql.err.OperationalError(1146, "no such table")))
+    assert not is_retryable(_wrapped(psycopg.errors.UndefinedTable("no such table")))
+
+
+def test_a_deadlock_hidden_behind_a_failed_savepoint_rollback_is_retryable() -> None:
+    # MySQL rolls the whole transaction back on a deadlock, so SQLAlchemy's ROLLBACK TO
+    # SAVEPOINT fails next; the deadlock is only in that error's context.
+    import pymysql
+
+    deadlock = _wrapped(pymysql.err.OperationalError(1213, "Deadlock found"))
+    savepoint = _wrapped(
+        pymysql.err.OperationalError(1305, "SAVEPOINT sa_savepoint_1 does not exist"),
+        "ROLLBACK TO SAVEPOINT sa_savepoint_1",
+    )
+    savepoint.__context__ = deadlock
+    assert is_retryable(savepoint)
+    assert not is_retryable(
+        _wrapped(pymysql.err.OperationalError(1305, "SAVEPOINT sa_savepoint_1 does not exist"))
+    )
+
+
+def test_database_messages_in_errors_are_one_line() -> None:
+    def unique_violation() -> None:
+        raise sa.exc.IntegrityError(
+            "INSERT", {}, Exception("duplicate key\nDETAIL:  Key (uri)=(/a) already exists.")
+        )
+
+    with pytest.raises(MetadataStoreError, match=r"duplicate key DETAIL: Key \(uri\)") as err:
+        run_with_retry(unique_violation, what="insert", masked_url="postgresql://h/db")
+    assert "\n" not in str(err.value)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC
+import re
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -87,8 +88,8 @@ def test_duplicate_run_name_raises_run_name_exists(store: SQLMetadataStore) -> N
     store.create_run("p", "nightly", num_steps=1)
     with pytest.raises(
         RunNameExistsError,
-        match=r"A pipeline run named 'nightly' already exists in sqlite:.*; pass a different "
-        r"run_name",
+        match=rf"A pipeline run named 'nightly' already exists in {re.escape(store.masked_url)}; "
+        r"pass a different run_name",
     ):
         store.create_run("p", "nightly", num_steps=1)
     with pytest.raises(RunNameExistsError, match="'nightly' already exists"):
@@ -130,6 +131,83 @@ def test_invalid_run_arguments_are_rejected(store: SQLMetadataStore) -> None:
         store.create_run("p", "r", num_steps=-1)
     with pytest.raises(MetadataStoreError, match="at most 255"):
         store.create_run("p", "x" * 300, num_steps=1)
+
+
+def test_names_are_case_and_space_sensitive_and_unicode_round_trips(
+    store: SQLMetadataStore, start_step: StartStep
+) -> None:
+    # MySQL's default collations compare case- and trailing-space-insensitively; the store must
+    # treat names exactly as sqlite and PostgreSQL do, and keep 4-byte UTF-8 intact.
+    names = ["Train", "train", "train ", "训练-🚀"]
+    pipelines = [store.get_or_create_pipeline(name) for name in names]
+    assert [p.name for p in pipelines] == names
+    assert len({p.id for p in pipelines}) == 4
+    assert sorted(p.name for p in store.list_pipelines()) == sorted(names)
+    for name in names:
+        run = store.create_run(name, f"run-{name}", num_steps=1)
+        assert store.get_run(f"run-{name}") == run
+        step = start_step(run.id, f"step-{name}", docstring="Ünïcödé 🚀", parameters={"k": "🚀"})
+        got = store.get_step_run(step.id)
+        assert (got.name, got.docstring, got.parameters) == (
+            f"step-{name}",
+            "Ünïcödé 🚀",
+            {"k": "🚀"},
+        )
+    assert [r.name for r in store.list_runs("train")] == ["run-train"]
+    assert [r.name for r in store.list_runs("train ")] == ["run-train "]
+
+
+def test_longest_allowed_names_and_uris_fit_every_backend(
+    store: SQLMetadataStore, start_step: StartStep
+) -> None:
+    # The limits of models.py, in 4-byte characters: MySQL's index limit is in bytes.
+    run_name = "🚀" * 255
+    orchestrator_run_id = "ü" * 512
+    run = store.create_run(
+        "p" * 255, run_name, num_steps=1, orchestrator_run_id=orchestrator_run_id
+    )
+    assert store.get_run_by_orchestrator_id("p" * 255, orchestrator_run_id) == run
+    step = start_step(
+        run.id, "🚀" * 255, entrypoint="m" * 512, source_hash="h" * 128, docstring="d" * 100_000
+    )
+    artifact = new_artifact("long", uri="/" + "🚀" * 767, content_hash="c" * 128)
+    _complete(store, step, outputs={"o" * 255: artifact}, cache_key="k" * 128)
+    assert store.get_artifact(artifact.id).uri == artifact.uri
+    assert store.get_step_run(step.id).docstring == "d" * 100_000
+    failing = start_step(run.id, "failing")
+    traceback = "Traceback (most recent call last):\n" + "  frame 🚀\n" * 20_000
+    assert store.fail_step_run(failing.id, traceback).error == traceback
+    hit = store.lookup_cache("k" * 128)
+    assert hit is not None and hit.step_run.id == step.id
+
+
+def test_values_over_the_limits_fail_alike_on_every_backend_before_writing(
+    store: SQLMetadataStore, start_step: StartStep
+) -> None:
+    # sqlite would store them, PostgreSQL refuse them, non-strict MySQL silently truncate them.
+    run = store.create_run("p", "r", num_steps=1)
+    with pytest.raises(MetadataStoreError, match=r"step source hash .* keeps at most 128"):
+        start_step(run.id, "a", source_hash="h" * 129)
+    step = start_step(run.id, "a")
+    with pytest.raises(MetadataStoreError, match=r"cache key .* keeps at most 128"):
+        _complete(store, step, cache_key="k" * 129)
+    with pytest.raises(MetadataStoreError, match=r"artifact uri .* keeps at most 768"):
+        _complete(store, step, outputs={"output": new_artifact("a", uri="/" + "u" * 768)})
+    with pytest.raises(MetadataStoreError, match=r"git sha .* keeps at most 64"):
+        store.create_run("p", "r2", num_steps=1, git_sha="0" * 65)
+    assert store.get_step_run(step.id).status is RUNNING
+    assert [r.name for r in store.list_runs("p")] == ["r"]
+
+
+def test_timestamps_are_stored_as_utc_with_microseconds(store: SQLMetadataStore) -> None:
+    run = store.create_run("p", "r", num_steps=1)
+    fresh = store.get_run("r")
+    assert fresh is not None
+    # Stored and read back exactly, in UTC, whatever the server's or session's time zone.
+    assert fresh.created_at == run.created_at and fresh.created_at.tzinfo is UTC
+    assert abs(datetime.now(UTC) - fresh.created_at) < timedelta(minutes=5)
+    other_zone = timezone(timedelta(hours=-7))
+    assert fresh.created_at.astimezone(other_zone) == run.created_at
 
 
 def test_list_runs_is_chronological_with_status_in_one_query(

@@ -42,17 +42,24 @@ T = TypeVar("T")
 WRITE_OPTION = "zenml_airflow_write"
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-RETRY_ATTEMPTS = 6
-RETRY_BASE_DELAY_S = 0.05
+RETRY_ATTEMPTS = 8
+RETRY_BASE_DELAY_S = 0.02
+RETRY_MAX_DELAY_S = 2.0
 
-# Lower-cased fragments of driver messages that mean "try the same transaction again".
-_RETRYABLE = (
+# Lower-cased fragments of driver messages that mean "try the same transaction again" (sqlite
+# reports lock conflicts only as messages).
+_RETRYABLE_MESSAGES = (
     "database is locked",  # sqlite: lock not obtained within busy_timeout
     "database table is locked",
     "deadlock",  # MySQL 1213 / PostgreSQL 40P01
     "could not serialize access",  # PostgreSQL 40001
     "lock wait timeout exceeded",  # MySQL 1205
 )
+# MySQL/MariaDB error numbers: 1213 deadlock, 1205 lock wait timeout, 1020 "record has changed
+# since last read" (MariaDB's snapshot isolation check). The transaction was rolled back whole.
+_RETRYABLE_MYSQL_ERRNOS = frozenset({1020, 1205, 1213})
+# PostgreSQL SQLSTATEs: serialization failure, deadlock detected.
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 
 _INSTALL_HINTS = {
     "mysql": "pip install 'zenml-airflow[mysql]'",
@@ -152,12 +159,40 @@ def _tune_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+def _driver_error_retryable(orig: BaseException) -> bool:
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if sqlstate in _RETRYABLE_SQLSTATES:
+        return True
+    args = getattr(orig, "args", ())
+    if args and isinstance(args[0], int) and args[0] in _RETRYABLE_MYSQL_ERRNOS:
+        return True  # PyMySQL / mysqlclient: args == (errno, message)
+    message = str(orig).lower()
+    return any(fragment in message for fragment in _RETRYABLE_MESSAGES)
+
+
 def is_retryable(exc: BaseException) -> bool:
-    """Whether ``exc`` is a transient lock conflict worth retrying the transaction for."""
-    if not isinstance(exc, DBAPIError):
-        return False
-    message = str(getattr(exc, "orig", exc) or exc).lower()
-    return any(fragment in message for fragment in _RETRYABLE)
+    """Whether ``exc`` is a transient lock conflict worth retrying the transaction for.
+
+    The whole chain of causes is searched: a deadlock inside a savepoint surfaces on MySQL as
+    the failed ``ROLLBACK TO SAVEPOINT`` that followed it (the deadlock already rolled the whole
+    transaction back, savepoint included), with the deadlock as its context.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DBAPIError) and _driver_error_retryable(
+            current.orig if current.orig is not None else current
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def driver_message(exc: BaseException) -> str:
+    """The database's own message for ``exc`` on one line (PostgreSQL adds DETAIL lines)."""
+    orig = getattr(exc, "orig", None) or exc
+    return " ".join(str(orig).split())
 
 
 def run_with_retry(
@@ -178,12 +213,13 @@ def run_with_retry(
         except DBAPIError as exc:
             if is_retryable(exc) and attempt + 1 < attempts:
                 # Exponential backoff with jitter so retrying writers do not collide again.
-                delay = RETRY_BASE_DELAY_S * (2**attempt) * (0.5 + random.random())
+                delay = min(RETRY_MAX_DELAY_S, RETRY_BASE_DELAY_S * 2**attempt)
+                delay *= 0.5 + random.random()
                 logger.debug("%s on %s hit %s; retrying in %.2fs", what, masked_url, exc, delay)
                 time.sleep(delay)
                 continue
             raise MetadataStoreError(
-                f"Metadata store {masked_url!r} failed to {what}: {getattr(exc, 'orig', exc)}"
+                f"Metadata store {masked_url!r} failed to {what}: {driver_message(exc)}"
             ) from exc
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
@@ -191,6 +227,7 @@ def run_with_retry(
 __all__ = [
     "WRITE_OPTION",
     "create_store_engine",
+    "driver_message",
     "is_retryable",
     "is_sqlite",
     "mask_url",

@@ -10,6 +10,7 @@ Portability notes (sqlite, MySQL/MariaDB, PostgreSQL):
 * Timestamps are stored as naive UTC (MySQL and sqlite have no portable time zone type) and
   handed back as aware UTC datetimes by :class:`UTCDateTime`. On MySQL they keep microseconds,
   which ``list_runs`` ordering relies on.
+* Free text (docstrings, error tracebacks) is LONGTEXT on MySQL, whose TEXT holds 64 KiB.
 * Statuses are plain strings, not native ENUM types, so adding a status is not a migration on
   PostgreSQL.
 * Constraint names follow a fixed convention so later migrations can address them by name
@@ -38,6 +39,9 @@ NAME_LENGTH = 255
 URI_LENGTH = 768
 REF_LENGTH = 512  # entrypoints, type names, orchestrator run ids ("dag_id/run_id")
 HASH_LENGTH = 128
+
+#: Unbounded text: MySQL's TEXT stops at 64 KiB, too little for a long traceback or docstring.
+LONG_TEXT = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 
 
 def utcnow() -> datetime:
@@ -128,7 +132,7 @@ class StepRunModel(Base):
     try_number: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
     entrypoint: Mapped[str] = mapped_column(sa.String(REF_LENGTH), nullable=False)
     entrypoint_name: Mapped[str] = mapped_column(sa.String(NAME_LENGTH), nullable=False)
-    docstring: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    docstring: Mapped[str | None] = mapped_column(LONG_TEXT, nullable=True)
     status: Mapped[str] = mapped_column(sa.String(16), nullable=False)
     parameters: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False)
     cache_key: Mapped[str | None] = mapped_column(sa.String(HASH_LENGTH), nullable=True, index=True)
@@ -137,7 +141,7 @@ class StepRunModel(Base):
     cached_from_step_run_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("step_runs.id"), nullable=True, index=True
     )
-    error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(LONG_TEXT, nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 

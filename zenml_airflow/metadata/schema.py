@@ -12,6 +12,9 @@ not overwrite each other.
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from zenml_airflow.exceptions import SchemaVersionError
+from zenml_airflow.exceptions import MetadataStoreError, SchemaVersionError
 from zenml_airflow.metadata.models import Base
 
 if TYPE_CHECKING:
@@ -34,6 +37,8 @@ HEAD_REVISION = KNOWN_REVISIONS[-1]
 VERSION_TABLE = "zenml_alembic_version"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 MIGRATE_COMMAND = "zenml-airflow metadata-store migrate"
+#: Seconds a process waits for another one to finish creating or migrating the schema.
+SCHEMA_LOCK_TIMEOUT_S = 120
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,57 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
     return config
 
 
+@contextmanager
+def schema_lock(conn: Connection, masked_url: str) -> Iterator[None]:
+    """Hold the database-wide schema lock around the transactions run on ``conn`` meanwhile.
+
+    Enter it before ``conn.begin()``: the lock is released only after that transaction has
+    committed, so the next holder sees the finished schema and its version row.
+
+    On sqlite the write transaction's BEGIN IMMEDIATE already serialises initialisers. The
+    server databases need an explicit lock: MySQL commits each DDL statement on its own, so
+    without one a second process sees a half-created schema (a version table without a row,
+    some tables but not all) and two initialisers race on CREATE TABLE. Both use a session-level
+    lock: a named lock (``GET_LOCK``) on MySQL, an advisory lock on PostgreSQL.
+    """
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        # Advisory locks are per database already; the key only has to be ours.
+        key = zlib.crc32(b"zenml_airflow.metadata.schema")
+        conn.execute(sa.text(f"SET LOCAL lock_timeout = '{SCHEMA_LOCK_TIMEOUT_S}s'"))
+        conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        release = sa.text("SELECT pg_advisory_unlock(:key)").bindparams(key=key)
+    elif dialect in ("mysql", "mariadb"):
+        # GET_LOCK names are server-wide (64 characters at most): scope them to the database.
+        database = conn.engine.url.database or ""
+        name = f"zenml_airflow_schema:{zlib.crc32(database.encode()):08x}"
+        got = conn.execute(
+            sa.text("SELECT GET_LOCK(:name, :timeout)"),
+            {"name": name, "timeout": SCHEMA_LOCK_TIMEOUT_S},
+        ).scalar()
+        if got != 1:
+            conn.rollback()
+            raise MetadataStoreError(
+                f"Timed out after {SCHEMA_LOCK_TIMEOUT_S}s waiting for another process to finish "
+                f"creating or migrating the schema of the metadata store at {masked_url}. If "
+                "no other process is doing so, retry."
+            )
+        release = sa.text("SELECT RELEASE_LOCK(:name)").bindparams(name=name)
+    else:
+        yield
+        return
+    conn.commit()  # end the implicit transaction; the session-level lock stays held
+    try:
+        yield
+    finally:
+        # A broken connection has lost its lock already (and the pool discards it).
+        with suppress(DBAPIError):
+            if conn.in_transaction():
+                conn.rollback()
+            conn.execute(release)
+            conn.commit()
+
+
 def upgrade(conn: Connection, target: str = "head") -> None:
     """Run the migrations up to ``target`` inside ``conn``'s open transaction."""
     from alembic import command
@@ -115,12 +171,10 @@ def ensure_schema(read_engine: Engine, write_engine: Engine, masked_url: str) ->
         state = read_state(conn)
     if state.revision == HEAD_REVISION:
         return
-    if not state.is_empty:
-        raise version_error(state, masked_url)
+    # Anything else is decided under the schema lock: what we just read may be the half-made
+    # schema of a process that is initialising the database right now (MySQL commits each DDL).
     try:
-        with write_engine.connect() as conn, conn.begin():
-            # Re-check under the write lock: another process may have initialised it meanwhile
-            # (on sqlite BEGIN IMMEDIATE serialises the initialisers, so this is exact).
+        with write_engine.connect() as conn, schema_lock(conn, masked_url), conn.begin():
             state = read_state(conn)
             if state.revision == HEAD_REVISION:
                 return
@@ -128,8 +182,8 @@ def ensure_schema(read_engine: Engine, write_engine: Engine, masked_url: str) ->
                 raise version_error(state, masked_url)
             upgrade(conn, "head")
     except DBAPIError:
-        # Server databases do not serialise DDL like sqlite: a concurrent initialiser may have
-        # won the race and made our CREATE TABLE fail. That is success if the schema is there.
+        # Belt and braces for a database whose DDL races past the lock (or a server without
+        # one): a concurrent initialiser winning the race is success if the schema is there.
         with read_engine.connect() as conn, conn.begin():
             if read_state(conn).revision != HEAD_REVISION:
                 raise
@@ -137,7 +191,7 @@ def ensure_schema(read_engine: Engine, write_engine: Engine, masked_url: str) ->
 
 def migrate(write_engine: Engine, masked_url: str) -> str:
     """Upgrade the database to :data:`HEAD_REVISION` (creating it if empty); return it."""
-    with write_engine.connect() as conn, conn.begin():
+    with write_engine.connect() as conn, schema_lock(conn, masked_url), conn.begin():
         state = read_state(conn)
         if state.revision == HEAD_REVISION:
             return HEAD_REVISION
@@ -157,6 +211,7 @@ __all__ = [
     "ensure_schema",
     "migrate",
     "read_state",
+    "schema_lock",
     "upgrade",
     "version_error",
 ]

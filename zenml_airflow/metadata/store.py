@@ -35,13 +35,16 @@ from zenml_airflow.metadata import schema
 from zenml_airflow.metadata.engine import (
     WRITE_OPTION,
     create_store_engine,
+    driver_message,
     mask_url,
     parse_url,
     run_with_retry,
 )
 from zenml_airflow.metadata.models import (
+    HASH_LENGTH,
     NAME_LENGTH,
     REF_LENGTH,
+    URI_LENGTH,
     ArtifactModel,
     CacheEntryModel,
     PipelineModel,
@@ -70,6 +73,24 @@ def _check_name(kind: str, value: str, limit: int = NAME_LENGTH) -> None:
             f"The {kind} {value[:40]!r}... is {len(value)} characters long; the metadata store "
             f"keeps at most {limit}. Use a shorter {kind}."
         )
+
+
+def _check_length(kind: str, value: str | None, limit: int) -> None:
+    # sqlite stores any length, PostgreSQL and strict MySQL refuse, non-strict MySQL truncates
+    # silently: check here so every backend behaves the same and nothing is cut.
+    if value is not None and len(value) > limit:
+        raise MetadataStoreError(
+            f"The {kind} {value[:40]!r}... is {len(value)} characters long; the metadata store "
+            f"keeps at most {limit}."
+        )
+
+
+def _check_artifact(artifact: NewArtifact) -> None:
+    _check_length("artifact uri", artifact.uri, URI_LENGTH)
+    _check_length("artifact type", artifact.artifact_type, NAME_LENGTH)
+    _check_length("artifact data type", artifact.data_type, REF_LENGTH)
+    _check_length("artifact materializer", artifact.materializer, REF_LENGTH)
+    _check_length("artifact content hash", artifact.content_hash, HASH_LENGTH)
 
 
 class SQLMetadataStore(MetadataReads):
@@ -195,9 +216,21 @@ class SQLMetadataStore(MetadataReads):
             return session.scalars(sa.select(PipelineModel).where(PipelineModel.name == name)).one()
 
     @staticmethod
-    def _refresh_run_finished(session: Session, run_id: int, now: datetime) -> None:
-        # finished_at follows the derived status, so a retried step reopens its run.
-        run = session.get(PipelineRunModel, run_id)
+    def _lock_run(session: Session, run_id: int) -> PipelineRunModel | None:
+        """The run row, locked until commit (a no-op on sqlite, whose writers are serial).
+
+        Every write that touches a run's steps takes this lock before deciding anything from
+        the run's other steps, so on the server databases those writes are serialised per
+        run: two steps finishing at once cannot both miss that the run is now finished, and
+        the foreign-key share lock a step insert takes cannot deadlock with another writer's
+        update of the same run.
+        """
+        return session.get(PipelineRunModel, run_id, with_for_update=True, populate_existing=True)
+
+    def _refresh_run_finished(self, session: Session, run_id: int, now: datetime) -> None:
+        # finished_at follows the derived status, so a retried step reopens its run. Under the
+        # run lock the status query sees every other writer's committed steps (READ COMMITTED).
+        run = self._lock_run(session, run_id)
         assert run is not None  # guaranteed by the step run's foreign key
         run.finished_at = now if q.run_status(session, run).is_finished else None
 
@@ -315,6 +348,9 @@ class SQLMetadataStore(MetadataReads):
         _check_name("orchestrator", orchestrator, 64)
         if orchestrator_run_id is not None:
             _check_name("orchestrator run id", orchestrator_run_id, REF_LENGTH)
+        _check_length("stack name", stack_name, NAME_LENGTH)
+        _check_length("zenml version", zenml_version, 64)
+        _check_length("git sha", git_sha, 64)
         if not isinstance(num_steps, int) or num_steps < 0:
             raise MetadataStoreError(
                 f"num_steps of run '{run_name}' must be a non-negative int, got {num_steps!r}."
@@ -383,13 +419,16 @@ class SQLMetadataStore(MetadataReads):
         """Record that try ``try_number`` of step ``name`` of run ``run_id`` started."""
         _check_name("step name", name)
         _check_name("step entrypoint", entrypoint, REF_LENGTH)
+        _check_length("step entrypoint name", entrypoint_name, NAME_LENGTH)
+        _check_length("step source hash", source_hash, HASH_LENGTH)
+        _check_length("step operator", step_operator, NAME_LENGTH)
         if not isinstance(try_number, int) or try_number < 1:
             raise MetadataStoreError(
                 f"try_number of step '{name}' must be >= 1, got {try_number!r}."
             )
 
         def tx(session: Session) -> StepRunRecord:
-            run = session.get(PipelineRunModel, run_id)
+            run = self._lock_run(session, run_id)
             if run is None:
                 raise DoesNotExistError(f"No pipeline run with id {run_id} in {self._masked}.")
             step = StepRunModel(
@@ -445,6 +484,11 @@ class SQLMetadataStore(MetadataReads):
             )
         output_ids = {n: v.id if isinstance(v, NewArtifact) else v for n, v in outputs.items()}
         new = [v for v in outputs.values() if isinstance(v, NewArtifact)]
+        _check_length("cache key", cache_key, HASH_LENGTH)
+        for name in (*inputs, *outputs):
+            _check_name("input/output name", name)
+        for artifact in new:
+            _check_artifact(artifact)
 
         def tx(session: Session) -> StepRunRecord:
             step = q.step_or_raise(session, step_run_id)
@@ -492,7 +536,7 @@ class SQLMetadataStore(MetadataReads):
                 raise MetadataStoreError(
                     f"Could not register the artifacts of step run {step_run_id} "
                     f"('{step.name}'): an artifact id or uri is already registered "
-                    f"({exc.orig}). Write each artifact to a fresh uri with a new id."
+                    f"({driver_message(exc)}). Write each artifact to a fresh uri with a new id."
                 ) from exc
             if status is ExecutionStatus.CACHED and cached_from_step_run_id is None:
                 cached_from = self._single_producer(session, set(output_ids.values()))

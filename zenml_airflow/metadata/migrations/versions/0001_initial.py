@@ -28,7 +28,34 @@ def _timestamp() -> sa.types.TypeEngine[Any]:
     return sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
+def _long_text() -> sa.types.TypeEngine[Any]:
+    # MySQL's TEXT holds 64 KiB: too little for a long traceback.
+    return sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+
+
+def _table_options() -> dict[str, Any]:
+    """MySQL/MariaDB: utf8mb4 with a binary, no-pad collation, whatever the database defaults.
+
+    The server default may be latin1 (no emoji, "Illegal mix of collations" on comparisons)
+    and the default utf8mb4 collations compare case- and trailing-space-insensitively, which
+    would make pipelines "Train" and "train" one pipeline. Names must compare exactly as on
+    sqlite and PostgreSQL. Other dialects ignore these options.
+    """
+    dialect = op.get_context().dialect
+    if dialect.name not in ("mysql", "mariadb"):
+        return {}
+    version = dialect.server_version_info or ()
+    if getattr(dialect, "is_mariadb", False):
+        collation = "utf8mb4_nopad_bin"
+    elif version >= (8, 0, 1):
+        collation = "utf8mb4_0900_bin"
+    else:
+        collation = "utf8mb4_bin"  # pads trailing spaces, the best MySQL 5.7 has
+    return {"mysql_charset": "utf8mb4", "mysql_collate": collation}
+
+
 def upgrade() -> None:
+    options = _table_options()
     op.create_table(
         "pipelines",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -36,6 +63,7 @@ def upgrade() -> None:
         sa.Column("created_at", _timestamp(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_pipelines"),
         sa.UniqueConstraint("name", name="uq_pipelines_name"),
+        **options,
     )
     op.create_table(
         "pipeline_runs",
@@ -61,6 +89,7 @@ def upgrade() -> None:
             "orchestrator_run_id",
             name="uq_pipeline_runs_pipeline_id_orchestrator_run_id",
         ),
+        **options,
     )
     op.create_index(
         "ix_pipeline_runs_pipeline_id_created_at_id",
@@ -75,14 +104,14 @@ def upgrade() -> None:
         sa.Column("try_number", sa.Integer(), nullable=False),
         sa.Column("entrypoint", sa.String(512), nullable=False),
         sa.Column("entrypoint_name", sa.String(255), nullable=False),
-        sa.Column("docstring", sa.Text(), nullable=True),
+        sa.Column("docstring", _long_text(), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("parameters", sa.JSON(), nullable=False),
         sa.Column("cache_key", sa.String(128), nullable=True),
         sa.Column("source_hash", sa.String(128), nullable=False),
         sa.Column("step_operator", sa.String(255), nullable=True),
         sa.Column("cached_from_step_run_id", sa.Integer(), nullable=True),
-        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("error", _long_text(), nullable=True),
         sa.Column("started_at", _timestamp(), nullable=False),
         sa.Column("finished_at", _timestamp(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_step_runs"),
@@ -97,6 +126,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "run_id", "name", "try_number", name="uq_step_runs_run_id_name_try_number"
         ),
+        **options,
     )
     op.create_index("ix_step_runs_cache_key", "step_runs", ["cache_key"])
     op.create_index(
@@ -120,6 +150,7 @@ def upgrade() -> None:
             name="fk_artifacts_producer_step_run_id_step_runs",
         ),
         sa.UniqueConstraint("uri", name="uq_artifacts_uri"),
+        **options,
     )
     op.create_index("ix_artifacts_producer_step_run_id", "artifacts", ["producer_step_run_id"])
     for table in ("step_run_inputs", "step_run_outputs"):
@@ -135,6 +166,7 @@ def upgrade() -> None:
             sa.ForeignKeyConstraint(
                 ["artifact_id"], ["artifacts.id"], name=f"fk_{table}_artifact_id_artifacts"
             ),
+            **options,
         )
         op.create_index(f"ix_{table}_artifact_id", table, ["artifact_id"])
     op.create_table(
@@ -146,6 +178,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["step_run_id"], ["step_runs.id"], name="fk_cache_entries_step_run_id_step_runs"
         ),
+        **options,
     )
     op.create_index("ix_cache_entries_step_run_id", "cache_entries", ["step_run_id"])
 
