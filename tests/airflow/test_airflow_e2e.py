@@ -191,3 +191,37 @@ def test_a_retried_task_registers_only_its_successful_try(airflow_stack: LocalAi
     # The first try's half-written directory is gone: only the registered artifact remains.
     output_dir = Path(stack.artifact_store.path) / "e2e_retry" / "flaky" / "output"
     assert [p.name for p in output_dir.iterdir()] == [Path(step.output.uri).name]
+
+
+def test_stack_up_and_down_from_the_cli(tmp_path: Path) -> None:
+    from tests.airflow.conftest import free_port
+
+    home = tmp_path / "airflow"
+    port = free_port()
+    cli("orchestrator", "register", "mine", "--flavor", "airflow", f"--airflow_home={home}",
+        f"--api_url=http://localhost:{port}")
+    cli("stack", "register", "mine", "-o", "mine", "-m", "default", "-a", "default", "--set")
+    try:
+        up = cli("stack", "up")
+        assert f"Airflow is up after" in up.stdout and f"http://localhost:{port}" in up.stdout
+        password = (home / "simple_auth_manager_passwords.json.generated").read_text()
+        assert "Log in as 'admin' with password '" in up.stdout
+        assert up.stdout.split("password '", 1)[1].split("'", 1)[0] in password
+        pids = sorted((home / "zenml-airflow").glob("*.pid"))
+        assert [p.stem for p in pids] == ["api-server", "dag-processor", "scheduler", "triggerer"]
+        again = cli("stack", "up")  # idempotent: nothing new is started
+        assert sorted((home / "zenml-airflow").glob("*.pid")) == pids
+        assert "Airflow is up" in again.stdout
+    finally:
+        down = cli("stack", "down")
+    assert "Stopped api-server, scheduler, dag-processor, triggerer." in down.stdout
+    assert not list((home / "zenml-airflow").glob("*.pid"))
+    assert cli("stack", "down").stdout.strip() == "No local Airflow was running for this stack."
+
+
+def test_airflow_commands_refuse_a_stack_without_an_airflow_orchestrator() -> None:
+    result = cli("stack", "up", check=False)
+    assert result.returncode == 1
+    assert "uses the 'local' orchestrator, which does not deploy DAGs" in result.stderr
+    result = cli("pipeline", "deploy", f"{PIPELINES}:sum_pipeline", check=False)
+    assert result.returncode == 1 and "Register an airflow orchestrator" in result.stderr

@@ -5,6 +5,8 @@ built like the real one)."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -203,3 +205,15 @@ def test_check_dag_file_reports_an_invalid_spec_in_one_line(tmp_path: Path) -> N
     assert report["ok"] is False
     assert "bogus_key" in report["error"]
     assert "\n" not in report["error"]
+
+
+def test_check_reports_an_environment_without_airflow(tmp_path: Path) -> None:
+    """The base interpreter (outside the project's virtualenv) has neither Airflow nor zenml-airflow."""
+    base_python = Path(sys.base_prefix) / "bin" / "python3"
+    probe = subprocess.run([str(base_python), "-c", "import airflow"], capture_output=True, check=False)
+    assert probe.returncode != 0, "this test needs a base interpreter without Airflow"
+    path = tmp_path / "dag.py"
+    path.write_text("from zenml_airflow.runtime import build_dag\n")
+    report = check_dag_file(path, python=str(base_python))
+    assert report == {"ok": False, "error": report["error"]}
+    assert report["error"].startswith("Airflow is not installed")

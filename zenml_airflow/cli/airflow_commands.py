@@ -111,10 +111,10 @@ CHECK_SCRIPT = textwrap.dedent(
 )
 
 
-def check_dag_file(path: Path) -> dict[str, Any]:
-    """Import ``path`` in a fresh interpreter the way Airflow's DAG processor does and report."""
+def check_dag_file(path: Path, python: str = sys.executable) -> dict[str, Any]:
+    """Import ``path`` in a fresh ``python`` the way Airflow's DAG processor does and report."""
     result = subprocess.run(
-        [sys.executable, "-c", CHECK_SCRIPT, str(path)], capture_output=True, text=True, check=False, timeout=120
+        [python, "-c", CHECK_SCRIPT, str(path)], capture_output=True, text=True, check=False, timeout=120
     )
     lines = result.stdout.strip().splitlines()
     if result.returncode != 0 or not lines:
