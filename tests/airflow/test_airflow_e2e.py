@@ -203,7 +203,7 @@ def test_stack_up_and_down_from_the_cli(tmp_path: Path) -> None:
     cli("stack", "register", "mine", "-o", "mine", "-m", "default", "-a", "default", "--set")
     try:
         up = cli("stack", "up")
-        assert f"Airflow is up after" in up.stdout and f"http://localhost:{port}" in up.stdout
+        assert "Airflow is up after" in up.stdout and f"http://localhost:{port}" in up.stdout
         password = (home / "simple_auth_manager_passwords.json.generated").read_text()
         assert "Log in as 'admin' with password '" in up.stdout
         assert up.stdout.split("password '", 1)[1].split("'", 1)[0] in password
