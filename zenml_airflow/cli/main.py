@@ -20,6 +20,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "profile": "zenml_airflow.cli.profile:profile",
     "stack": "zenml_airflow.cli.stack:stack",
     "pipeline": "zenml_airflow.cli.pipeline:pipeline",
+    "secret": "zenml_airflow.cli.secret:secret",
     # one group per component type: `orchestrator`, `metadata-store`, ...
     **{
         kind.cli_name: f"zenml_airflow.cli.stack_components:{kind.value}"

@@ -106,8 +106,12 @@ def generate_component_group(component_type: StackComponentType) -> click.Group:
             note("--type/-t is deprecated; use --flavor/-f.")
         flavor_info = registry.get_flavor(component_type, chosen)
         options = coerce_values(flavor_info.component_class, parse_extra_options(ctx.args))
-        component = flavor_info.component_class.from_config(name, options)
-        Repository().register_stack_component(component)
+        repo = Repository()
+        # e.g. the local secrets manager's files under the profile: stored explicitly, so that
+        # whoever uses the component later (an Airflow worker) finds the same ones.
+        defaults = flavor_info.component_class.profile_defaults(name, repo.active_profile.path)
+        component = flavor_info.component_class.from_config(name, {**defaults, **options})
+        repo.register_stack_component(component)
         success(f"Registered {label} '{name}' (flavor '{chosen}').")
         reason = flavor_info.unavailable_reason()
         if reason is not None:

@@ -68,8 +68,9 @@ class AirflowOrchestrator(BaseOrchestrator):
         return LocalAirflow(self.airflow_home, self.dags_folder, api_url=self.component.api_url)
 
     def client(self) -> AirflowClient:
-        username = self.component.username
-        password = self.component.password
+        # A `{{secret.key}}` username/password is resolved here, when the client is built.
+        username = self.component.resolve("username")
+        password = self.component.resolve("password")
         if password is None:
             # A local simple-auth-manager Airflow: use its generated admin password.
             username = username or "admin"

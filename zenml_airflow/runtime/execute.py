@@ -1,7 +1,9 @@
 """What a step task does when Airflow runs it (imported only inside the running task).
 
 1. Make the user's code importable (the spec's source roots) and stop module-level ``p.run()``.
-2. Rebuild the stack from the spec's snapshot - never from whatever profile the worker has.
+2. Rebuild the stack from the spec's snapshot - never from whatever profile the worker has - and
+   resolve its secret references now, registering every value with Airflow's secrets masker (as
+   every value a step later reads through ``context.stack.secrets_manager``) so logs show ``***``.
 3. Open (or join) the pipeline run keyed by (dag_id, run_id); apply trigger-time parameters.
 4. Run the step through the shared executor with try number, logical date and data interval.
 5. Attach each output artifact to its Airflow Asset event; return a small reference as XCom.
@@ -55,6 +57,16 @@ def stack_from_snapshot(snapshot: StackSnapshot | None) -> Stack:
     return Stack.from_components(snapshot.name, components)
 
 
+def mask_secret_value(value: Any) -> None:
+    """Register ``value`` with Airflow's secrets masker, in this task process and its supervisor
+    (which writes the task log), so it appears as ``***`` in task logs."""
+    if value is None or isinstance(value, bool):
+        return
+    from airflow.sdk.log import mask_secret
+
+    mask_secret(value if isinstance(value, str | dict | list) else str(value))
+
+
 def apply_trigger_params(spec: PipelineSpec, step: StepSpec, params: Mapping[str, Any]) -> StepSpec:
     """The step with the values of its trigger-form parameters (``<step>.<field>``) applied."""
     if not step.parameters:
@@ -100,6 +112,9 @@ def execute_step_task(spec: PipelineSpec, step_name: str, context: Mapping[str, 
     dag_run = context.get("dag_run")
     conf = dict(getattr(dag_run, "conf", None) or {})
     stack = stack_from_snapshot(spec.stack)
+    resolved = stack.resolve_secrets(on_value=mask_secret_value)
+    if resolved:
+        logger.info("Resolved %d secret reference(s) of stack '%s'", resolved, stack.name)
     store = stack.metadata_store.open_store()
     run = store.get_or_create_run(
         spec.name,

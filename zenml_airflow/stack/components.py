@@ -10,13 +10,16 @@ orchestrator       airflow   ``dags_folder``, ``airflow_home``, ``api_url``, ``u
                              ``password``, ``unpause_on_deploy``; ``zenml_airflow.orchestrators.airflow``
 artifact store     local     ``path`` - a local directory
 metadata store     sqlite    ``uri`` - the path of a sqlite database file
+metadata store     postgresql ``host``, ``port``, ``database``, ``username``, ``password``
+secrets manager    local     ``secrets_file``, ``key_file`` - a Fernet-encrypted file
+secrets manager    aws       ``region_name``, ``endpoint_url``, ``secret_name_prefix``
+secrets manager    airflow   ``variable_prefix``, ``connection_prefix``, ``api_url``, ...
 container registry default   ``uri`` - where images are pushed (configuration only)
 =================  ========  =====================================================================
 
 Flavors that later milestones implement exist as configs already (``NOT_IMPLEMENTED`` says which
-milestone): artifact stores ``s3``/``gcs``, metadata stores ``mysql``/``postgresql``, step operators
-``docker``/``kubernetes``/``virtualenv``, secrets managers ``local``/``aws``/``airflow`` and the
-``local`` model deployer. They can be registered as components, but a stack using one is refused at
+milestone): artifact stores ``s3``/``gcs``, the ``mysql`` metadata store, step operators
+``docker``/``kubernetes``/``virtualenv`` and the ``local`` model deployer. They can be registered as components, but a stack using one is refused at
 registration (:meth:`~zenml_airflow.stack.stack.Stack.validate`), never accepted and then failing at
 run time.
 
@@ -28,14 +31,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import PrivateAttr, field_validator
+from pydantic import PrivateAttr, field_validator, model_validator
 
 from zenml_airflow.enums import StackComponentType
+from zenml_airflow.exceptions import StackError
 from zenml_airflow.stack.stack_component import StackComponent
 
 if TYPE_CHECKING:  # pragma: no cover
+    from zenml_airflow.secrets.base import BaseSecretsManager
+    from zenml_airflow.secrets.schemas import BaseSecretSchema
     from zenml_airflow.artifacts.store import ArtifactStore
     from zenml_airflow.metadata.store import SQLMetadataStore
     from zenml_airflow.post_execution import PipelineView
@@ -55,7 +62,6 @@ def _absolute_local_path(value: str, what: str) -> str:
 
 
 _MILESTONE_BACKENDS = 'arrives with the "Real backends" milestone; see docs/roadmap.md'
-_MILESTONE_SECRETS = 'arrives with the "Secrets" milestone; see docs/roadmap.md'
 _MILESTONE_LATER = "planned after the Airflow UI plugin; see docs/roadmap.md"
 
 
@@ -326,8 +332,28 @@ class _ServerMetadataStoreComponent(MetadataStoreComponent):
     @property
     def url(self) -> str:
         """The SQLAlchemy URL, without the password (which is added when connecting)."""
-        user = f"{self.username}@" if self.username else ""
+        user = f"{self.username}@" if self.username and "{{" not in self.username else ""
         return f"{self.DRIVER}://{user}{self.host}:{self.port or self.DEFAULT_PORT}/{self.database}"
+
+    def open_store(self) -> SQLMetadataStore:
+        """The store, connecting with the password resolved now (a secret reference is looked up
+        in the stack's secrets manager at this moment, never earlier)."""
+        if self._store is None:
+            from sqlalchemy.engine import URL
+
+            from zenml_airflow.metadata.store import SQLMetadataStore
+
+            url = URL.create(
+                self.DRIVER,
+                username=self.resolve("username"),
+                password=self.resolve("password"),
+                host=self.host,
+                port=self.port or self.DEFAULT_PORT,
+                database=self.database,
+            )
+            self._store = SQLMetadataStore(url.render_as_string(hide_password=False))
+        store: SQLMetadataStore = self._store
+        return store
 
     @property
     def is_local(self) -> bool:
@@ -343,9 +369,10 @@ class MySQLMetadataStoreComponent(_ServerMetadataStoreComponent):
 
 
 class PostgreSQLMetadataStoreComponent(_ServerMetadataStoreComponent):
-    """Metadata in PostgreSQL."""
+    """Metadata in PostgreSQL (driver ``psycopg``: ``pip install 'zenml-airflow[postgres]'``)."""
 
     FLAVOR: ClassVar[str] = "postgresql"
+    NOT_IMPLEMENTED: ClassVar[str | None] = None
     DRIVER: ClassVar[str] = "postgresql+psycopg"
     DEFAULT_PORT: ClassVar[int] = 5432
 
@@ -438,36 +465,152 @@ class DefaultContainerRegistryComponent(ContainerRegistryComponent):
 
 
 class SecretsManagerComponent(StackComponent):
-    """Base of secrets manager flavors."""
+    """Base of secrets manager flavors: the seed's secrets manager API, delegated to the flavor's
+    lazily imported ``IMPLEMENTATION`` (a :class:`~zenml_airflow.secrets.base.BaseSecretsManager`).
+
+    Inside a step::
+
+        context.stack.secrets_manager.get_secret("api").content["key"]
+    """
 
     TYPE: ClassVar[StackComponentType] = StackComponentType.SECRETS_MANAGER
     IMPLEMENTATION_REQUIRED: ClassVar[bool] = True
 
+    _manager: Any = PrivateAttr(default=None)
+    # Called with every secret value this component hands out (the Airflow task registers each
+    # with Airflow's secrets masker).
+    _value_hook: Callable[[Any], None] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _no_references(self) -> SecretsManagerComponent:
+        fields = sorted(self.secret_references())
+        if fields:
+            raise ValueError(
+                f"a secrets manager's own settings cannot reference secrets (field(s) "
+                f"{', '.join(fields)}); give the value, or leave it out and use the environment"
+            )
+        return self
+
+    def open_manager(self) -> BaseSecretsManager:
+        """The implementation (imported and built on first call, then cached)."""
+        if self._manager is None:
+            from zenml_airflow.stack.flavors import import_object
+
+            if self.IMPLEMENTATION is None:
+                raise StackError(f"The {self.describe()} has no implementation.")
+            self._manager = import_object(self.IMPLEMENTATION)(self)
+        manager: BaseSecretsManager = self._manager
+        return manager
+
+    def set_value_hook(self, hook: Callable[[Any], None] | None) -> None:
+        """Call ``hook`` with every value of every secret read from now on."""
+        self._value_hook = hook
+
+    def _reveal(self, secret: BaseSecretSchema) -> BaseSecretSchema:
+        if self._value_hook is not None:
+            for value in secret.content.values():
+                self._value_hook(value)
+        return secret
+
+    def register_secret(self, secret: BaseSecretSchema) -> None:
+        """Store a new secret (refused if the name is taken)."""
+        self.open_manager().register_secret(secret)
+
+    def get_secret(self, secret_name: str) -> BaseSecretSchema:
+        """The secret called ``secret_name`` (``.content`` holds its key-value pairs)."""
+        return self._reveal(self.open_manager().get_secret(secret_name))
+
+    def get_all_secret_keys(self) -> list[str]:
+        """The names of all secrets."""
+        return self.open_manager().get_all_secret_keys()
+
+    def update_secret(self, secret: BaseSecretSchema) -> None:
+        """Replace an existing secret."""
+        self.open_manager().update_secret(secret)
+
+    def delete_secret(self, secret_name: str) -> None:
+        """Delete a secret."""
+        self.open_manager().delete_secret(secret_name)
+
+    def delete_all_secrets(self, force: bool = False) -> None:
+        """Delete every secret (only with ``force=True``)."""
+        self.open_manager().delete_all_secrets(force=force)
+
 
 class LocalSecretsManagerComponent(SecretsManagerComponent):
-    """Secrets in an encrypted file under the profile directory."""
+    """Secrets in a Fernet-encrypted 0600 file (``secrets_file``, default
+    ``<profile dir>/secrets/<name>.secrets``); the key from ``$ZENML_AIRFLOW_SECRETS_KEY`` or
+    ``key_file`` (default ``<config dir>/secrets.key``). ``secrets-manager register`` stores both
+    paths, so Airflow workers on this machine find the same files whatever their environment."""
 
     FLAVOR: ClassVar[str] = "local"
-    NOT_IMPLEMENTED: ClassVar[str | None] = _MILESTONE_SECRETS
+    IMPLEMENTATION: ClassVar[str | None] = "zenml_airflow.secrets.local:LocalSecretsManager"
 
     secrets_file: str | None = None
+    key_file: str | None = None
+
+    @field_validator("secrets_file", "key_file")
+    @classmethod
+    def _absolute_file(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return _absolute_local_path(value, "give a file path on this machine")
+
+    @classmethod
+    def profile_defaults(cls, name: str, profile_dir: Path) -> dict[str, Any]:
+        from zenml_airflow.config.global_config import get_config_dir
+
+        return {
+            "secrets_file": str(profile_dir / "secrets" / f"{name}.secrets"),
+            "key_file": str(get_config_dir() / "secrets.key"),
+        }
+
+    @property
+    def is_local(self) -> bool:
+        return True
 
 
 class AWSSecretsManagerComponent(SecretsManagerComponent):
-    """Secrets in AWS Secrets Manager."""
+    """Secrets in AWS Secrets Manager (boto3; credentials from its usual chain). ``endpoint_url``
+    points at another endpoint, e.g. a moto server."""
 
     FLAVOR: ClassVar[str] = "aws"
-    NOT_IMPLEMENTED: ClassVar[str | None] = _MILESTONE_SECRETS
+    IMPLEMENTATION: ClassVar[str | None] = "zenml_airflow.secrets.aws:AWSSecretsManager"
 
     region_name: str | None = None
     endpoint_url: str | None = None
+    secret_name_prefix: str = "zenml/"
 
 
 class AirflowSecretsManagerComponent(SecretsManagerComponent):
-    """Secrets read from Airflow Connections and Variables."""
+    """Secrets in Airflow: read from Variables ``<variable_prefix><name>`` (written by zenml-airflow)
+    and Connections ``<connection_prefix><name>`` (kept by your team). Inside a task through the
+    task SDK; elsewhere (the CLI) through Airflow's REST API at ``api_url``."""
 
     FLAVOR: ClassVar[str] = "airflow"
-    NOT_IMPLEMENTED: ClassVar[str | None] = _MILESTONE_SECRETS
+    IMPLEMENTATION: ClassVar[str | None] = (
+        "zenml_airflow.runtime.secrets_manager:AirflowSecretsManager"
+    )
+    SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"password"})
+
+    variable_prefix: str = "zenml_airflow__"
+    connection_prefix: str = ""
+    api_url: str = "http://localhost:8080"
+    airflow_home: str | None = None
+    username: str | None = None
+    password: str | None = None
+
+    @field_validator("airflow_home")
+    @classmethod
+    def _absolute_directory(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return _absolute_local_path(value, "give a directory on this machine")
+
+    @field_validator("api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        return AirflowOrchestratorComponent._http_url(value)
 
 
 # --- model deployers ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,10 +22,13 @@ from zenml_airflow.config.repository_config import find_repository
 from zenml_airflow.config.yaml_io import format_validation_error
 from zenml_airflow.enums import StackComponentType
 from zenml_airflow.exceptions import ConfigError, StackError
+from zenml_airflow.secrets.errors import SecretDoesNotExistError, SecretsManagerError
+from zenml_airflow.secrets.references import SecretReference
 from zenml_airflow.stack.components import (
     ArtifactStoreComponent,
     MetadataStoreComponent,
     OrchestratorComponent,
+    SecretsManagerComponent,
 )
 from zenml_airflow.stack.flavors import Flavor, FlavorRegistry, get_flavor_registry
 from zenml_airflow.stack.stack_component import StackComponent
@@ -69,6 +72,10 @@ class Stack:
         self.container_registry = container_registry
         self.secrets_manager = secrets_manager
         self.model_deployer = model_deployer
+        self._resolved: dict[tuple[str, str], Any] = {}
+        for component in self.components.values():
+            if isinstance(component, StackComponent):
+                component._secret_resolver = self._resolve_reference
 
     def __repr__(self) -> str:
         parts = ", ".join(f"{t.value}={c.name!r}" for t, c in self.components.items())
@@ -127,6 +134,13 @@ class Stack:
                 problems.append(f"{_label(component.TYPE)} '{component.name}': {reason}")
         for component in components.values():
             problems.extend(component.check_in_stack(self))
+        if self.secrets_manager is None:
+            for (kind, field), reference in self.secret_references().items():
+                problems.append(
+                    f"{_label(kind)} '{components[kind].name}' references secret "
+                    f"'{reference.secret}' in field '{field}', but the stack has no secrets "
+                    "manager to resolve it (add one with -x)"
+                )
         if problems:
             listed = "; ".join(problem.rstrip(". ") for problem in problems)
             end = "" if listed.endswith(("?", "!")) else "."
@@ -134,6 +148,73 @@ class Stack:
                 f"Stack '{self.name}' cannot be used: {listed}{end} Choose other components "
                 "for it."
             )
+
+    # --- secrets -------------------------------------------------------------------------------
+
+    def _resolve_reference(
+        self, component: StackComponent, field: str, reference: SecretReference
+    ) -> Any:
+        key = (reference.secret, reference.key)
+        if key in self._resolved:
+            return self._resolved[key]
+        where = f"{_label(component.TYPE).capitalize()} '{component.name}', field '{field}'"
+        manager = self.secrets_manager
+        if not isinstance(manager, SecretsManagerComponent):
+            raise StackError(
+                f"{where}: references secret '{reference.secret}' ({reference}), but stack "
+                f"'{self.name}' has no secrets manager. Add one: zenml-airflow stack update "
+                f"{self.name} -x <secrets manager>."
+            )
+        try:
+            secret = manager.get_secret(reference.secret)
+        except SecretDoesNotExistError as error:
+            raise StackError(
+                f"{where}: secret '{reference.secret}' does not exist in secrets manager "
+                f"'{manager.name}'. Register it: zenml-airflow secret register "
+                f"{reference.secret} --{reference.key}=... ({error})"
+            ) from None
+        except SecretsManagerError as error:
+            raise StackError(
+                f"{where}: secret '{reference.secret}' cannot be read from secrets manager "
+                f"'{manager.name}': {error}"
+            ) from None
+        content = secret.content
+        if reference.key not in content:
+            raise StackError(
+                f"{where}: secret '{reference.secret}' in secrets manager '{manager.name}' has no "
+                f"key '{reference.key}' (its keys: {', '.join(sorted(content)) or 'none'})."
+            )
+        value = content[reference.key]
+        self._resolved[key] = value
+        return value
+
+    def secret_references(self) -> dict[tuple[StackComponentType, str], SecretReference]:
+        """Every secret reference in the components' configs, by (component type, field)."""
+        return {
+            (kind, field): reference
+            for kind, component in self.components.items()
+            for field, reference in component.secret_references().items()
+        }
+
+    def resolve_secrets(self, on_value: Callable[[Any], None] | None = None) -> int:
+        """Resolve every secret reference now (e.g. at task start, to fail before any work) and
+        pass each value, and every value read through the secrets manager from now on, to
+        ``on_value`` (the Airflow task registers them with Airflow's secrets masker).
+
+        Returns:
+            The number of references resolved.
+
+        Raises:
+            StackError: naming the component, field and secret of the first that fails.
+        """
+        if on_value is not None and isinstance(self.secrets_manager, SecretsManagerComponent):
+            self.secrets_manager.set_value_hook(on_value)
+        references = self.secret_references()
+        for (kind, field), _ in references.items():
+            value = self.components[kind].resolve(field)
+            if on_value is not None:
+                on_value(value)
+        return len(references)
 
     def notes(self) -> list[str]:
         """Conditions under which this stack works (e.g. Airflow must run on this machine)."""

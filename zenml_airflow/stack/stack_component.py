@@ -16,12 +16,15 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
 
 from zenml_airflow.enums import StackComponentType
 from zenml_airflow.exceptions import StackError, did_you_mean
+from zenml_airflow.secrets.errors import SecretReferenceError
+from zenml_airflow.secrets.references import SecretReference, find_references, parse_reference
 
 if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.stack.stack import Stack
@@ -51,6 +54,10 @@ class StackComponent(BaseModel):
       one is refused at registration with that reason.
     * ``SENSITIVE_FIELDS`` - fields shown masked by ``describe``.
 
+    A string field may hold a secret reference, ``{{secret_name.key}}``, instead of a value: it is
+    stored and compiled as written and resolved by the stack's secrets manager only when the value
+    is used (:meth:`resolve`).
+
     Subclasses may override :meth:`check_in_stack` (refuse combinations that cannot work) and
     :meth:`stack_notes` (warn about combinations that work only under conditions).
     """
@@ -67,10 +74,21 @@ class StackComponent(BaseModel):
     name: str
     flavor: str = ""
 
+    # Set by the Stack the component belongs to: resolves a secret reference of one of its fields.
+    _secret_resolver: Callable[[StackComponent, str, SecretReference], Any] | None = PrivateAttr(
+        default=None
+    )
+
     @classmethod
     def config_fields(cls) -> list[str]:
         """The flavor-specific fields (everything but ``name`` and ``flavor``)."""
         return [field for field in cls.model_fields if field not in _IDENTITY_FIELDS]
+
+    @classmethod
+    def profile_defaults(cls, name: str, profile_dir: Any) -> dict[str, Any]:
+        """Settings filled in when the component is registered in a profile without them (e.g. a
+        file under the profile directory), so the stored config is explicit. None by default."""
+        return {}
 
     @classmethod
     def describe(cls) -> str:
@@ -97,6 +115,14 @@ class StackComponent(BaseModel):
                 f"flavor {flavor!r} does not match {cls.__name__}, whose flavor is '{cls.FLAVOR}'"
             )
         return {**data, "flavor": cls.FLAVOR}
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Self:
+        try:
+            self.secret_references()
+        except SecretReferenceError as error:
+            raise ValueError(str(error)) from None
+        return self
 
     @classmethod
     def from_config(cls, name: str, config: dict[str, Any] | None = None) -> Self:
@@ -142,6 +168,30 @@ class StackComponent(BaseModel):
             if value is not None and not _is_secret_reference(value):
                 config[field] = MASK
         return config
+
+    def secret_references(self) -> dict[str, SecretReference]:
+        """The fields that hold a ``{{secret.key}}`` reference (no I/O)."""
+        return find_references(self.config)
+
+    def resolve(self, field: str) -> Any:
+        """The value of ``field``, with a secret reference resolved through the stack's secrets
+        manager (plain values are returned as they are). Call it where the value is used.
+
+        Raises:
+            StackError: naming this component, the field and the secret when it cannot be
+                resolved (no secrets manager, missing secret or key).
+        """
+        value = getattr(self, field)
+        reference = parse_reference(value)
+        if reference is None:
+            return value
+        if self._secret_resolver is None:
+            raise StackError(
+                f"{_label(self.TYPE).capitalize()} '{self.name}': field '{field}' references secret "
+                f"'{reference.secret}' ({reference}), but the component is not used in a stack with a "
+                "secrets manager to resolve it. Use it through a stack that has one (-x)."
+            )
+        return self._secret_resolver(self, field, reference)
 
     @property
     def is_local(self) -> bool:
