@@ -117,23 +117,20 @@ class StepExecutor:
     def _resolve_inputs(self, store: SQLMetadataStore, run: RunRecord, step: StepSpec) -> _Inputs:
         if not step.inputs:
             return _Inputs({}, {})
-        step_runs = {s.name: s for s in store.list_step_runs(run.id)}
-        outputs_by_step: dict[str, dict[str, ArtifactRecord]] = {}
+        upstream = store.get_step_outputs_in_run(run.id, sorted({s.step for s in step.inputs.values()}))
         records: dict[str, ArtifactRecord] = {}
         for input_name, source in step.inputs.items():
-            upstream = step_runs.get(source.step)
-            if upstream is None or upstream.status not in (
+            step_run, outputs = upstream.get(source.step, (None, {}))
+            if step_run is None or step_run.status not in (
                 ExecutionStatus.COMPLETED,
                 ExecutionStatus.CACHED,
             ):
-                state = "has not run" if upstream is None else f"is {upstream.status.value}"
+                state = "has not run" if step_run is None else f"is {step_run.status.value}"
                 raise ZenMLAirflowError(
                     f"Input '{input_name}' of step '{step.name}' comes from step '{source.step}', "
                     f"which {state} in run '{run.name}'. Run the upstream step first."
                 )
-            if source.step not in outputs_by_step:
-                outputs_by_step[source.step] = store.get_step_io(upstream.id)[1]
-            artifact = outputs_by_step[source.step].get(source.output)
+            artifact = outputs.get(source.output)
             if artifact is None:
                 raise ZenMLAirflowError(
                     f"Step '{source.step}' of run '{run.name}' recorded no output "
@@ -320,7 +317,15 @@ class StepExecutor:
             inputs=input_ids,
             outputs=dict(new_artifacts),
         )
-        _, registered = store.get_step_io(finished.id)
+        registered = {
+            name: ArtifactRecord(
+                id=new.id, uri=new.uri, artifact_type=new.artifact_type, data_type=new.data_type,
+                materializer=new.materializer, content_hash=new.content_hash,
+                size_bytes=new.size_bytes, producer_step_run_id=finished.id,
+                created_at=finished.finished_at or finished.started_at,
+            )
+            for name, new in new_artifacts.items()
+        }
         return StepResult(step.name, ExecutionStatus.COMPLETED, finished.id, 0.0, registered, cache_key)
 
     def _usable_cache_hit(

@@ -131,6 +131,33 @@ class MetadataReads(ABC):
 
         return self._transaction(tx, write=False, what=f"get inputs/outputs of {step_run_id}")
 
+    def get_step_outputs_in_run(
+        self, run_id: int, step_names: list[str]
+    ) -> dict[str, tuple[StepRunRecord, dict[str, ArtifactRecord]]]:
+        """For each named step of a run: its latest try and that try's outputs, in one read.
+
+        What the executor needs to resolve a step's inputs; steps that have not started are absent.
+        """
+
+        def tx(session: Session) -> dict[str, tuple[StepRunRecord, dict[str, ArtifactRecord]]]:
+            latest = q.select_latest_step_runs(run_id).where(StepRunModel.name.in_(step_names))
+            steps = {m.name: q.step_run_record(m) for m in session.scalars(latest)}
+            result: dict[str, tuple[StepRunRecord, dict[str, ArtifactRecord]]] = {
+                name: (step, {}) for name, step in steps.items()
+            }
+            if steps:
+                by_id = {step.id: name for name, step in steps.items()}
+                rows = session.execute(
+                    sa.select(StepRunOutputModel.step_run_id, StepRunOutputModel.name, ArtifactModel)
+                    .join(ArtifactModel, ArtifactModel.id == StepRunOutputModel.artifact_id)
+                    .where(StepRunOutputModel.step_run_id.in_(list(by_id)))
+                )
+                for step_run_id, output, artifact in rows:
+                    result[by_id[step_run_id]][1][output] = q.artifact_record(artifact)
+            return result
+
+        return self._transaction(tx, write=False, what=f"get upstream outputs in run {run_id}")
+
     def get_artifact(self, artifact_id: str) -> ArtifactRecord:
         """The artifact with this id; :class:`DoesNotExistError` if there is none."""
 
@@ -152,6 +179,26 @@ class MetadataReads(ABC):
             return q.step_run_record(q.step_or_raise(session, artifact.producer_step_run_id))
 
         return self._transaction(tx, write=False, what=f"get producer of {artifact_id}")
+
+    def list_artifact_links(self, artifact_id: str) -> list[tuple[str, str, StepRunRecord]]:
+        """Every step run that used the artifact: ``(kind, name, step run)`` with ``kind`` "input"
+        (it consumed the artifact under input ``name``) or "output" (it produced it, or reused it
+        from the cache, as output ``name``); ordered by ``(started_at, id)``. For the UI's lineage.
+        """
+
+        def tx(session: Session) -> list[tuple[str, str, StepRunRecord]]:
+            links: list[tuple[str, str, StepRunModel]] = []
+            for kind, model in (("input", StepRunInputModel), ("output", StepRunOutputModel)):
+                rows = session.execute(
+                    sa.select(model.name, StepRunModel)
+                    .join(StepRunModel, StepRunModel.id == model.step_run_id)
+                    .where(model.artifact_id == artifact_id)
+                ).all()
+                links.extend((kind, name, step) for name, step in rows)
+            links.sort(key=lambda link: (link[2].started_at, link[2].id, link[0]))
+            return [(kind, name, q.step_run_record(step)) for kind, name, step in links]
+
+        return self._transaction(tx, write=False, what=f"list links of artifact {artifact_id}")
 
     def lookup_cache(self, cache_key: str) -> CacheHit | None:
         """The step run and outputs recorded for ``cache_key``, or None on a miss."""

@@ -6,6 +6,7 @@ tasks, so a local run records exactly the metadata and artifacts an Airflow run 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from datetime import datetime
@@ -87,8 +88,14 @@ class LocalOrchestrator(BaseOrchestrator):
         counts = {ExecutionStatus.COMPLETED: 0, ExecutionStatus.CACHED: 0}
         for index, step in enumerate(spec.steps, start=1):
             prefix = f"  [{index}/{len(spec.steps)}] {step.name}"
+            # A spinner only where someone watches: it costs about a millisecond per step.
+            progress = (
+                self.console.status(f"{prefix} running...", spinner="dots")
+                if self.console.is_terminal
+                else contextlib.nullcontext()
+            )
             try:
-                with self.console.status(f"{prefix} running...", spinner="dots"):
+                with progress:
                     result = executor.execute(spec, step, run, run_info)
             except Exception as error:
                 self.console.print(f"{prefix} [red]failed[/]: {_first_line(error)}")
