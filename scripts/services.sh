@@ -1,26 +1,37 @@
 #!/usr/bin/env bash
-# Real PostgreSQL and MariaDB for the metadata store contract tests (tests/metadata).
+# Real PostgreSQL and MariaDB for the metadata store contract tests (tests/metadata), and a moto
+# server (AWS Secrets Manager over HTTP) for the secrets manager contract tests (tests/secrets).
 #
 #   scripts/services.sh up     install what is missing, initialise, start, create the test databases
-#   scripts/services.sh down   stop both servers (by pid file)
-#   scripts/services.sh env    print `export ZENML_AIRFLOW_TEST_{POSTGRES,MYSQL}_URL=...` lines
+#   scripts/services.sh down   stop the servers (by pid file)
+#   scripts/services.sh env    print `export ZENML_AIRFLOW_TEST_{POSTGRES,MYSQL,MOTO}_URL=...` lines
 #   scripts/services.sh status say what is running ("running": the same as an exit status)
 #
 # Idempotent: `up` on running servers only checks that they answer. Both servers listen on
 # 127.0.0.1 only, keep their data under $ZENML_AIRFLOW_SERVICES_DIR (default: .services/ in the
 # repository, git-ignored; a directory under /tmp if the server users cannot enter the checkout)
 # and are stopped by their pid files, never by process name.
-# Override the ports with ZENML_AIRFLOW_PG_PORT / ZENML_AIRFLOW_MYSQL_PORT.
+# Override the ports with ZENML_AIRFLOW_PG_PORT / ZENML_AIRFLOW_MYSQL_PORT / ZENML_AIRFLOW_MOTO_PORT.
+# moto lives in its own virtualenv under the services directory, so its Flask/Werkzeug pins never
+# meet Airflow's.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="${ZENML_AIRFLOW_SERVICES_DIR:-}"
 PG_PORT="${ZENML_AIRFLOW_PG_PORT:-55432}"
 MY_PORT="${ZENML_AIRFLOW_MYSQL_PORT:-53306}"
+MOTO_PORT="${ZENML_AIRFLOW_MOTO_PORT:-55000}"
+MOTO_PYTHON="${ZENML_AIRFLOW_MOTO_PYTHON:-$(command -v python3.11 || command -v python3)}"
+MOTO_REQUIREMENT="moto[server]>=5.1,<6"
 PG_BIN="${ZENML_AIRFLOW_PG_BIN:-}"
 DB_NAME="zenml_test"
 DB_USER="zenml"
 DB_PASSWORD="zenml"   # a throw-away password of a throw-away server on the loopback interface
+# A second PostgreSQL login whose password is distinctive, so the secrets tests can grep DAG files,
+# specs, logs and the store for it (tests/airflow/test_secrets_e2e.py).
+SECRETS_DB="zenml_secrets_test"
+SECRETS_USER="zenml_secrets"
+SECRETS_PASSWORD="pg-Secret-7Qm2vXc9kLw"
 
 is_root() { [[ "$(id -u)" == 0 ]]; }
 
@@ -52,6 +63,10 @@ MY_RUN="$MY_DIR/run"
 MY_SOCK="$MY_RUN/mysqld.sock"
 MY_PID="$MY_RUN/mysqld.pid"
 MY_LOG="$MY_RUN/mysqld.err"
+MOTO_DIR="$DIR/moto"
+MOTO_VENV="$MOTO_DIR/venv"
+MOTO_PID="$MOTO_DIR/moto.pid"
+MOTO_LOG="$MOTO_DIR/moto.log"
 
 log() { echo "services: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -174,6 +189,15 @@ SQL
     log "PostgreSQL up on 127.0.0.1:$PG_PORT"
 }
 
+pg_secrets_db() {  # idempotent: also run when PostgreSQL was already up
+    pg_psql <<SQL || die "could not create the PostgreSQL secrets test database"
+SELECT 'CREATE ROLE $SECRETS_USER LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$SECRETS_USER')\gexec
+ALTER ROLE $SECRETS_USER PASSWORD '$SECRETS_PASSWORD';
+SELECT 'CREATE DATABASE $SECRETS_DB OWNER $SECRETS_USER ENCODING ''UTF8'''
+WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$SECRETS_DB')\gexec
+SQL
+}
+
 pg_down() {
     if pid_alive "$PG_PID"; then
         as_user "$(pg_user)" "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 60 stop >/dev/null
@@ -228,35 +252,74 @@ my_down() {
     fi
 }
 
+# --- moto (AWS Secrets Manager) ----------------------------------------------------------------
+
+moto_ready() { pid_alive "$MOTO_PID" && port_in_use "$MOTO_PORT"; }
+
+moto_up() {
+    if moto_ready; then return 0; fi
+    mkdir -p "$MOTO_DIR"
+    if [[ ! -x "$MOTO_VENV/bin/moto_server" ]]; then
+        log "installing $MOTO_REQUIREMENT into $MOTO_VENV"
+        rm -rf "$MOTO_VENV"
+        "$MOTO_PYTHON" -m venv "$MOTO_VENV" || die "cannot create a virtualenv with $MOTO_PYTHON"
+        "$MOTO_VENV/bin/python" -m pip install -q --disable-pip-version-check "$MOTO_REQUIREMENT" \
+            >"$MOTO_DIR/install.log" 2>&1 || die "pip install moto failed; see $MOTO_DIR/install.log"
+    fi
+    ! port_in_use "$MOTO_PORT" || die "port $MOTO_PORT is taken; set ZENML_AIRFLOW_MOTO_PORT to a free port"
+    setsid nohup "$MOTO_VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" \
+        </dev/null >"$MOTO_LOG" 2>&1 &
+    echo $! >"$MOTO_PID"
+    wait_for moto 30 moto_ready || die "moto did not start on port $MOTO_PORT; see $MOTO_LOG"
+    log "moto up on 127.0.0.1:$MOTO_PORT"
+}
+
+moto_down() {
+    if pid_alive "$MOTO_PID"; then
+        local pid
+        pid="$(head -n1 "$MOTO_PID")"
+        kill -TERM "$pid"
+        wait_for "moto exit" 30 bash -c "! kill -0 $pid" || die "moto (pid $pid) did not stop"
+        log "moto stopped"
+    fi
+    rm -f "$MOTO_PID"
+}
+
 # --- commands ----------------------------------------------------------------------------------
 
 print_env() {
     echo "export ZENML_AIRFLOW_TEST_POSTGRES_URL=postgresql+psycopg://$DB_USER:$DB_PASSWORD@127.0.0.1:$PG_PORT/$DB_NAME"
     echo "export ZENML_AIRFLOW_TEST_MYSQL_URL=mysql+pymysql://$DB_USER:$DB_PASSWORD@127.0.0.1:$MY_PORT/$DB_NAME"
+    echo "export ZENML_AIRFLOW_TEST_MOTO_URL=http://127.0.0.1:$MOTO_PORT"
+    echo "export ZENML_AIRFLOW_TEST_POSTGRES_SECRETS_URL=postgresql+psycopg://$SECRETS_USER:$SECRETS_PASSWORD@127.0.0.1:$PG_PORT/$SECRETS_DB"
 }
 
 case "${1:-}" in
     up)
         install_missing
         pg_up
+        pg_secrets_db
         my_up
+        moto_up
         ;;
     down)
         find_pg_bin
         [[ -z "$PG_BIN" ]] || pg_down
         my_down
+        moto_down
         ;;
     env)
         print_env
         ;;
-    running)  # exit status only: 0 if both servers answer
+    running)  # exit status only: 0 if every server answers
         find_pg_bin
-        [[ -n "$PG_BIN" ]] && command -v mariadb >/dev/null && pg_ready && my_ready
+        [[ -n "$PG_BIN" ]] && command -v mariadb >/dev/null && pg_ready && my_ready && moto_ready
         ;;
     status)
         find_pg_bin
         if [[ -n "$PG_BIN" ]] && pg_ready; then echo "postgres: up on 127.0.0.1:$PG_PORT"; else echo "postgres: down"; fi
         if command -v mariadb >/dev/null && my_ready; then echo "mariadb: up on 127.0.0.1:$MY_PORT"; else echo "mariadb: down"; fi
+        if moto_ready; then echo "moto: up on 127.0.0.1:$MOTO_PORT"; else echo "moto: down"; fi
         ;;
     *)
         echo "usage: $0 up|down|env|status|running" >&2
