@@ -1,0 +1,287 @@
+"""Which metadata and artifact stores the plugin reads (docs/adr/0010-ui-plugin-stores-and-access.md).
+
+Two sources, decided on the first request and refreshed every :data:`REFRESH_SECONDS`, never at
+import time:
+
+* **Configured**: ``[zenml_airflow] metadata_store_url`` (and ``artifact_store_path``) in Airflow's
+  config, e.g. ``AIRFLOW__ZENML_AIRFLOW__METADATA_STORE_URL``. One store for every DAG.
+* **Discovered** (when nothing is configured): every DAG tagged ``zenml-airflow`` embeds its
+  pipeline spec, whose stack snapshot names the metadata and artifact store its tasks write to.
+  The plugin reads that spec from the DAG source Airflow keeps in its own database (``dag_code``),
+  so the api-server needs no access to the dags folder. DAGs naming the same database share a store.
+
+Stores are opened lazily and kept per URL. A sqlite store whose file does not exist is reported,
+not created: the plugin only reads.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from zenml_airflow.artifacts.store import ArtifactStore
+    from zenml_airflow.metadata.store import SQLMetadataStore
+
+DAG_TAG = "zenml-airflow"
+PIPELINE_TAG_PREFIX = "pipeline:"
+CONFIG_SECTION = "zenml_airflow"
+CONFIGURED_KEY = "default"
+REFRESH_SECONDS = 15.0
+
+
+@dataclass
+class StoreHandle:
+    """One metadata store (and the artifact store its artifacts live in) the plugin can read."""
+
+    key: str
+    label: str  # the URL with its password masked
+    metadata: SQLMetadataStore | None
+    artifacts: ArtifactStore | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ZenDag:
+    """A zenml-airflow DAG: which pipeline it runs and which store records its runs."""
+
+    dag_id: str
+    pipeline: str | None
+    store_key: str | None
+    problem: str | None = None
+
+
+@dataclass
+class Catalog:
+    stores: dict[str, StoreHandle] = field(default_factory=dict)
+    dags: dict[str, ZenDag] = field(default_factory=dict)
+    #: Stores every reader sees (configured ones); discovered stores follow their DAGs' access.
+    shared: frozenset[str] = frozenset()
+
+
+class StoreCatalog:
+    """Gives the current :class:`Catalog`; subclasses decide where it comes from."""
+
+    def catalog(self) -> Catalog:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class StaticCatalog(StoreCatalog):
+    """A fixed catalog (tests, or embedding the app elsewhere)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    def catalog(self) -> Catalog:
+        return self._catalog
+
+
+def store_key(url: str) -> str:
+    return hashlib.sha256(url.encode()).hexdigest()[:12]
+
+
+class _Opened:
+    """Stores opened so far, per (metadata URL, artifact root): engines are reused across requests."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._handles: dict[tuple[str, str | None], StoreHandle] = {}
+
+    def get(self, key: str, url: str, artifact_root: str | None) -> StoreHandle:
+        with self._lock:
+            handle = self._handles.get((url, artifact_root))
+            if handle is None:
+                handle = open_store(key, url, artifact_root)
+                if handle.error is None:  # retry broken ones on the next refresh
+                    self._handles[(url, artifact_root)] = handle
+            return handle
+
+
+def open_store(key: str, url: str, artifact_root: str | None) -> StoreHandle:
+    """A handle for the store at ``url``; problems become ``error`` rather than exceptions."""
+    from zenml_airflow.metadata.engine import mask_url, parse_url
+    from zenml_airflow.metadata.store import SQLMetadataStore
+
+    try:
+        label = mask_url(parse_url(url))
+    except Exception as error:  # noqa: BLE001 - shown to the user, never raised
+        return StoreHandle(key, "(invalid url)", None, None, f"Invalid metadata store URL: {error}")
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///") :].split("?", 1)[0]
+        if not os.path.isfile(path):
+            return StoreHandle(key, label, None, None, f"The sqlite metadata store {path} does not exist (yet).")
+    artifacts = None
+    if artifact_root:
+        from zenml_airflow.artifacts.store import ArtifactStore
+
+        artifacts = ArtifactStore(artifact_root)
+    return StoreHandle(key, label, SQLMetadataStore(url), artifacts)
+
+
+def spec_from_source(source: str) -> dict[str, Any] | None:
+    """The ``SPEC`` literal of a compiled DAG file's source, or None."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "SPEC" for t in node.targets
+        ):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                return None
+            return value if isinstance(value, dict) else None
+    return None
+
+
+def stores_from_spec(spec: dict[str, Any]) -> tuple[str, str | None]:
+    """``(metadata store URL, artifact store root)`` named by a spec's stack snapshot.
+
+    Raises:
+        ValueError: when the snapshot has no metadata store or uses secret references.
+    """
+    from zenml_airflow.enums import StackComponentType
+    from zenml_airflow.stack.flavors import get_flavor_registry
+
+    components = ((spec.get("stack") or {}).get("components")) or {}
+    metadata = components.get(StackComponentType.METADATA_STORE.value)
+    if not metadata:
+        raise ValueError("its spec has no metadata store in the stack snapshot")
+    if "{{" in repr(metadata.get("config")):
+        raise ValueError(
+            "its metadata store config uses a secret reference the UI cannot resolve; set "
+            f"[{CONFIG_SECTION}] metadata_store_url for the api-server"
+        )
+    registry = get_flavor_registry()
+    component: Any = registry.build_component(
+        StackComponentType.METADATA_STORE, metadata["name"], metadata["flavor"], dict(metadata.get("config") or {})
+    )
+    root = None
+    artifacts = components.get(StackComponentType.ARTIFACT_STORE.value)
+    if artifacts:
+        built: Any = registry.build_component(
+            StackComponentType.ARTIFACT_STORE, artifacts["name"], artifacts["flavor"], dict(artifacts.get("config") or {})
+        )
+        root = str(built.path)
+    return str(component.url), root
+
+
+class AirflowCatalog(StoreCatalog):
+    """The catalog read from Airflow's config and database (only inside the api-server)."""
+
+    def __init__(self, refresh_seconds: float = REFRESH_SECONDS) -> None:
+        self._refresh = refresh_seconds
+        self._lock = threading.Lock()
+        self._cached: Catalog | None = None
+        self._at = 0.0
+        self._opened = _Opened()
+        self._specs: dict[str, tuple[str, ZenDag]] = {}  # dag_id -> (source hash, dag)
+        self._urls: dict[str, tuple[str, str | None]] = {}  # dag_id -> (metadata url, artifact root)
+
+    def catalog(self) -> Catalog:
+        with self._lock:
+            if self._cached is None or time.monotonic() - self._at > self._refresh:
+                self._cached = self._build()
+                self._at = time.monotonic()
+            return self._cached
+
+    def _build(self) -> Catalog:
+        from airflow.configuration import conf
+
+        url = conf.get(CONFIG_SECTION, "metadata_store_url", fallback=None) or None
+        root = conf.get(CONFIG_SECTION, "artifact_store_path", fallback=None) or None
+        tags = self._zenml_dags()
+        if url:
+            store = self._opened.get(CONFIGURED_KEY, url, root)
+            dags = {d: ZenDag(d, p, CONFIGURED_KEY) for d, p in tags.items()}
+            return Catalog({CONFIGURED_KEY: store}, dags, frozenset({CONFIGURED_KEY}))
+        return self._discover(tags)
+
+    @staticmethod
+    def _zenml_dags() -> dict[str, str | None]:
+        """``dag_id -> pipeline name`` of every DAG tagged ``zenml-airflow``."""
+        import sqlalchemy as sa
+        from airflow.models.dag import DagTag
+        from airflow.utils.session import create_session
+
+        found: dict[str, str | None] = {}
+        pipelines: dict[str, str] = {}
+        with create_session() as session:
+            rows = session.execute(
+                sa.select(DagTag.dag_id, DagTag.name).where(
+                    sa.or_(DagTag.name == DAG_TAG, DagTag.name.like(PIPELINE_TAG_PREFIX + "%"))
+                )
+            ).all()
+        for dag_id, name in rows:
+            if name == DAG_TAG:
+                found[dag_id] = None
+            else:
+                pipelines[dag_id] = name[len(PIPELINE_TAG_PREFIX) :]
+        return {dag_id: pipelines.get(dag_id) for dag_id in found}
+
+    def _discover(self, tags: dict[str, str | None]) -> Catalog:
+        import sqlalchemy as sa
+        from airflow.models.dagcode import DagCode
+        from airflow.utils.session import create_session
+
+        catalog = Catalog()
+        with create_session() as session:
+            latest: dict[str, tuple[Any, str]] = {}
+            for dag_id, digest, updated in session.execute(
+                sa.select(DagCode.dag_id, DagCode.source_code_hash, DagCode.last_updated).where(
+                    DagCode.dag_id.in_(list(tags))
+                )
+            ):
+                if dag_id not in latest or updated > latest[dag_id][0]:
+                    latest[dag_id] = (updated, digest)
+            for dag_id, (_, digest) in latest.items():
+                cached = self._specs.get(dag_id)
+                if cached is not None and cached[0] == digest:
+                    continue
+                code = session.scalar(
+                    sa.select(DagCode.source_code)
+                    .where(DagCode.dag_id == dag_id, DagCode.source_code_hash == digest)
+                    .limit(1)
+                )
+                self._specs[dag_id] = (digest, self._dag_from_source(dag_id, tags[dag_id], code or ""))
+        for dag_id in tags:
+            entry = self._specs.get(dag_id)
+            if entry is None:
+                catalog.dags[dag_id] = ZenDag(dag_id, tags[dag_id], None, "its source is not in Airflow's database yet")
+                continue
+            dag, url_root = entry[1], self._urls.get(dag_id)
+            catalog.dags[dag_id] = dag
+            if dag.store_key is not None and url_root is not None:
+                catalog.stores[dag.store_key] = self._opened.get(dag.store_key, *url_root)
+        return catalog
+
+    def _dag_from_source(self, dag_id: str, pipeline: str | None, source: str) -> ZenDag:
+        spec = spec_from_source(source)
+        if spec is None:
+            return ZenDag(dag_id, pipeline, None, "its source has no zenml-airflow SPEC")
+        try:
+            url, root = stores_from_spec(spec)
+        except Exception as error:  # noqa: BLE001 - reported on the page, never raised
+            return ZenDag(dag_id, pipeline or spec.get("name"), None, str(error))
+        self._urls[dag_id] = (url, root)
+        return ZenDag(dag_id, pipeline or spec.get("name"), store_key(url))
+
+
+def visible_store_keys(catalog: Catalog, dag_ids: Iterable[str], all_dags: bool) -> set[str]:
+    """Stores a reader may look into: shared ones, and those of DAGs they may read."""
+    if all_dags:
+        return set(catalog.stores)
+    keys = set(catalog.shared)
+    for dag_id in dag_ids:
+        dag = catalog.dags.get(dag_id)
+        if dag is not None and dag.store_key is not None:
+            keys.add(dag.store_key)
+    return keys & set(catalog.stores)
