@@ -99,7 +99,7 @@ class AWSSecretsManager(BaseSecretsManager):
             record = json.loads(response["SecretString"])
         except (KeyError, ValueError):
             record = None
-        return secret_from_record(secret_name, record, f"{self.subject} (AWS secret {self.prefix + secret_name})")
+        return secret_from_record(secret_name, record, f"{self.label} (AWS secret {self.prefix + secret_name})")
 
     def get_all_secret_keys(self) -> list[str]:
         return self._names()
@@ -113,6 +113,8 @@ class AWSSecretsManager(BaseSecretsManager):
         )
 
     def delete_secret(self, secret_name: str) -> None:
+        # AWS answers a forced delete of a missing secret with success: ask first.
+        self._call("describe_secret", secret_name, SecretId=self.prefix + secret_name)
         # Without a recovery window: the name is free again at once, as with the other managers.
         self._call(
             "delete_secret",

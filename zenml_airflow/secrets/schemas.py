@@ -247,7 +247,8 @@ def build_secret(
             if item["type"] == "missing":
                 message = "required key missing"
             elif item["type"] == "extra_forbidden":
-                message = f"not a key of schema '{cls.TYPE}'{did_you_mean(where, cls.get_schema_keys())}"
+                hint = did_you_mean(where, cls.get_schema_keys())
+                message = f"not a key of schema '{cls.TYPE}'" + (f" -{hint}" if hint else "")
             problems.append(f"{where}: {message}" if where else message)
         keys = cls.get_schema_keys()
         listed = (
@@ -255,8 +256,10 @@ def build_secret(
             if not keys
             else ", ".join(k if k in cls.required_keys() else f"{k} (optional)" for k in keys)
         )
+        detail = "; ".join(problems)
+        end = "" if detail.endswith("?") else "."
         raise SecretSchemaError(
-            f"Invalid secret '{name}' for schema '{cls.TYPE}': {'; '.join(problems)}. "
+            f"Invalid secret '{name}' for schema '{cls.TYPE}': {detail}{end} "
             f"Schema '{cls.TYPE}' takes: {listed}."
         ) from None
 
