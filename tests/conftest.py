@@ -6,6 +6,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,3 +26,27 @@ def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     workdir.mkdir()
     monkeypatch.chdir(workdir)
     yield config_dir
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def local_airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real local Airflow 3 (api-server, scheduler, dag-processor, triggerer), one per session,
+    shared by the Airflow end-to-end tests and the UI plugin's browser test."""
+    from zenml_airflow.orchestrators.airflow_local import LocalAirflow
+
+    home = tmp_path_factory.mktemp("airflow-home")
+    airflow = LocalAirflow(home, home / "dags", api_url=f"http://localhost:{free_port()}")
+    airflow.up(timeout=240)
+    try:
+        yield airflow
+    finally:
+        airflow.down()
+        assert not airflow.is_running()

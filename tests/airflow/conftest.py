@@ -1,28 +1,18 @@
-"""A real local Airflow 3 (api-server, scheduler, dag-processor, triggerer) shared by this package."""
+"""The real local Airflow these tests use is the session fixture ``local_airflow`` of
+``tests/conftest.py`` (shared with the UI plugin's browser test, so one Airflow serves both).
+
+``from tests.airflow.conftest import local_airflow, free_port`` keeps working; the names are
+resolved lazily so pytest does not register the fixture here a second time.
+"""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-
-import pytest
-
-from zenml_airflow.orchestrators.airflow_local import LocalAirflow
+from typing import Any
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def __getattr__(name: str) -> Any:
+    if name in ("local_airflow", "free_port"):
+        import tests.conftest
 
-
-@pytest.fixture(scope="session")
-def local_airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalAirflow]:
-    home = tmp_path_factory.mktemp("airflow-home")
-    airflow = LocalAirflow(home, home / "dags", api_url=f"http://localhost:{free_port()}")
-    airflow.up(timeout=240)
-    try:
-        yield airflow
-    finally:
-        airflow.down()
-        assert not airflow.is_running()
+        return getattr(tests.conftest, name)
+    raise AttributeError(name)

@@ -51,3 +51,6 @@ def ui_pipeline(load, train, evaluate):
 
 def build(rows: int = 30) -> ui_pipeline:
     return ui_pipeline(load=load(config=LoadConfig(rows=rows)), train=train(), evaluate=evaluate())
+
+
+ui_run = build()  # deployed by the browser test: zenml-airflow pipeline deploy ui_pipeline.py:ui_run
