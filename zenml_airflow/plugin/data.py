@@ -279,7 +279,7 @@ def _artifact(ctx: Ctx, key: str, artifact_id: str) -> tuple[StoreHandle, Artifa
         return runs[run_id]
 
     producer_run = visible(producer.run_id)
-    shown_links = []
+    shown_links: list[dict[str, Any]] = []
     hidden = 0
     for kind, name, linked in links:
         linked_run = visible(linked.run_id)
@@ -292,7 +292,7 @@ def _artifact(ctx: Ctx, key: str, artifact_id: str) -> tuple[StoreHandle, Artifa
         )
     if producer_run is None and not shown_links:
         raise NotFound(f"No artifact {artifact_id}.")
-    data = {
+    data: dict[str, Any] = {
         "store": key,
         "artifact": {k.replace(" ", "_"): v for k, v in artifact_properties(record)},
         "producer": (

@@ -30,7 +30,7 @@ def to_uint8(array: Any) -> Any:
     if not finite.any():
         return np.zeros(array.shape, dtype=np.uint8)
     low, high = float(values[finite].min()), float(values[finite].max())
-    if 0.0 <= low and high <= 1.0 and array.dtype.kind == "f":
+    if low >= 0.0 and high <= 1.0 and array.dtype.kind == "f":
         low, high = 0.0, 1.0
     span = (high - low) or 1.0
     scaled = np.where(finite, (values - low) / span * 255.0, 0.0)
