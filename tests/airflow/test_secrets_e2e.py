@@ -1,0 +1,146 @@
+"""Secrets on a real Airflow 3: the airflow secrets manager inside a task, and a pipeline whose
+metadata store password (PostgreSQL) and step API key come from secrets - none of which may appear
+in the DAG file, the spec, the metadata store or the task logs.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.airflow.test_airflow_e2e import cli
+from zenml_airflow.enums import ExecutionStatus
+from zenml_airflow.orchestrators.airflow_local import LocalAirflow
+from zenml_airflow.repository import Repository
+
+PIPELINES = Path(__file__).parents[1] / "secrets" / "secrets_pipeline.py"
+PG_ENV = "ZENML_AIRFLOW_TEST_POSTGRES_SECRETS_URL"
+
+
+def _register_airflow_stack(airflow: LocalAirflow, tmp_path: Path, *extra: str) -> None:
+    cli("orchestrator", "register", "af", "--flavor", "airflow",
+        f"--dags_folder={airflow.dags_folder}", f"--airflow_home={airflow.airflow_home}",
+        f"--api_url={airflow.api_url}")
+    cli("artifact-store", "register", "af_artifacts", "--flavor", "local", f"--path={tmp_path / 'artifacts'}")
+    cli(*extra)
+
+
+def test_airflow_secrets_manager_passes_the_contract_inside_a_task(
+    local_airflow: LocalAirflow, tmp_path: Path
+) -> None:
+    prefix = f"zenml_contract_{uuid.uuid4().hex[:6]}__"
+    _register_airflow_stack(local_airflow, tmp_path, "metadata-store", "register", "af_metadata",
+                            "--flavor", "sqlite", f"--uri={tmp_path / 'metadata.db'}")
+    cli("secrets-manager", "register", "af_secrets", "--flavor", "airflow",
+        f"--api_url={local_airflow.api_url}", f"--airflow_home={local_airflow.airflow_home}",
+        f"--variable_prefix={prefix}")
+    cli("stack", "register", "af_secret_stack", "-o", "af", "-m", "af_metadata", "-a", "af_artifacts",
+        "-x", "af_secrets", "--set")
+    cli("pipeline", "deploy", f"{PIPELINES}:contract_pipeline", "--trigger", "--wait")
+
+    run = Repository().get_pipeline("secrets_contract_pipeline").runs[-1]
+    assert run.status is ExecutionStatus.COMPLETED
+    passed = run.get_step("secrets_contract").output.read()
+    assert passed == [
+        "check_register_and_get", "check_list", "check_duplicate_is_refused", "check_update",
+        "check_delete", "check_delete_all_needs_force",
+    ]
+
+    # The same manager from the CLI (through the REST API), and a Connection read as a secret.
+    cli("secret", "register", "from_cli", "--region=cli-value-123", "--token=hidden-by-airflow")
+    assert cli("secret", "list", "--json").stdout.strip().startswith("[")
+    assert "from_cli" in cli("secret", "list").stdout
+    shown = cli("secret", "get", "from_cli", "--reveal", "--json").stdout
+    assert '"region": "cli-value-123"' in shown
+    # Airflow's REST API redacts sensitive-looking keys (documented); tasks read them in full.
+    assert '"token": "***"' in shown
+    with local_airflow.client() as client:
+        client.request("POST", "/api/v2/connections", expect=(201,), json={
+            "connection_id": "warehouse_conn", "conn_type": "postgres", "host": "db.example",
+            "login": "etl", "port": 5432, "extra": '{"sslmode": "require"}'})
+    conn = cli("secret", "get", "warehouse_conn", "--reveal", "--json").stdout
+    assert '"host": "db.example"' in conn and '"login": "etl"' in conn and '"sslmode": "require"' in conn
+    cli("secret", "delete", "from_cli")
+    assert "from_cli" not in cli("secret", "list").stdout
+
+
+@pytest.fixture
+def postgres_secrets_url() -> sa.engine.URL:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        how = f"${PG_ENV} is not set: `scripts/services.sh up` and `eval \"$(scripts/services.sh env)\"`"
+        if os.environ.get("CI") or os.environ.get("ZENML_AIRFLOW_TEST_REQUIRE_SERVICES") == "1":
+            pytest.fail(how)
+        pytest.skip(how)
+    parsed = sa.engine.make_url(url)
+    engine = sa.create_engine(parsed)
+    with engine.begin() as connection:  # a clean database for this test
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    return parsed
+
+
+def test_no_secret_value_in_dag_file_spec_store_or_task_logs(
+    local_airflow: LocalAirflow, tmp_path: Path, postgres_secrets_url: sa.engine.URL
+) -> None:
+    db_password = postgres_secrets_url.password
+    assert db_password and len(db_password) > 12
+    api_key = f"wk-{uuid.uuid4().hex}"
+    secrets_file = tmp_path / "secrets" / "local.secrets"
+    key_file = tmp_path / "keys" / "secrets.key"
+
+    cli("secrets-manager", "register", "vault", "--flavor", "local",
+        f"--secrets_file={secrets_file}", f"--key_file={key_file}")
+    cli("secret", "register", "db_creds", "--schema", "database", "-x", "vault",
+        f"--username={postgres_secrets_url.username}", f"--password={db_password}")
+    cli("secret", "register", "weather_api", "-x", "vault", f"--api_key={api_key}")
+    _register_airflow_stack(
+        local_airflow, tmp_path, "metadata-store", "register", "pg", "--flavor", "postgresql",
+        f"--host={postgres_secrets_url.host}", f"--port={postgres_secrets_url.port}",
+        f"--database={postgres_secrets_url.database}", "--username={{db_creds.username}}",
+        "--password={{db_creds.password}}")
+    cli("stack", "register", "secret_stack", "-o", "af", "-m", "pg", "-a", "af_artifacts", "-x", "vault", "--set")
+
+    # The stored and described configs hold the reference, not the value.
+    described = cli("stack", "describe", "secret_stack").stdout
+    assert "{{db_creds.password}}" in described and db_password not in described
+    assert db_password not in Repository().active_profile.stacks_file.read_text()
+
+    cli("pipeline", "deploy", f"{PIPELINES}:api_pipeline", "--trigger", "--wait")
+
+    run = Repository().get_pipeline("secret_using_pipeline").runs[-1]
+    assert run.status is ExecutionStatus.COMPLETED, "the task resolved the password and the key"
+    assert run.get_step("call_api").output.read() == {"key_length": len(api_key)}
+
+    dag_file = local_airflow.dags_folder / "secret_using_pipeline.py"
+    dag_text = dag_file.read_text()
+    assert "{{db_creds.password}}" in dag_text, "the spec in the DAG file holds the reference"
+    for needle in (db_password, api_key):
+        assert needle not in dag_text
+
+    # The metadata store: every text column of every table.
+    engine = sa.create_engine(postgres_secrets_url)
+    with engine.connect() as connection:
+        tables = sa.MetaData()
+        tables.reflect(connection)
+        dumped = "\n".join(
+            str(row) for table in tables.sorted_tables for row in connection.execute(table.select())
+        )
+    engine.dispose()
+    assert "secret_using_pipeline" in dumped, "the run was recorded in this database"
+    for needle in (db_password, api_key):
+        assert needle not in dumped
+
+    # The task log (through Airflow's REST API), where the step printed and logged the key.
+    with local_airflow.client() as client:
+        dag_run_id = run.orchestrator_run_id.split("/", 1)[1]
+        log = client.task_log("secret_using_pipeline", dag_run_id, "call_api", 1)
+    assert "calling the weather API with key ***" in log
+    assert "using api key ***" in log
+    for needle in (db_password, api_key):
+        assert needle not in log
