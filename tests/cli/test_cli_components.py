@@ -149,9 +149,9 @@ def test_flavor_list_says_which_flavors_are_available() -> None:
 
 
 def test_registering_an_unimplemented_flavor_warns_that_stacks_will_refuse_it() -> None:
-    result = invoke("secrets-manager", "register", "vault", "-f", "local")
+    result = invoke("model-deployer", "register", "serve", "-f", "local")
     assert result.exit_code == 0, result.output
-    assert "a stack using 'vault' will be refused" in result.stderr
+    assert "a stack using 'serve' will be refused" in result.stderr
 
 
 # --- errors --------------------------------------------------------------------------------------

@@ -240,7 +240,7 @@ def delete(name: str | None, all_: bool, yes: bool, manager_name: str | None) ->
 def schemas(as_json: bool) -> None:
     from zenml_airflow.secrets.schemas import get_secret_schema_class, schema_names
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for schema_name in schema_names():
         cls = get_secret_schema_class(schema_name)
         keys = cls.get_schema_keys()

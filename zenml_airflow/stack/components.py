@@ -30,8 +30,8 @@ component; nothing happens on construction or attribute access.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import PrivateAttr, field_validator, model_validator
@@ -41,11 +41,11 @@ from zenml_airflow.exceptions import StackError
 from zenml_airflow.stack.stack_component import StackComponent
 
 if TYPE_CHECKING:  # pragma: no cover
-    from zenml_airflow.secrets.base import BaseSecretsManager
-    from zenml_airflow.secrets.schemas import BaseSecretSchema
     from zenml_airflow.artifacts.store import ArtifactStore
     from zenml_airflow.metadata.store import SQLMetadataStore
     from zenml_airflow.post_execution import PipelineView
+    from zenml_airflow.secrets.base import BaseSecretsManager
+    from zenml_airflow.secrets.schemas import BaseSecretSchema
     from zenml_airflow.stack.stack import Stack
 
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
