@@ -6,7 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from artifact_store_cases import PERSISTENT_STORES, STORE_FACTORIES, StoreCase  # type: ignore[import-not-found]
+from artifact_store_cases import (  # type: ignore[import-not-found]
+    PERSISTENT_STORES,
+    STORE_FACTORIES,
+    STREAMING_STORES,
+    StoreCase,
+)
 
 from zenml_airflow.artifacts import ArtifactStore
 
@@ -18,6 +23,11 @@ def store_case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store
 
 @pytest.fixture(params=PERSISTENT_STORES)
 def persistent_store_case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreCase]:
+    yield from _open_case(request.param, tmp_path)
+
+
+@pytest.fixture(params=STREAMING_STORES)
+def streaming_store_case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreCase]:
     yield from _open_case(request.param, tmp_path)
 
 

@@ -25,6 +25,7 @@ import contextlib
 import hashlib
 import os
 import posixpath
+from collections.abc import Callable, Iterator
 from types import TracebackType
 
 import fsspec.core
@@ -35,6 +36,9 @@ from zenml_airflow.exceptions import ArtifactStoreError
 from zenml_airflow.io import fileio
 
 _HASH_CHUNK = 1024 * 1024
+# Read-ahead of remote files while hashing: bounded, so hashing needs the same memory whatever
+# the artifact's size (s3fs/gcsfs would otherwise buffer their default 50 MiB blocks).
+_HASH_BLOCK = 8 * 1024 * 1024
 
 # Schemes fsspec serves from optional packages, with the extra that installs them.
 _INSTALL_HINTS = {
@@ -60,11 +64,23 @@ class ArtifactStore:
             (``s3://bucket/prefix``, ``gcs://bucket/prefix``, ``memory://root``).
         fs: the filesystem to use; by default the one fsspec builds from ``path``. Pass one to
             supply credentials or options.
+        open_fs: builds the filesystem on first use instead (how the ``s3``/``gcs`` flavors
+            resolve credentials at the moment of use, never earlier).
 
     Construction does no I/O; the filesystem is built on first use.
+
+    On object stores (S3, GCS) an artifact directory is a key prefix marked by a zero-byte
+    ``<dir>/`` object, written create-only, so :meth:`prepare` is atomic there too. Failures of
+    the store itself (unreachable, access denied) raise :class:`ArtifactStoreError` naming it.
     """
 
-    def __init__(self, path: str, fs: AbstractFileSystem | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        fs: AbstractFileSystem | None = None,
+        *,
+        open_fs: Callable[[], AbstractFileSystem] | None = None,
+    ) -> None:
         text = os.fspath(path)
         if not text or not text.strip():
             raise ArtifactStoreError(
@@ -85,6 +101,7 @@ class ArtifactStore:
             self.path = text.rstrip("/")
             self._fs = fs
         self._scheme = scheme if scheme not in ("file", "local") else ""
+        self._open_fs = open_fs
         self._registered = 0
 
     # --- filesystem ---------------------------------------------------------------------------
@@ -94,13 +111,17 @@ class ArtifactStore:
         """The fsspec filesystem serving this store (built from the root URI on first use)."""
         if self._fs is None:
             try:
-                self._fs, _ = fsspec.core.url_to_fs(self.path)
+                if self._open_fs is not None:
+                    self._fs = self._open_fs()
+                else:
+                    self._fs, _ = fsspec.core.url_to_fs(self.path)
             except ImportError as error:
                 hint = _INSTALL_HINTS.get(
                     self._scheme, f"install the fsspec backend for '{self._scheme}://'"
                 )
+                install = "" if hint in str(error) else f". Install it with: {hint}"
                 raise ArtifactStoreError(
-                    f"Cannot open artifact store '{self.path}': {error}. Install it with: {hint}"
+                    f"Cannot open artifact store '{self.path}': {error}{install}"
                 ) from error
             except ValueError as error:
                 raise ArtifactStoreError(
@@ -119,7 +140,7 @@ class ArtifactStore:
 
         Pair with :meth:`unregister`, or use the store as a context manager.
         """
-        fileio.register_filesystem(self.path, self.fs)
+        fileio.register_filesystem(self.path, self.fs, label=f"artifact store '{self.path}'")
         self._registered += 1
 
     def unregister(self) -> None:
@@ -193,51 +214,82 @@ class ArtifactStore:
 
     # --- lifecycle ----------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _reporting(self, action: str, uri: str) -> Iterator[None]:
+        """Name this store in failures of the store itself (connection lost, access denied)."""
+        try:
+            yield
+        except (ArtifactStoreError, FileNotFoundError, FileExistsError):
+            raise
+        except Exception as error:
+            raise ArtifactStoreError(
+                f"Artifact store '{self.path}' failed while {action} '{uri}': "
+                f"{type(error).__name__}: {error}. Check that the store is reachable and that "
+                "its credentials allow this."
+            ) from error
+
     def prepare(self, uri: str) -> None:
         """Create the fresh, empty directory for a new artifact.
 
+        Atomic: of two writers racing for one directory, exactly one succeeds (``os.mkdir``
+        locally, a create-only marker object on S3/GCS).
+
         Raises:
             ArtifactStoreError: if it already exists (artifact ids must be unique; a retried task
-                gets a new id, or discards the old directory first).
+                gets a new id, or discards the old directory first), if the bucket is missing, or
+                if the store cannot be reached.
         """
         path = self._checked(uri)
         fs = self.fs
         try:
-            fs.makedirs(posixpath.dirname(path.rstrip("/")), exist_ok=True)
-            if isinstance(fs, LocalFileSystem):
-                # Atomic: of two tasks racing for one directory, exactly one succeeds.
-                os.mkdir(path)
-                return
-            if fs.exists(path):
-                raise FileExistsError(path)
-            fs.mkdir(path, create_parents=True)
+            with self._reporting("creating", uri):
+                if not fileio.is_object_store(fs):
+                    # (Object stores need no parents; makedirs there would create the bucket.)
+                    fs.makedirs(posixpath.dirname(path.rstrip("/")), exist_ok=True)
+                fileio.make_directory(fs, path)
         except FileExistsError:
             raise ArtifactStoreError(
                 f"Artifact directory '{uri}' already exists. Each artifact needs a fresh id; "
                 "discard the old directory first if it is a leftover of a failed attempt."
             ) from None
+        except FileNotFoundError as error:
+            if not fileio.is_object_store(fs):
+                raise
+            bucket = path.split("/", 1)[0]
+            raise ArtifactStoreError(
+                f"Artifact store '{self.path}': bucket '{bucket}' does not exist or is not "
+                f"visible with these credentials ({error}). Create the bucket first; the "
+                "artifact store never creates buckets."
+            ) from error
 
     def discard(self, uri: str) -> None:
         """Remove everything under ``uri`` (used when a write fails); a missing ``uri`` is fine."""
         path = self._checked(uri)
-        with contextlib.suppress(FileNotFoundError):
+        with self._reporting("removing", uri), contextlib.suppress(FileNotFoundError):
             self.fs.rm(path, recursive=True)
+        with contextlib.suppress(Exception):
+            self.fs.invalidate_cache(path)
 
     def exists(self, uri: str) -> bool:
-        """Whether the artifact directory ``uri`` exists."""
-        return bool(self.fs.exists(self._checked(uri)))
+        """Whether the artifact directory ``uri`` exists (asked of the store, never a cache)."""
+        path = self._checked(uri)
+        with self._reporting("checking", uri):
+            # Another process may have written or removed it: never answer from a listing cache.
+            self.fs.invalidate_cache(path)
+            return bool(self.fs.exists(path))
 
     def _files(self, uri: str) -> dict[str, int]:
         """``relative posix path -> size`` for every file under ``uri``."""
-        path = self._checked(uri)
-        fs = self.fs
-        if not fs.exists(path):
+        if not self.exists(uri):
             raise ArtifactStoreError(f"Artifact directory '{uri}' does not exist.")
+        path = self._checked(uri)
         base = path.rstrip("/")
         files: dict[str, int] = {}
-        for name, info in fs.find(path, detail=True).items():
-            if info.get("type") == "directory":
-                continue
+        with self._reporting("listing", uri):
+            found = self.fs.find(path, detail=True)
+        for name, info in found.items():
+            if info.get("type") == "directory" or str(name) == base + "/":
+                continue  # a directory, or an object store's "<dir>/" marker
             relative = posixpath.relpath(str(name), base) if str(name) != base else ""
             files[relative] = int(info.get("size") or 0)
         return files
@@ -259,7 +311,7 @@ class ArtifactStore:
             encoded = relative.encode("utf-8", "surrogateescape")
             digest.update(f"{len(encoded)}:".encode() + encoded + f"{files[relative]}:".encode())
             full = posixpath.join(base, relative) if relative else base
-            with self.fs.open(full, "rb") as handle:
+            with self._reporting("reading", uri), self.fs.open(full, "rb", block_size=_HASH_BLOCK) as handle:
                 while chunk := handle.read(_HASH_CHUNK):
                     digest.update(chunk)
         return digest.hexdigest()

@@ -17,6 +17,7 @@ Errors are the standard Python ones (``FileNotFoundError``, ``FileExistsError``,
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
 import shutil
@@ -28,27 +29,40 @@ import fsspec.core
 from fsspec import AbstractFileSystem
 from fsspec.implementations.local import LocalFileSystem
 
+from zenml_airflow.exceptions import ArtifactStoreError, ZenMLAirflowError
+
 PathType = str | os.PathLike[str]
 
 _COPY_CHUNK = 8 * 1024 * 1024
 
-# prefix -> stack of filesystems (a stack so nested registrations of one prefix unwind cleanly).
-_registry: dict[str, list[AbstractFileSystem]] = {}
+# Object stores have no directories: a "directory" is a key prefix, and an empty one is marked by
+# a zero-byte object named "<dir>/" (the convention of the S3 and GCS consoles).
+_OBJECT_STORE_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs"})
+
+# prefix -> stack of (filesystem, label) (a stack so nested registrations of one prefix unwind
+# cleanly). The label names the owner in error messages, e.g. "artifact store 's3://b/root'".
+_registry: dict[str, list[tuple[AbstractFileSystem, str]]] = {}
 _registry_lock = threading.Lock()
 
 
-def register_filesystem(prefix: str, fs: AbstractFileSystem) -> None:
+def register_filesystem(prefix: str, fs: AbstractFileSystem, label: str | None = None) -> None:
     """Serve every path under ``prefix`` with ``fs`` (longest registered prefix wins).
 
     ``prefix`` is a URI or path prefix, matched on path boundaries: ``s3://bucket/root`` serves
     ``s3://bucket/root/x`` but not ``s3://bucket/root2``. A scheme alone (``memory://``) serves
     the whole scheme. Registering the same prefix again shadows the earlier filesystem until
     :func:`unregister_filesystem` is called.
+
+    Files opened on a registered remote filesystem report its failures (a lost connection,
+    refused credentials) as :class:`~zenml_airflow.exceptions.ArtifactStoreError` naming
+    ``label`` (default: the prefix), instead of a bare botocore/aiohttp error.
     """
     if not prefix:
         raise ValueError("register_filesystem needs a non-empty prefix, e.g. 's3://bucket/root'.")
     with _registry_lock:
-        _registry.setdefault(_normalise_prefix(prefix), []).append(fs)
+        _registry.setdefault(_normalise_prefix(prefix), []).append(
+            (fs, label or f"the filesystem registered for '{prefix}'")
+        )
 
 
 def unregister_filesystem(prefix: str) -> None:
@@ -65,7 +79,7 @@ def unregister_filesystem(prefix: str) -> None:
 def registered_filesystems() -> dict[str, AbstractFileSystem]:
     """A snapshot of the active ``prefix -> filesystem`` registrations."""
     with _registry_lock:
-        return {prefix: stack[-1] for prefix, stack in _registry.items()}
+        return {prefix: stack[-1][0] for prefix, stack in _registry.items()}
 
 
 def _normalise_prefix(prefix: str) -> str:
@@ -81,20 +95,159 @@ def _matches(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + "/")
 
 
-def get_filesystem(path: PathType) -> tuple[AbstractFileSystem, str]:
-    """Return the filesystem serving ``path`` and the path in that filesystem's own form."""
+def _lookup(path: PathType) -> tuple[AbstractFileSystem, str, str | None]:
+    """``(filesystem, path in its form, label of the registration or None)``."""
     text = os.fspath(path)
     with _registry_lock:
         candidates = [(p, s[-1]) for p, s in _registry.items() if _matches(text, p)]
     if candidates:
-        _, fs = max(candidates, key=lambda item: len(item[0]))
-        return fs, fs._strip_protocol(text)
+        _, (fs, label) = max(candidates, key=lambda item: len(item[0]))
+        return fs, fs._strip_protocol(text), label
     fs, stripped = fsspec.core.url_to_fs(text)
+    return fs, stripped, None
+
+
+def get_filesystem(path: PathType) -> tuple[AbstractFileSystem, str]:
+    """Return the filesystem serving ``path`` and the path in that filesystem's own form."""
+    fs, stripped, _ = _lookup(path)
     return fs, stripped
 
 
 def _is_local(fs: AbstractFileSystem) -> bool:
     return isinstance(fs, LocalFileSystem)
+
+
+def is_object_store(fs: AbstractFileSystem) -> bool:
+    """Whether ``fs`` is an object store (S3, GCS): no real directories, only key prefixes."""
+    protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
+    return any(protocol in _OBJECT_STORE_PROTOCOLS for protocol in protocols)
+
+
+def make_directory(fs: AbstractFileSystem, path: str) -> None:
+    """Create the single directory ``path`` of ``fs``, failing if anything exists there.
+
+    Atomic where the filesystem allows: ``os.mkdir`` locally, and on object stores a
+    create-only (``If-None-Match: *`` / ``ifGenerationMatch=0``) write of the directory marker,
+    so of two writers racing for one directory exactly one succeeds.
+
+    Raises:
+        FileExistsError: if ``path`` already exists.
+    """
+    if _is_local(fs):
+        os.mkdir(path)
+        return
+    if is_object_store(fs):
+        fs.invalidate_cache(path)
+        if fs.exists(path):
+            raise FileExistsError(f"'{path}' already exists")
+        fs.pipe_file(path.rstrip("/") + "/", b"", mode="create")
+        fs.invalidate_cache(path)
+        return
+    if fs.exists(path):
+        raise FileExistsError(f"'{path}' already exists")
+    fs.mkdir(path, create_parents=False)
+
+
+# Errors that mean what they say whatever the filesystem: passed on unchanged.
+_PLAIN_ERRORS = (
+    FileNotFoundError,
+    FileExistsError,
+    IsADirectoryError,
+    NotADirectoryError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    ZenMLAirflowError,
+)
+
+
+@contextlib.contextmanager
+def _reporting(label: str | None, action: str, path: str) -> Iterator[None]:
+    """Re-raise a remote filesystem's own failure (connection lost, access denied, botocore or
+    aiohttp errors) as an ArtifactStoreError naming the store; local I/O is left alone."""
+    if label is None:
+        yield
+        return
+    try:
+        yield
+    except _PLAIN_ERRORS:
+        raise
+    except Exception as error:
+        raise ArtifactStoreError(
+            f"The {label} failed while {action} '{path}': {type(error).__name__}: {error}. "
+            "Check that the store is reachable and that its credentials allow this."
+        ) from error
+
+
+class _ReportingFile:
+    """A file of a registered remote filesystem whose failures name the store (see
+    :func:`_reporting`). Everything else is delegated to the underlying file."""
+
+    def __init__(self, handle: IO[Any], label: str, path: str, mode: str) -> None:
+        self._handle = handle
+        self._label = label
+        self._path = path
+        self._action = "writing" if any(flag in mode for flag in "wax+") else "reading"
+
+    def _guard(self) -> contextlib.AbstractContextManager[None]:
+        return _reporting(self._label, self._action, self._path)
+
+    def read(self, *args: Any) -> Any:
+        with self._guard():
+            return self._handle.read(*args)
+
+    def readinto(self, buffer: Any) -> Any:
+        with self._guard():
+            return self._handle.readinto(buffer)  # type: ignore[attr-defined]
+
+    def readline(self, *args: Any) -> Any:
+        with self._guard():
+            return self._handle.readline(*args)
+
+    def write(self, data: Any) -> Any:
+        with self._guard():
+            return self._handle.write(data)
+
+    def flush(self) -> None:
+        with self._guard():
+            self._handle.flush()
+
+    def seek(self, *args: Any) -> int:
+        with self._guard():
+            return self._handle.seek(*args)
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def close(self) -> None:
+        with self._guard():
+            self._handle.close()
+
+    @property
+    def closed(self) -> bool:
+        return bool(self._handle.closed)
+
+    def __iter__(self) -> Iterator[Any]:
+        with self._guard():
+            yield from self._handle
+
+    def __enter__(self) -> _ReportingFile:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if exc_info[0] is not None:
+            # Already failing: do not complete (and publish) a half-written object on close.
+            discard = getattr(self._handle, "discard", None)
+            if callable(discard):
+                with contextlib.suppress(Exception):
+                    discard()
+            with contextlib.suppress(Exception):
+                self._handle.close()
+            return
+        self.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
 
 
 # --- reading and writing ------------------------------------------------------------------------
@@ -105,10 +258,15 @@ def open(path: PathType, mode: str = "r", **kwargs: Any) -> IO[Any]:  # noqa: A0
 
     Extra keyword arguments go to the filesystem's ``open`` (e.g. ``encoding``, ``newline``).
     """
-    fs, stripped = get_filesystem(path)
+    fs, stripped, label = _lookup(path)
     if "b" not in mode:
         kwargs.setdefault("encoding", "utf-8")
-    return fs.open(stripped, mode, **kwargs)
+    if label is None or _is_local(fs):
+        return fs.open(stripped, mode, **kwargs)
+    action = "writing" if any(flag in mode for flag in "wax+") else "reading"
+    with _reporting(label, action, os.fspath(path)):
+        handle = fs.open(stripped, mode, **kwargs)
+    return _ReportingFile(handle, label, os.fspath(path), mode)  # type: ignore[return-value]
 
 
 def exists(path: PathType) -> bool:
@@ -137,13 +295,12 @@ def mkdir(path: PathType) -> None:
         FileNotFoundError: if its parent does not exist (on filesystems that have directories).
     """
     fs, stripped = get_filesystem(path)
-    if _is_local(fs):
-        # os.mkdir is atomic: two writers racing for one directory cannot both succeed.
-        os.mkdir(stripped)
-        return
-    if fs.exists(stripped):
-        raise FileExistsError(f"Cannot create directory '{os.fspath(path)}': it already exists.")
-    fs.mkdir(stripped, create_parents=False)
+    try:
+        make_directory(fs, stripped)
+    except FileExistsError:
+        raise FileExistsError(
+            f"Cannot create directory '{os.fspath(path)}': it already exists."
+        ) from None
 
 
 def listdir(path: PathType) -> list[str]:
@@ -158,7 +315,13 @@ def listdir(path: PathType) -> list[str]:
         if fs.exists(stripped):
             raise NotADirectoryError(f"Not a directory: '{os.fspath(path)}'")
         raise FileNotFoundError(f"No such directory: '{os.fspath(path)}'")
-    names = {posixpath.basename(entry.rstrip("/")) for entry in fs.ls(stripped, detail=False)}
+    own = stripped.rstrip("/")
+    # Object stores list a directory's own marker object ("<dir>/") among its entries.
+    names = {
+        posixpath.basename(entry.rstrip("/"))
+        for entry in fs.ls(stripped, detail=False)
+        if entry.rstrip("/") != own
+    }
     return sorted(name for name in names if name)
 
 
@@ -306,7 +469,8 @@ def walk(
     fs, stripped = get_filesystem(text)
     base = stripped.rstrip("/")
     on_error: Any = onerror if onerror is not None else "omit"
-    for root, dirs, files in fs.walk(stripped, topdown=topdown, on_error=on_error):
+    for root, dirs, all_files in fs.walk(stripped, topdown=topdown, on_error=on_error):
+        files = [name for name in all_files if name]  # not an object store's "<dir>/" marker
         root_text = str(root).rstrip("/")
         if not root_text.startswith(base):  # pragma: no cover - fsspec walks below ``top``
             yield _with_scheme_of(text, fs, root_text), dirs, files
@@ -361,9 +525,11 @@ __all__ = [
     "exists",
     "get_filesystem",
     "glob",
+    "is_object_store",
     "is_remote",
     "isdir",
     "listdir",
+    "make_directory",
     "makedirs",
     "mkdir",
     "open",
