@@ -6,8 +6,10 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import tracemalloc
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +186,45 @@ def test_size_sums_all_files(store: ArtifactStore) -> None:
     _write(uri, "a", b"1234")
     _write(uri, "b/c", b"123456")
     assert store.size(uri) == 10
+
+
+def test_concurrent_prepare_of_one_directory_has_one_winner(store: ArtifactStore) -> None:
+    """Atomic even on object stores (a create-only marker object): exactly one writer wins."""
+    uri = _new_uri(store)
+    barrier = threading.Barrier(8)
+
+    def attempt(_: int) -> str:
+        barrier.wait()
+        try:
+            store.prepare(uri)
+        except ArtifactStoreError as error:
+            assert "already exists" in str(error)
+            return "refused"
+        return "won"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(attempt, range(8)))
+    assert sorted(outcomes) == ["refused"] * 7 + ["won"]
+
+
+def test_concurrent_writers_of_different_artifacts(store: ArtifactStore) -> None:
+    def write(number: int) -> tuple[str, str]:
+        uri = _new_uri(store, output=f"out{number % 2}")
+        store.prepare(uri)
+        _write(uri, "data.bin", bytes([number]) * (256 * 1024 + number))
+        _write(uri, "nested/meta.json", f'{{"n": {number}}}'.encode())
+        return uri, store.content_hash(uri)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(write, range(8)))
+    assert len({uri for uri, _ in results}) == 8
+    assert len({digest for _, digest in results}) == 8
+    for number, (uri, digest) in enumerate(results):
+        assert store.content_hash(uri) == digest
+        with fileio.open(os.path.join(uri, "data.bin"), "rb") as handle:
+            assert handle.read() == bytes([number]) * (256 * 1024 + number)
+    for output in ("out0", "out1"):
+        assert len(fileio.listdir(f"{store.path}/pipeline/step/{output}")) == 4
 
 
 def test_register_routes_fileio_to_the_store_filesystem(store_case: StoreCase) -> None:
