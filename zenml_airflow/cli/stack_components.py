@@ -296,6 +296,29 @@ container_registry = generate_component_group(StackComponentType.CONTAINER_REGIS
 secrets_manager = generate_component_group(StackComponentType.SECRETS_MANAGER)
 model_deployer = generate_component_group(StackComponentType.MODEL_DEPLOYER)
 
+
+
+@metadata_store.command("migrate")
+@click.option("--stack", "stack_name", help="Migrate this stack's metadata store (default: the active stack's).")
+def migrate_metadata_store(stack_name: str | None) -> None:
+    """Upgrade the metadata store's schema to this version of zenml-airflow (never done silently)."""
+    from zenml_airflow.repository import Repository
+
+    repository = Repository()
+    stack = repository.get_stack(stack_name) if stack_name else repository.active_stack
+    component = stack.metadata_store
+    store = component.open_store()
+    before = store.schema_revision()
+    after = store.migrate()
+    if before == after:
+        click.echo(f"Metadata store '{component.name}' ({store.masked_url}) is already at revision {after}.")
+    else:
+        click.echo(
+            f"Migrated metadata store '{component.name}' ({store.masked_url}) from revision "
+            f"{before or 'none'} to {after}."
+        )
+
+
 COMPONENT_GROUPS: dict[StackComponentType, click.Group] = {
     StackComponentType.ORCHESTRATOR: orchestrator,
     StackComponentType.METADATA_STORE: metadata_store,

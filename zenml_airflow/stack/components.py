@@ -422,9 +422,10 @@ class _ServerMetadataStoreComponent(MetadataStoreComponent):
 
 
 class MySQLMetadataStoreComponent(_ServerMetadataStoreComponent):
-    """Metadata in MySQL or MariaDB."""
+    """Metadata in MySQL 8 or MariaDB 10.6+ (driver PyMySQL: ``pip install 'zenml-airflow[mysql]'``)."""
 
     FLAVOR: ClassVar[str] = "mysql"
+    NOT_IMPLEMENTED: ClassVar[str | None] = None
     DRIVER: ClassVar[str] = "mysql+pymysql"
     DEFAULT_PORT: ClassVar[int] = 3306
 
