@@ -10,13 +10,14 @@ STAMP   := $(VENV)/.installed
 EXTRAS  ?= dev,airflow,s3,gcs
 DEMO_DIR ?= .demo
 
-.PHONY: help install demo test lint typecheck lock clean
+.PHONY: help install demo test lint typecheck lock clean bench
 
 help:
 	@echo "make demo   - set up a virtualenv, start a local Airflow and run the example pipeline on it"
 	@echo "make test   - set up a virtualenv and run every check and test"
 	@echo "make lint   - ruff + import-linter layer contracts"
 	@echo "make lock   - regenerate constraints.txt from a fresh resolve (needs network)"
+	@echo "make bench  - run the benchmark suite (~15 min): bench/results/latest.json + latest.md"
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "zenml-airflow needs Python 3.11+; set PYTHON=/path/to/python3.11")'
@@ -62,6 +63,11 @@ services-up:
 
 services-down:
 	scripts/services.sh down
+
+# Benchmarks (bench/README.md): the ZenML peer baseline goes into bench/.venvs, never into $(VENV).
+# BENCH_ARGS=--quick for a 2-sample smoke run, BENCH_ARGS='--only parse,metadata' for a subset.
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lock:
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
