@@ -12,7 +12,6 @@ steps as recorded in the metadata store (start_step_run -> finish_step_run).
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import socket
 import sys

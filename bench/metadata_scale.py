@@ -22,7 +22,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import emit, quiet_logging, reps, stats, timed
+from common import emit, quiet_logging, reps, timed
 
 STEPS = 10
 LEVELS = (100, 1_000, 10_000)

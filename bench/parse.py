@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from common import BENCH_DIR, emit, quiet_logging, reps, stats, timed, write_linear_module
