@@ -37,7 +37,14 @@ from zenml_airflow.exceptions import (
 from zenml_airflow.execution.cache_key import compute_cache_key
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
 from zenml_airflow.materializers.default_materializer_registry import load_materializer
-from zenml_airflow.metadata.records import ArtifactRecord, NewArtifact, RunRecord, StepRunRecord
+from zenml_airflow.metadata.reads import UpstreamOutputs
+from zenml_airflow.metadata.records import (
+    ArtifactRecord,
+    CacheHit,
+    NewArtifact,
+    RunRecord,
+    StepRunRecord,
+)
 from zenml_airflow.utils.source_utils import import_object, object_path
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,6 +71,21 @@ class StepResult:
 class _Inputs:
     records: dict[str, ArtifactRecord]
     content_hashes: dict[str, str]
+
+
+@dataclass
+class _Prepared:
+    """What the executor knows about a step before it records anything."""
+
+    step_class: type[BaseStep]
+    materializers: dict[str, type[BaseMaterializer]]
+    inputs: _Inputs
+    cache_key: str
+    hit: tuple[int, dict[str, ArtifactRecord]] | None  # usable: (producer step run id, outputs)
+
+    @property
+    def input_ids(self) -> dict[str, str]:
+        return {name: record.id for name, record in self.inputs.records.items()}
 
 
 class StepExecutor:
@@ -114,10 +136,7 @@ class StepExecutor:
             return live
         return load_materializer(step.outputs[output].materializer)
 
-    def _resolve_inputs(self, store: SQLMetadataStore, run: RunRecord, step: StepSpec) -> _Inputs:
-        if not step.inputs:
-            return _Inputs({}, {})
-        upstream = store.get_step_outputs_in_run(run.id, sorted({s.step for s in step.inputs.values()}))
+    def _resolve_inputs(self, run: RunRecord, step: StepSpec, upstream: UpstreamOutputs) -> _Inputs:
         records: dict[str, ArtifactRecord] = {}
         for input_name, source in step.inputs.items():
             step_run, outputs = upstream.get(source.step, (None, {}))
@@ -177,22 +196,49 @@ class StepExecutor:
         """
         store = self.metadata_store
         started = time.perf_counter()
-        step_run = store.start_step_run(
-            run.id,
-            step.name,
-            entrypoint=step.entrypoint,
-            entrypoint_name=step.entrypoint_name,
-            docstring=step.docstring,
-            parameters=step.parameters,
-            source_hash=step.source_hash,
-            try_number=try_number,
-            step_operator=step.step_operator,
-        )
+        start: dict[str, Any] = {
+            "entrypoint": step.entrypoint,
+            "entrypoint_name": step.entrypoint_name,
+            "docstring": step.docstring,
+            "parameters": step.parameters,
+            "source_hash": step.source_hash,
+            "try_number": try_number,
+            "step_operator": step.step_operator,
+        }
+        step_run: StepRunRecord | None = None
         written: list[str] = []
         try:
-            result = self._execute(spec, step, run, run_info, step_run, written)
+            # One read resolves the inputs from the store (never from memory: ADR 0003), computes
+            # the cache key and looks it up; a usable hit is then recorded in one write.
+            prepared = self._prepare(spec, step, run)
+            if prepared.hit is not None:
+                producer, outputs = prepared.hit
+                finished = store.record_cached_step(
+                    run.id,
+                    step.name,
+                    cache_key=prepared.cache_key,
+                    inputs=prepared.input_ids,
+                    outputs={name: record.id for name, record in outputs.items()},
+                    cached_from_step_run_id=producer,
+                    **start,
+                )
+                logger.info("Using cached version of step '%s'.", step.name)
+                result = StepResult(
+                    step.name, ExecutionStatus.CACHED, finished.id, 0.0, outputs, prepared.cache_key
+                )
+            else:
+                step_run = store.start_step_run(run.id, step.name, **start)
+                result = self._run_step(spec, step, run, run_info, prepared, step_run, written)
         except BaseException as error:
             self._discard(written)
+            if step_run is None:
+                # Failed before the step run row existed (inputs, cache, recording the hit):
+                # open it now so the failure is recorded like any other. If even that fails
+                # (e.g. this try was already started), that is the error to report.
+                try:
+                    step_run = store.start_step_run(run.id, step.name, **start)
+                except Exception as start_error:
+                    raise start_error from error
             message = (
                 str(error)
                 if isinstance(error, ZenMLAirflowError)
@@ -207,45 +253,45 @@ class StepExecutor:
         result.duration = time.perf_counter() - started
         return result
 
-    def _execute(
+    def _prepare(self, spec: PipelineSpec, step: StepSpec, run: RunRecord) -> _Prepared:
+        store = self.metadata_store
+        step_class = self._step_class(step)
+        materializers = {name: self._output_materializer(step, name) for name in step.outputs}
+        resolved: list[tuple[_Inputs, str]] = []
+
+        def cache_key(upstream: UpstreamOutputs) -> str | None:
+            inputs = self._resolve_inputs(run, step, upstream)
+            key = compute_cache_key(
+                pipeline_name=spec.name,
+                step_name=step.name,
+                source_hash=step.source_hash,
+                parameters=step.parameters,
+                materializer_hashes={n: o.materializer_hash for n, o in step.outputs.items()},
+                input_content_hashes=inputs.content_hashes,
+                step_operator=step.step_operator,
+            )
+            resolved.append((inputs, key))
+            return key if step.enable_cache else None  # None: no cache lookup
+
+        upstream_steps = sorted({s.step for s in step.inputs.values()})
+        _, _, hit = store.resolve_step(run.id, upstream_steps, cache_key)
+        inputs, key = resolved[-1]  # the read may have been retried; the last call is the one used
+        usable = self._usable_cache_hit(store, key, step, hit) if step.enable_cache else None
+        return _Prepared(step_class, materializers, inputs, key, usable)
+
+    def _run_step(
         self,
         spec: PipelineSpec,
         step: StepSpec,
         run: RunRecord,
         run_info: RunInfo,
+        prepared: _Prepared,
         step_run: StepRunRecord,
         written: list[str],
     ) -> StepResult:
         store = self.metadata_store
-        step_class = self._step_class(step)
-        materializers = {name: self._output_materializer(step, name) for name in step.outputs}
-        inputs = self._resolve_inputs(store, run, step)
-        input_ids = {name: record.id for name, record in inputs.records.items()}
-        cache_key = compute_cache_key(
-            pipeline_name=spec.name,
-            step_name=step.name,
-            source_hash=step.source_hash,
-            parameters=step.parameters,
-            materializer_hashes={n: o.materializer_hash for n, o in step.outputs.items()},
-            input_content_hashes=inputs.content_hashes,
-            step_operator=step.step_operator,
-        )
-
-        if step.enable_cache:
-            hit = self._usable_cache_hit(store, cache_key, step)
-            if hit is not None:
-                producer, outputs = hit
-                finished = store.finish_step_run(
-                    step_run.id,
-                    status=ExecutionStatus.CACHED,
-                    cache_key=cache_key,
-                    inputs=input_ids,
-                    outputs={name: record.id for name, record in outputs.items()},
-                    cached_from_step_run_id=producer,
-                )
-                logger.info("Using cached version of step '%s'.", step.name)
-                return StepResult(step.name, ExecutionStatus.CACHED, finished.id, 0.0, outputs, cache_key)
-
+        step_class, materializers, inputs = prepared.step_class, prepared.materializers, prepared.inputs
+        input_ids, cache_key = prepared.input_ids, prepared.cache_key
         artifact_store = self.artifact_store
         with artifact_store:
             signature = step_class.SIGNATURE
@@ -329,9 +375,8 @@ class StepExecutor:
         return StepResult(step.name, ExecutionStatus.COMPLETED, finished.id, 0.0, registered, cache_key)
 
     def _usable_cache_hit(
-        self, store: SQLMetadataStore, cache_key: str, step: StepSpec
+        self, store: SQLMetadataStore, cache_key: str, step: StepSpec, hit: CacheHit | None
     ) -> tuple[int, dict[str, ArtifactRecord]] | None:
-        hit = store.lookup_cache(cache_key)
         if hit is None:
             return None
         if set(hit.outputs) != set(step.outputs) or not all(

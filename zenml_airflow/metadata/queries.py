@@ -127,6 +127,29 @@ def run_status(session: Session, run: PipelineRunModel) -> ExecutionStatus:
     return derive_run_status(row.n_failed or 0, row.n_done or 0, run.num_steps)
 
 
+def run_status_of_steps(session: Session, run: PipelineRunModel) -> ExecutionStatus:
+    """The same status as :func:`run_status`, from one indexed scan of the run's step rows.
+
+    Reads ``(name, try_number, status)`` of every try of this run only (the ``(run_id, name,
+    try_number)`` index), picks each step's latest try here and counts. A run has a handful of
+    steps and tries, so this is cheaper than the grouped subqueries the many-run listing needs.
+    """
+    latest: dict[str, tuple[int, str]] = {}
+    rows = session.execute(
+        sa.select(StepRunModel.name, StepRunModel.try_number, StepRunModel.status).where(
+            StepRunModel.run_id == run.id
+        )
+    )
+    for name, try_number, status in rows:
+        seen = latest.get(name)
+        if seen is None or try_number > seen[0]:
+            latest[name] = (try_number, status)
+    statuses = [status for _, status in latest.values()]
+    n_failed = sum(status == ExecutionStatus.FAILED.value for status in statuses)
+    n_done = sum(status in _DONE for status in statuses)
+    return derive_run_status(n_failed, n_done, run.num_steps)
+
+
 def step_or_raise(session: Session, step_run_id: int) -> StepRunModel:
     """The step run row with this id, or :class:`DoesNotExistError`."""
     step = session.get(StepRunModel, step_run_id)
@@ -221,6 +244,7 @@ __all__ = [
     "pipeline_record",
     "run_record",
     "run_status",
+    "run_status_of_steps",
     "select_latest_step_runs",
     "select_runs",
     "step_or_raise",

@@ -35,6 +35,9 @@ from zenml_airflow.metadata.records import (
 
 T = TypeVar("T")
 
+#: For each upstream step name: its latest try and that try's outputs by output name.
+UpstreamOutputs = dict[str, tuple[StepRunRecord, dict[str, ArtifactRecord]]]
+
 
 class MetadataReads(ABC):
     """Read API of the SQL metadata store; subclasses supply the transactions."""
@@ -74,10 +77,61 @@ class MetadataReads(ABC):
             what=what,
         )
 
-    def list_runs(self, pipeline_name: str) -> list[RunRecord]:
-        """Runs of a pipeline in chronological order, statuses derived in the same query."""
-        return self._runs(
-            PipelineModel.name == pipeline_name, what=f"list runs of '{pipeline_name}'"
+    def list_runs(
+        self,
+        pipeline_name: str,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> list[RunRecord]:
+        """Runs of a pipeline in chronological order, statuses derived in the same read.
+
+        Without ``offset``/``limit`` every run. With them one page: the ``(pipeline_id,
+        created_at, id)`` index picks the page's run ids and the status counts are computed for
+        those runs only, so a page costs the same at 100 runs and at 100,000. ``newest_first``
+        counts ``offset`` from the newest run and returns the page newest first
+        (``list_runs(p, limit=1, newest_first=True)`` is the latest run).
+        """
+        if offset < 0 or (limit is not None and limit < 0):
+            raise ValueError(f"offset and limit must be >= 0, got {offset} and {limit}.")
+        what = f"list runs of '{pipeline_name}'"
+        if offset == 0 and limit is None and not newest_first:
+            return self._runs(PipelineModel.name == pipeline_name, what=what)
+
+        def tx(session: Session) -> list[RunRecord]:
+            order = (PipelineRunModel.created_at, PipelineRunModel.id)
+            page = (
+                sa.select(PipelineRunModel.id)
+                .join(PipelineModel, PipelineModel.id == PipelineRunModel.pipeline_id)
+                .where(PipelineModel.name == pipeline_name)
+                .order_by(*(c.desc() for c in order) if newest_first else order)
+                .offset(offset)
+            )
+            if limit is not None:
+                page = page.limit(limit)
+            ids = list(session.scalars(page))
+            if not ids:
+                return []
+            records = [
+                q.run_record(*row)
+                for row in session.execute(q.select_runs(PipelineRunModel.id.in_(ids)))
+            ]
+            return records[::-1] if newest_first else records
+
+        return self._transaction(tx, write=False, what=what)
+
+    def count_runs(self, pipeline_name: str) -> int:
+        """The number of runs of a pipeline (0 for an unknown pipeline)."""
+        return self._transaction(
+            lambda s: s.scalar(
+                sa.select(sa.func.count(PipelineRunModel.id))
+                .join(PipelineModel, PipelineModel.id == PipelineRunModel.pipeline_id)
+                .where(PipelineModel.name == pipeline_name)
+            )
+            or 0,
+            write=False,
+            what=f"count runs of '{pipeline_name}'",
         )
 
     def get_run(self, run_name: str) -> RunRecord | None:
@@ -138,25 +192,52 @@ class MetadataReads(ABC):
 
         What the executor needs to resolve a step's inputs; steps that have not started are absent.
         """
+        return self._transaction(
+            lambda s: self._step_outputs_in_run(s, run_id, step_names),
+            write=False,
+            what=f"get upstream outputs in run {run_id}",
+        )
 
-        def tx(session: Session) -> dict[str, tuple[StepRunRecord, dict[str, ArtifactRecord]]]:
-            latest = q.select_latest_step_runs(run_id).where(StepRunModel.name.in_(step_names))
-            steps = {m.name: q.step_run_record(m) for m in session.scalars(latest)}
-            result: dict[str, tuple[StepRunRecord, dict[str, ArtifactRecord]]] = {
-                name: (step, {}) for name, step in steps.items()
-            }
-            if steps:
-                by_id = {step.id: name for name, step in steps.items()}
-                rows = session.execute(
-                    sa.select(StepRunOutputModel.step_run_id, StepRunOutputModel.name, ArtifactModel)
-                    .join(ArtifactModel, ArtifactModel.id == StepRunOutputModel.artifact_id)
-                    .where(StepRunOutputModel.step_run_id.in_(list(by_id)))
-                )
-                for step_run_id, output, artifact in rows:
-                    result[by_id[step_run_id]][1][output] = q.artifact_record(artifact)
-            return result
+    def resolve_step(
+        self,
+        run_id: int,
+        step_names: list[str],
+        cache_key: Callable[[UpstreamOutputs], str | None],
+    ) -> tuple[UpstreamOutputs, str | None, CacheHit | None]:
+        """The executor's one read before a step: upstream outputs, cache key, cache entry.
 
-        return self._transaction(tx, write=False, what=f"get upstream outputs in run {run_id}")
+        Reads :meth:`get_step_outputs_in_run` for ``step_names`` (none are read when it is
+        empty), calls ``cache_key`` with them (a pure function; what it raises propagates) and,
+        when it returns a key, looks it up as :meth:`lookup_cache` does - all in one read
+        transaction. Returns ``(upstream outputs, key, hit or None)``.
+        """
+
+        def tx(session: Session) -> tuple[UpstreamOutputs, str | None, CacheHit | None]:
+            upstream = self._step_outputs_in_run(session, run_id, step_names) if step_names else {}
+            key = cache_key(upstream)
+            return upstream, key, None if key is None else self._cache_hit(session, key)
+
+        return self._transaction(tx, write=False, what=f"resolve a step of run {run_id}")
+
+    @staticmethod
+    def _step_outputs_in_run(
+        session: Session, run_id: int, step_names: list[str]
+    ) -> UpstreamOutputs:
+        latest = q.select_latest_step_runs(run_id).where(StepRunModel.name.in_(step_names))
+        steps = {m.name: q.step_run_record(m) for m in session.scalars(latest)}
+        result: dict[str, tuple[StepRunRecord, dict[str, ArtifactRecord]]] = {
+            name: (step, {}) for name, step in steps.items()
+        }
+        if steps:
+            by_id = {step.id: name for name, step in steps.items()}
+            rows = session.execute(
+                sa.select(StepRunOutputModel.step_run_id, StepRunOutputModel.name, ArtifactModel)
+                .join(ArtifactModel, ArtifactModel.id == StepRunOutputModel.artifact_id)
+                .where(StepRunOutputModel.step_run_id.in_(list(by_id)))
+            )
+            for step_run_id, output, artifact in rows:
+                result[by_id[step_run_id]][1][output] = q.artifact_record(artifact)
+        return result
 
     def get_artifact(self, artifact_id: str) -> ArtifactRecord:
         """The artifact with this id; :class:`DoesNotExistError` if there is none."""
@@ -203,15 +284,20 @@ class MetadataReads(ABC):
     def lookup_cache(self, cache_key: str) -> CacheHit | None:
         """The step run and outputs recorded for ``cache_key``, or None on a miss."""
 
-        def tx(session: Session) -> CacheHit | None:
-            entry = session.get(CacheEntryModel, cache_key)
-            if entry is None:
-                return None
-            step = q.step_or_raise(session, entry.step_run_id)
-            outputs = q.linked_artifacts(session, StepRunOutputModel, step.id)
-            return CacheHit(step_run=q.step_run_record(step), outputs=outputs)
+        return self._transaction(
+            lambda s: self._cache_hit(s, cache_key),
+            write=False,
+            what=f"look up cache key {cache_key}",
+        )
 
-        return self._transaction(tx, write=False, what=f"look up cache key {cache_key}")
+    @staticmethod
+    def _cache_hit(session: Session, cache_key: str) -> CacheHit | None:
+        entry = session.get(CacheEntryModel, cache_key)
+        if entry is None:
+            return None
+        step = q.step_or_raise(session, entry.step_run_id)
+        outputs = q.linked_artifacts(session, StepRunOutputModel, step.id)
+        return CacheHit(step_run=q.step_run_record(step), outputs=outputs)
 
     def get_parent_step_runs(self, step_run_id: int) -> list[StepRunRecord]:
         """The step runs whose outputs this step run consumed, ordered by ``(started_at, id)``.
@@ -248,4 +334,4 @@ class MetadataReads(ABC):
         return self._transaction(tx, write=False, what=f"get parents of step run {step_run_id}")
 
 
-__all__ = ["MetadataReads"]
+__all__ = ["MetadataReads", "UpstreamOutputs"]

@@ -230,9 +230,12 @@ class SQLMetadataStore(MetadataReads):
     def _refresh_run_finished(self, session: Session, run_id: int, now: datetime) -> None:
         # finished_at follows the derived status, so a retried step reopens its run. Under the
         # run lock the status query sees every other writer's committed steps (READ COMMITTED).
+        # The status comes from one indexed scan of this run's step rows (its latest tries are
+        # picked here), not from the two-subquery derivation list_runs uses for many runs; the
+        # result is the same (q.run_status_of_steps).
         run = self._lock_run(session, run_id)
         assert run is not None  # guaranteed by the step run's foreign key
-        run.finished_at = now if q.run_status(session, run).is_finished else None
+        run.finished_at = now if q.run_status_of_steps(session, run).is_finished else None
 
     # --- pipelines and runs: writes ----------------------------------------------------------
 
@@ -417,6 +420,28 @@ class SQLMetadataStore(MetadataReads):
         step_operator: str | None = None,
     ) -> StepRunRecord:
         """Record that try ``try_number`` of step ``name`` of run ``run_id`` started."""
+        values = self._step_values(
+            name, entrypoint, entrypoint_name, docstring, parameters, source_hash, try_number,
+            step_operator,
+        )  # fmt: skip
+
+        def tx(session: Session) -> StepRunRecord:
+            step = self._insert_step(session, run_id, values)
+            return q.step_run_record(step)
+
+        return self._transaction(tx, write=True, what=f"start step run '{name}'")
+
+    @staticmethod
+    def _step_values(
+        name: str,
+        entrypoint: str,
+        entrypoint_name: str,
+        docstring: str | None,
+        parameters: Mapping[str, Any],
+        source_hash: str,
+        try_number: int,
+        step_operator: str | None,
+    ) -> dict[str, Any]:
         _check_name("step name", name)
         _check_name("step entrypoint", entrypoint, REF_LENGTH)
         _check_length("step entrypoint name", entrypoint_name, NAME_LENGTH)
@@ -426,37 +451,39 @@ class SQLMetadataStore(MetadataReads):
             raise MetadataStoreError(
                 f"try_number of step '{name}' must be >= 1, got {try_number!r}."
             )
+        return {
+            "name": name,
+            "try_number": try_number,
+            "entrypoint": entrypoint,
+            "entrypoint_name": entrypoint_name,
+            "docstring": docstring,
+            "parameters": dict(parameters),
+            "source_hash": source_hash,
+            "step_operator": step_operator,
+        }
 
-        def tx(session: Session) -> StepRunRecord:
-            run = self._lock_run(session, run_id)
-            if run is None:
-                raise DoesNotExistError(f"No pipeline run with id {run_id} in {self._masked}.")
-            step = StepRunModel(
-                run_id=run_id,
-                name=name,
-                try_number=try_number,
-                entrypoint=entrypoint,
-                entrypoint_name=entrypoint_name,
-                docstring=docstring,
-                status=ExecutionStatus.RUNNING.value,
-                parameters=dict(parameters),
-                cache_key=None,
-                source_hash=source_hash,
-                step_operator=step_operator,
-                started_at=utcnow(),
-            )
-            try:
-                with session.begin_nested():
-                    session.add(step)
-            except IntegrityError as exc:
-                raise MetadataStoreError(
-                    f"Try {try_number} of step '{name}' of run '{run.name}' was already "
-                    "started; pass the next try_number for a retry."
-                ) from exc
-            run.finished_at = None  # a running step means a running run
-            return q.step_run_record(step)
-
-        return self._transaction(tx, write=True, what=f"start step run '{name}'")
+    def _insert_step(self, session: Session, run_id: int, values: dict[str, Any]) -> StepRunModel:
+        """Insert a RUNNING try of a step under the run lock and reopen the run."""
+        run = self._lock_run(session, run_id)
+        if run is None:
+            raise DoesNotExistError(f"No pipeline run with id {run_id} in {self._masked}.")
+        step = StepRunModel(
+            run_id=run_id,
+            status=ExecutionStatus.RUNNING.value,
+            cache_key=None,
+            started_at=utcnow(),
+            **values,
+        )
+        try:
+            with session.begin_nested():
+                session.add(step)
+        except IntegrityError as exc:
+            raise MetadataStoreError(
+                f"Try {values['try_number']} of step '{values['name']}' of run '{run.name}' was "
+                "already started; pass the next try_number for a retry."
+            ) from exc
+        run.finished_at = None  # a running step means a running run
+        return step
 
     def finish_step_run(
         self,
@@ -482,13 +509,7 @@ class SQLMetadataStore(MetadataReads):
                 f"finish_step_run takes status completed or cached, not {status.value!r}; "
                 f"record failures of step run {step_run_id} with fail_step_run."
             )
-        output_ids = {n: v.id if isinstance(v, NewArtifact) else v for n, v in outputs.items()}
-        new = [v for v in outputs.values() if isinstance(v, NewArtifact)]
-        _check_length("cache key", cache_key, HASH_LENGTH)
-        for name in (*inputs, *outputs):
-            _check_name("input/output name", name)
-        for artifact in new:
-            _check_artifact(artifact)
+        self._check_links(cache_key, inputs, outputs)
 
         def tx(session: Session) -> StepRunRecord:
             step = q.step_or_raise(session, step_run_id)
@@ -497,61 +518,132 @@ class SQLMetadataStore(MetadataReads):
                     f"Step run {step_run_id} ('{step.name}' try {step.try_number}) already "
                     f"finished with status {step.status}; start a new try instead."
                 )
-            existing = set(inputs.values()) | (set(output_ids.values()) - {a.id for a in new})
-            found = set(
-                session.scalars(sa.select(ArtifactModel.id).where(ArtifactModel.id.in_(existing)))
+            self._finish_step(
+                session, step, status, cache_key, inputs, outputs, cached_from_step_run_id
             )
-            if existing - found:
-                raise DoesNotExistError(
-                    f"Step run {step_run_id} ('{step.name}') refers to artifacts "
-                    f"{sorted(existing - found)} that are not registered in {self._masked}."
-                )
-            now = utcnow()
-            try:
-                with session.begin_nested():
-                    session.add_all(
-                        ArtifactModel(
-                            id=a.id,
-                            uri=a.uri,
-                            artifact_type=a.artifact_type,
-                            data_type=a.data_type,
-                            materializer=a.materializer,
-                            content_hash=a.content_hash,
-                            size_bytes=a.size_bytes,
-                            producer_step_run_id=step.id,
-                            created_at=now,
-                        )
-                        for a in new
-                    )
-                    session.flush()  # artifacts before the links that reference them
-                    session.add_all(
-                        StepRunInputModel(step_run_id=step.id, name=n, artifact_id=a)
-                        for n, a in inputs.items()
-                    )
-                    session.add_all(
-                        StepRunOutputModel(step_run_id=step.id, name=n, artifact_id=a)
-                        for n, a in output_ids.items()
-                    )
-            except IntegrityError as exc:
-                raise MetadataStoreError(
-                    f"Could not register the artifacts of step run {step_run_id} "
-                    f"('{step.name}'): an artifact id or uri is already registered "
-                    f"({driver_message(exc)}). Write each artifact to a fresh uri with a new id."
-                ) from exc
-            if status is ExecutionStatus.CACHED and cached_from_step_run_id is None:
-                cached_from = self._single_producer(session, set(output_ids.values()))
-            else:
-                cached_from = cached_from_step_run_id
-            step.status = status.value
-            step.cache_key = cache_key
-            step.cached_from_step_run_id = cached_from
-            step.finished_at = now
-            if status is ExecutionStatus.COMPLETED and cache_key is not None:
-                self._ensure_cache_entry(session, cache_key, step.id, now)
-            self._refresh_run_finished(session, step.run_id, now)
             return q.step_run_record(step)
 
         return self._transaction(tx, write=True, what=f"finish step run {step_run_id}")
+
+    def record_cached_step(
+        self,
+        run_id: int,
+        name: str,
+        *,
+        entrypoint: str,
+        entrypoint_name: str,
+        docstring: str | None,
+        parameters: Mapping[str, Any],
+        source_hash: str,
+        cache_key: str,
+        inputs: Mapping[str, str],
+        outputs: Mapping[str, str],
+        cached_from_step_run_id: int | None = None,
+        try_number: int = 1,
+        step_operator: str | None = None,
+    ) -> StepRunRecord:
+        """Start try ``try_number`` of step ``name`` and finish it as CACHED, in one transaction.
+
+        Exactly :meth:`start_step_run` followed by ``finish_step_run(status=CACHED, ...)`` (same
+        rows, same checks, same errors), in one write transaction instead of two: ``outputs``
+        maps output names to the ids of the reused artifacts.
+        """
+        values = self._step_values(
+            name, entrypoint, entrypoint_name, docstring, parameters, source_hash, try_number,
+            step_operator,
+        )  # fmt: skip
+        self._check_links(cache_key, inputs, outputs)
+
+        def tx(session: Session) -> StepRunRecord:
+            step = self._insert_step(session, run_id, values)
+            session.flush()  # the step's id, for the links
+            self._finish_step(
+                session, step, ExecutionStatus.CACHED, cache_key, inputs, outputs,
+                cached_from_step_run_id,
+            )  # fmt: skip
+            return q.step_run_record(step)
+
+        return self._transaction(tx, write=True, what=f"record cached step run '{name}'")
+
+    @staticmethod
+    def _check_links(
+        cache_key: str | None, inputs: Mapping[str, str], outputs: Mapping[str, NewArtifact | str]
+    ) -> None:
+        _check_length("cache key", cache_key, HASH_LENGTH)
+        for name in (*inputs, *outputs):
+            _check_name("input/output name", name)
+        for artifact in outputs.values():
+            if isinstance(artifact, NewArtifact):
+                _check_artifact(artifact)
+
+    def _finish_step(
+        self,
+        session: Session,
+        step: StepRunModel,
+        status: ExecutionStatus,
+        cache_key: str | None,
+        inputs: Mapping[str, str],
+        outputs: Mapping[str, NewArtifact | str],
+        cached_from_step_run_id: int | None,
+    ) -> None:
+        """Register artifacts and lineage of a RUNNING step, finish it and refresh its run."""
+        step_run_id = step.id
+        output_ids = {n: v.id if isinstance(v, NewArtifact) else v for n, v in outputs.items()}
+        new = [v for v in outputs.values() if isinstance(v, NewArtifact)]
+        existing = set(inputs.values()) | (set(output_ids.values()) - {a.id for a in new})
+        found = (
+            set(session.scalars(sa.select(ArtifactModel.id).where(ArtifactModel.id.in_(existing))))
+            if existing
+            else set()
+        )
+        if existing - found:
+            raise DoesNotExistError(
+                f"Step run {step_run_id} ('{step.name}') refers to artifacts "
+                f"{sorted(existing - found)} that are not registered in {self._masked}."
+            )
+        now = utcnow()
+        try:
+            with session.begin_nested():
+                session.add_all(
+                    ArtifactModel(
+                        id=a.id,
+                        uri=a.uri,
+                        artifact_type=a.artifact_type,
+                        data_type=a.data_type,
+                        materializer=a.materializer,
+                        content_hash=a.content_hash,
+                        size_bytes=a.size_bytes,
+                        producer_step_run_id=step.id,
+                        created_at=now,
+                    )
+                    for a in new
+                )
+                session.flush()  # artifacts before the links that reference them
+                session.add_all(
+                    StepRunInputModel(step_run_id=step.id, name=n, artifact_id=a)
+                    for n, a in inputs.items()
+                )
+                session.add_all(
+                    StepRunOutputModel(step_run_id=step.id, name=n, artifact_id=a)
+                    for n, a in output_ids.items()
+                )
+        except IntegrityError as exc:
+            raise MetadataStoreError(
+                f"Could not register the artifacts of step run {step_run_id} "
+                f"('{step.name}'): an artifact id or uri is already registered "
+                f"({driver_message(exc)}). Write each artifact to a fresh uri with a new id."
+            ) from exc
+        if status is ExecutionStatus.CACHED and cached_from_step_run_id is None:
+            cached_from = self._single_producer(session, set(output_ids.values()))
+        else:
+            cached_from = cached_from_step_run_id
+        step.status = status.value
+        step.cache_key = cache_key
+        step.cached_from_step_run_id = cached_from
+        step.finished_at = now
+        if status is ExecutionStatus.COMPLETED and cache_key is not None:
+            self._ensure_cache_entry(session, cache_key, step.id, now)
+        self._refresh_run_finished(session, step.run_id, now)
 
     @staticmethod
     def _single_producer(session: Session, artifact_ids: set[str]) -> int | None:
