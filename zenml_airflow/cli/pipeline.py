@@ -132,16 +132,29 @@ def _pipeline_view(repo: Any, name: str, stack_name: str | None) -> Any:
     return view
 
 
-@pipeline.command("runs", help="List the runs of pipeline NAME, oldest first.")
+@pipeline.command(
+    "runs", help="List the runs of pipeline NAME, oldest first (the newest --limit runs)."
+)
 @click.argument("name")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=50,
+    show_default=True,
+    help="Show only the newest LIMIT runs; 0 shows every run.",
+)
 @_stack_option
 @json_option
-def runs(name: str, stack_name: str | None, as_json: bool) -> None:
+def runs(name: str, limit: int, stack_name: str | None, as_json: bool) -> None:
+    from zenml_airflow.cli.utils import console
     from zenml_airflow.repository import Repository
 
     view = _pipeline_view(Repository(), name, stack_name)
+    all_runs = view.runs
+    total = len(all_runs)
+    shown = list(all_runs) if limit == 0 or total <= limit else all_runs[total - limit :]
     summaries = []
-    for run in view.runs:
+    for run in shown:
         summary = _run_summary(run)
         summary["steps"] = len(run.steps)
         summaries.append(summary)
@@ -165,6 +178,10 @@ def runs(name: str, stack_name: str | None, as_json: bool) -> None:
         ),
         empty=f"Pipeline '{name}' has no runs.",
     )
+    if len(shown) < total:
+        console().print(
+            f"Showing the newest {len(shown)} of {total} runs; pass --limit 0 to list every run."
+        )
 
 
 @pipeline.command(

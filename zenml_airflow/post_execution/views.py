@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from zenml_airflow.artifacts import artifact_type_by_name
 from zenml_airflow.enums import ExecutionStatus
@@ -343,6 +343,100 @@ class PipelineRunView:
         return hash(("run", self.id))
 
 
+class RunsView(Sequence[PipelineRunView]):
+    """The runs of one pipeline, oldest first, read from the store as they are accessed.
+
+    Behaves like the list the seed returned - ``runs[i]``, ``runs[-1]`` (the latest run),
+    ``runs[a:b]`` (a list), ``len(runs)``, iteration (oldest first), ``reversed(runs)``,
+    ``run in runs``, ``runs == list_of_runs`` - without reading every run: an index or a slice
+    reads one page through the store's ``(pipeline, created_at, id)`` index, ``len`` counts,
+    iteration reads pages of :attr:`PAGE_SIZE`. Nothing is cached: each access sees the store
+    as it is then (a run added meanwhile appears).
+    """
+
+    PAGE_SIZE = 500
+
+    def __init__(self, pipeline_name: str, stores: _Stores) -> None:
+        self._pipeline = pipeline_name
+        self._stores = stores
+
+    def _page(self, offset: int, limit: int, *, newest_first: bool = False) -> list[PipelineRunView]:
+        records = self._stores.metadata.list_runs(
+            self._pipeline, offset=offset, limit=limit, newest_first=newest_first
+        )
+        return [PipelineRunView(r, self._stores) for r in records]
+
+    def __len__(self) -> int:
+        return self._stores.metadata.count_runs(self._pipeline)
+
+    def __bool__(self) -> bool:
+        return bool(self._page(0, 1))
+
+    @overload
+    def __getitem__(self, index: int) -> PipelineRunView: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[PipelineRunView]: ...
+
+    def __getitem__(self, index: int | slice) -> PipelineRunView | list[PipelineRunView]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step == 1:
+                return self._page(start, stop - start) if stop > start else []
+            if step == -1:
+                if start <= stop:
+                    return []
+                # start..stop+1 counted from the end: positions start, start-1, ..., stop+1
+                return self._page(stop + 1, start - stop)[::-1]
+            low, high = (start, stop) if step > 0 else (stop + 1, start + 1)
+            if high <= low:
+                return []
+            page = self._page(low, high - low)
+            return [page[i - low] for i in range(start, stop, step)]
+        if not isinstance(index, int):
+            raise TypeError(f"run indices must be integers or slices, not {type(index).__name__}")
+        found = (
+            self._page(index, 1) if index >= 0 else self._page(-index - 1, 1, newest_first=True)
+        )
+        if not found:
+            raise IndexError(f"pipeline '{self._pipeline}' has no run at index {index}")
+        return found[0]
+
+    def __iter__(self) -> Iterator[PipelineRunView]:
+        yield from self._paged(newest_first=False)
+
+    def __reversed__(self) -> Iterator[PipelineRunView]:
+        yield from self._paged(newest_first=True)
+
+    def _paged(self, *, newest_first: bool) -> Iterator[PipelineRunView]:
+        offset = 0
+        while True:
+            page = self._page(offset, self.PAGE_SIZE, newest_first=newest_first)
+            yield from page
+            if len(page) < self.PAGE_SIZE:
+                return
+            offset += len(page)
+
+    def __contains__(self, item: object) -> bool:
+        if not isinstance(item, PipelineRunView):
+            return False
+        record = self._stores.metadata.get_run_by_id(item.id)
+        return record is not None and record.pipeline_name == self._pipeline
+
+    def __eq__(self, other: object) -> bool:
+        # Like the seed's list: equal to a list (or another RunsView) of the same runs in order.
+        if isinstance(other, RunsView):
+            return list(self) == list(other)
+        if isinstance(other, list):
+            return list(self) == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable view, like a list
+
+    def __repr__(self) -> str:
+        return f"RunsView(pipeline={self._pipeline!r})"
+
+
 class PipelineView:
     """A pipeline and its runs."""
 
@@ -355,9 +449,13 @@ class PipelineView:
         return self._record.name
 
     @property
-    def runs(self) -> list[PipelineRunView]:
-        """All runs, oldest first: ``runs[-1]`` is the latest. Read afresh on each access."""
-        return [PipelineRunView(r, self._stores) for r in self._stores.metadata.list_runs(self.name)]
+    def runs(self) -> RunsView:
+        """All runs, oldest first: ``runs[-1]`` is the latest. Read afresh on each access.
+
+        A lazy, read-only sequence (:class:`RunsView`): ``len(runs)``, ``runs[-1]`` and slices
+        read only what they need, so they stay cheap with many runs; ``list(runs)`` reads all.
+        """
+        return RunsView(self.name, self._stores)
 
     def get_run_names(self) -> list[str]:
         return [run.name for run in self.runs]
