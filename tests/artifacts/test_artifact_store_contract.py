@@ -256,8 +256,11 @@ def test_hashing_a_large_artifact_streams(persistent_store_case: StoreCase) -> N
 
 def _run_worker(case: StoreCase, action: str, uri: str, size: int) -> dict[str, Any]:
     assert case.flavor is not None and case.config is not None
+    # Started through sh: a process exec'd straight from pytest inherits pytest's peak RSS as its
+    # own ru_maxrss (Linux keeps the larger across exec); sh's child starts from sh's tiny one.
     completed = subprocess.run(
-        [sys.executable, str(_WORKER), action, case.flavor, json.dumps(case.config), uri, str(size)],
+        ["/bin/sh", "-c", '"$0" "$@"; exit $?', sys.executable, str(_WORKER), action,
+         case.flavor, json.dumps(case.config), uri, str(size)],
         capture_output=True, text=True, timeout=240, cwd=_REPO, check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]

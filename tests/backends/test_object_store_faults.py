@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 
 from tests.backends import backend_pipelines as bp
@@ -94,11 +95,19 @@ def test_store_dies_mid_write_then_a_retry_succeeds(own_moto: MotoServer, tmp_pa
     marker = tmp_path / "write-starts"
     monkeypatch.setenv("ZENML_TEST_WRITE_STARTS", str(marker))
 
+    bucket = component.path.split("/")[2]
+    observer = boto3.client(
+        "s3", endpoint_url=own_moto.url, aws_access_key_id="testing",
+        aws_secret_access_key="testing", region_name="us-east-1",
+    )
+
     def kill_when_writing() -> None:
+        # Kill once the array's multipart upload is under way: really in the middle of the write.
         deadline = time.monotonic() + 60
-        while not marker.exists() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        time.sleep(0.5)  # into the upload of a 96 MiB array (several seconds against moto)
+        while time.monotonic() < deadline:
+            if marker.exists() and observer.list_multipart_uploads(Bucket=bucket).get("Uploads"):
+                break
+            time.sleep(0.02)
         own_moto.kill()
 
     killer = threading.Thread(target=kill_when_writing, daemon=True)
@@ -108,8 +117,7 @@ def test_store_dies_mid_write_then_a_retry_succeeds(own_moto: MotoServer, tmp_pa
         pipeline.run(run_name="lost")
     killer.join(timeout=30)
     message = str(info.value)
-    print(message)
-    assert f"artifact store '{component.path}'" in message, message
+    assert f"artifact store '{component.path}' failed while writing" in message.lower(), message
     assert "Check that the store is reachable" in message
 
     run = Repository().get_pipeline("array_only").get_run("lost")
@@ -120,7 +128,7 @@ def test_store_dies_mid_write_then_a_retry_succeeds(own_moto: MotoServer, tmp_pa
 
     # The server comes back (empty: moto keeps everything in memory), the bucket is recreated.
     own_moto.start()
-    ensure_bucket(Repository().active_stack.artifact_store.open_store().fs, component.path.split("/")[2])
+    ensure_bucket(Repository().active_stack.artifact_store.open_store().fs, bucket)
     marker.unlink()
     monkeypatch.delenv("ZENML_TEST_WRITE_STARTS")
     retried = pipeline.run(run_name="retried")

@@ -174,7 +174,7 @@ def _reporting(label: str | None, action: str, path: str) -> Iterator[None]:
         raise
     except Exception as error:
         raise ArtifactStoreError(
-            f"The {label} failed while {action} '{path}': {type(error).__name__}: {error}. "
+            f"{label[:1].upper()}{label[1:]} failed while {action} '{path}': {type(error).__name__}: {error}. "
             "Check that the store is reachable and that its credentials allow this."
         ) from error
 
