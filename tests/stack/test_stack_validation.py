@@ -25,6 +25,7 @@ from zenml_airflow.stack import (
 from zenml_airflow.stack.components import (
     AirflowOrchestratorComponent,
     DefaultContainerRegistryComponent,
+    DockerStepOperatorComponent,
     KubernetesStepOperatorComponent,
     MySQLMetadataStoreComponent,
     S3ArtifactStoreComponent,
@@ -63,15 +64,17 @@ def test_unimplemented_flavor_is_refused_with_its_reason() -> None:
         orchestrator=LocalOrchestratorComponent(name="o"),
         metadata_store=MySQLMetadataStoreComponent(name="db", host="db.example.com", database="z"),
         artifact_store=S3ArtifactStoreComponent(name="s3", path="s3://bucket/root"),
+        step_operator=DockerStepOperatorComponent(name="dock"),
     )
     stack.validate(structural_only=True)  # a stored stack can still be loaded and described
     with pytest.raises(StackError) as info:
         stack.validate()
     message = str(info.value)
     assert message.startswith("Stack 'cloud' cannot be used: ")
-    assert "metadata store 'db': the metadata store flavor 'mysql' is not implemented yet" in message
+    assert "step operator 'dock': the step operator flavor 'docker' is not implemented yet" in message
+    assert "metadata store 'db'" not in message  # the mysql flavor is implemented
     assert "artifact store 's3'" not in message  # the s3 flavor is implemented
-    assert 'arrives with the "Real backends" milestone' in message
+    assert "planned after the Airflow UI plugin" in message
 
 
 def test_missing_implementation_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,11 @@ orchestrator       local     (none) - runs in-process; ``zenml_airflow.orchestra
 orchestrator       airflow   ``dags_folder``, ``airflow_home``, ``api_url``, ``username``,
                              ``password``, ``unpause_on_deploy``; ``zenml_airflow.orchestrators.airflow``
 artifact store     local     ``path`` - a local directory
+artifact store     s3        ``path`` (``s3://bucket/root``), ``key``, ``secret``, ``token``,
+                             ``client_kwargs``, ``config_kwargs`` (s3fs)
+artifact store     gcs       ``path`` (``gs://bucket/root``), ``project``, ``token``, ``endpoint_url``
 metadata store     sqlite    ``uri`` - the path of a sqlite database file
+metadata store     mysql     ``host``, ``port``, ``database``, ``username``, ``password``
 metadata store     postgresql ``host``, ``port``, ``database``, ``username``, ``password``
 secrets manager    local     ``secrets_file``, ``key_file`` - a Fernet-encrypted file
 secrets manager    aws       ``region_name``, ``endpoint_url``, ``secret_name_prefix``
@@ -18,8 +22,8 @@ container registry default   ``uri`` - where images are pushed (configuration on
 =================  ========  =====================================================================
 
 Flavors that later milestones implement exist as configs already (``NOT_IMPLEMENTED`` says which
-milestone): artifact stores ``s3``/``gcs``, the ``mysql`` metadata store, step operators
-``docker``/``kubernetes``/``virtualenv`` and the ``local`` model deployer. They can be registered as components, but a stack using one is refused at
+milestone): step operators ``docker``/``kubernetes``/``virtualenv`` and the ``local`` model
+deployer. They can be registered as components, but a stack using one is refused at
 registration (:meth:`~zenml_airflow.stack.stack.Stack.validate`), never accepted and then failing at
 run time.
 
