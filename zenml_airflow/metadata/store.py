@@ -227,13 +227,20 @@ class SQLMetadataStore(MetadataReads):
         """
         return session.get(PipelineRunModel, run_id, with_for_update=True, populate_existing=True)
 
-    def _refresh_run_finished(self, session: Session, run_id: int, now: datetime) -> None:
+    def _refresh_run_finished(
+        self,
+        session: Session,
+        run_id: int,
+        now: datetime,
+        *,
+        locked_run: PipelineRunModel | None = None,
+    ) -> None:
         # finished_at follows the derived status, so a retried step reopens its run. Under the
         # run lock the status query sees every other writer's committed steps (READ COMMITTED).
         # The status comes from one indexed scan of this run's step rows (its latest tries are
         # picked here), not from the two-subquery derivation list_runs uses for many runs; the
         # result is the same (q.run_status_of_steps).
-        run = self._lock_run(session, run_id)
+        run = locked_run if locked_run is not None else self._lock_run(session, run_id)
         assert run is not None  # guaranteed by the step run's foreign key
         run.finished_at = now if q.run_status_of_steps(session, run).is_finished else None
 
@@ -426,7 +433,7 @@ class SQLMetadataStore(MetadataReads):
         )  # fmt: skip
 
         def tx(session: Session) -> StepRunRecord:
-            step = self._insert_step(session, run_id, values)
+            step, _ = self._insert_step(session, run_id, values)
             return q.step_run_record(step)
 
         return self._transaction(tx, write=True, what=f"start step run '{name}'")
@@ -462,8 +469,14 @@ class SQLMetadataStore(MetadataReads):
             "step_operator": step_operator,
         }
 
-    def _insert_step(self, session: Session, run_id: int, values: dict[str, Any]) -> StepRunModel:
-        """Insert a RUNNING try of a step under the run lock and reopen the run."""
+    def _insert_step(
+        self, session: Session, run_id: int, values: dict[str, Any]
+    ) -> tuple[StepRunModel, PipelineRunModel]:
+        """Insert a RUNNING try of a step under the run lock and reopen the run.
+
+        No savepoint around the insert: a duplicate try raises, which rolls back the whole
+        transaction, so there is nothing to continue with.
+        """
         run = self._lock_run(session, run_id)
         if run is None:
             raise DoesNotExistError(f"No pipeline run with id {run_id} in {self._masked}.")
@@ -474,16 +487,17 @@ class SQLMetadataStore(MetadataReads):
             started_at=utcnow(),
             **values,
         )
+        run_name = run.name  # a failed flush expires the session's objects
+        session.add(step)
         try:
-            with session.begin_nested():
-                session.add(step)
+            session.flush()
         except IntegrityError as exc:
             raise MetadataStoreError(
-                f"Try {values['try_number']} of step '{values['name']}' of run '{run.name}' was "
+                f"Try {values['try_number']} of step '{values['name']}' of run '{run_name}' was "
                 "already started; pass the next try_number for a retry."
             ) from exc
         run.finished_at = None  # a running step means a running run
-        return step
+        return step, run
 
     def finish_step_run(
         self,
@@ -555,11 +569,10 @@ class SQLMetadataStore(MetadataReads):
         self._check_links(cache_key, inputs, outputs)
 
         def tx(session: Session) -> StepRunRecord:
-            step = self._insert_step(session, run_id, values)
-            session.flush()  # the step's id, for the links
+            step, run = self._insert_step(session, run_id, values)
             self._finish_step(
                 session, step, ExecutionStatus.CACHED, cache_key, inputs, outputs,
-                cached_from_step_run_id,
+                cached_from_step_run_id, locked_run=run,
             )  # fmt: skip
             return q.step_run_record(step)
 
@@ -585,9 +598,15 @@ class SQLMetadataStore(MetadataReads):
         inputs: Mapping[str, str],
         outputs: Mapping[str, NewArtifact | str],
         cached_from_step_run_id: int | None,
+        *,
+        locked_run: PipelineRunModel | None = None,
     ) -> None:
-        """Register artifacts and lineage of a RUNNING step, finish it and refresh its run."""
-        step_run_id = step.id
+        """Register artifacts and lineage of a RUNNING step, finish it and refresh its run.
+
+        No savepoint around the inserts: a conflict raises, which rolls back the whole
+        transaction. ``locked_run``: the step's run when this transaction already holds its lock.
+        """
+        step_run_id, step_name = step.id, step.name  # a failed flush expires the objects
         output_ids = {n: v.id if isinstance(v, NewArtifact) else v for n, v in outputs.items()}
         new = [v for v in outputs.values() if isinstance(v, NewArtifact)]
         existing = set(inputs.values()) | (set(output_ids.values()) - {a.id for a in new})
@@ -603,34 +622,34 @@ class SQLMetadataStore(MetadataReads):
             )
         now = utcnow()
         try:
-            with session.begin_nested():
-                session.add_all(
-                    ArtifactModel(
-                        id=a.id,
-                        uri=a.uri,
-                        artifact_type=a.artifact_type,
-                        data_type=a.data_type,
-                        materializer=a.materializer,
-                        content_hash=a.content_hash,
-                        size_bytes=a.size_bytes,
-                        producer_step_run_id=step.id,
-                        created_at=now,
-                    )
-                    for a in new
+            session.add_all(
+                ArtifactModel(
+                    id=a.id,
+                    uri=a.uri,
+                    artifact_type=a.artifact_type,
+                    data_type=a.data_type,
+                    materializer=a.materializer,
+                    content_hash=a.content_hash,
+                    size_bytes=a.size_bytes,
+                    producer_step_run_id=step.id,
+                    created_at=now,
                 )
-                session.flush()  # artifacts before the links that reference them
-                session.add_all(
-                    StepRunInputModel(step_run_id=step.id, name=n, artifact_id=a)
-                    for n, a in inputs.items()
-                )
-                session.add_all(
-                    StepRunOutputModel(step_run_id=step.id, name=n, artifact_id=a)
-                    for n, a in output_ids.items()
-                )
+                for a in new
+            )
+            session.flush()  # artifacts before the links that reference them
+            session.add_all(
+                StepRunInputModel(step_run_id=step.id, name=n, artifact_id=a)
+                for n, a in inputs.items()
+            )
+            session.add_all(
+                StepRunOutputModel(step_run_id=step.id, name=n, artifact_id=a)
+                for n, a in output_ids.items()
+            )
+            session.flush()
         except IntegrityError as exc:
             raise MetadataStoreError(
                 f"Could not register the artifacts of step run {step_run_id} "
-                f"('{step.name}'): an artifact id or uri is already registered "
+                f"('{step_name}'): an artifact id or uri is already registered "
                 f"({driver_message(exc)}). Write each artifact to a fresh uri with a new id."
             ) from exc
         if status is ExecutionStatus.CACHED and cached_from_step_run_id is None:
@@ -643,7 +662,7 @@ class SQLMetadataStore(MetadataReads):
         step.finished_at = now
         if status is ExecutionStatus.COMPLETED and cache_key is not None:
             self._ensure_cache_entry(session, cache_key, step.id, now)
-        self._refresh_run_finished(session, step.run_id, now)
+        self._refresh_run_finished(session, step.run_id, now, locked_run=locked_run)
 
     @staticmethod
     def _single_producer(session: Session, artifact_ids: set[str]) -> int | None:
