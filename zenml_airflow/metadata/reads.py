@@ -292,10 +292,13 @@ class MetadataReads(ABC):
 
     @staticmethod
     def _cache_hit(session: Session, cache_key: str) -> CacheHit | None:
-        entry = session.get(CacheEntryModel, cache_key)
-        if entry is None:
+        step = session.scalars(
+            sa.select(StepRunModel)
+            .join(CacheEntryModel, CacheEntryModel.step_run_id == StepRunModel.id)
+            .where(CacheEntryModel.cache_key == cache_key)
+        ).first()
+        if step is None:  # no entry (its step run cannot be missing: foreign key)
             return None
-        step = q.step_or_raise(session, entry.step_run_id)
         outputs = q.linked_artifacts(session, StepRunOutputModel, step.id)
         return CacheHit(step_run=q.step_run_record(step), outputs=outputs)
 

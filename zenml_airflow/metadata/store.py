@@ -480,13 +480,8 @@ class SQLMetadataStore(MetadataReads):
         run = self._lock_run(session, run_id)
         if run is None:
             raise DoesNotExistError(f"No pipeline run with id {run_id} in {self._masked}.")
-        step = StepRunModel(
-            run_id=run_id,
-            status=ExecutionStatus.RUNNING.value,
-            cache_key=None,
-            started_at=utcnow(),
-            **values,
-        )
+        fields = {"status": ExecutionStatus.RUNNING.value, "cache_key": None, "started_at": utcnow()}
+        step = StepRunModel(run_id=run_id, **{**fields, **values})
         run_name = run.name  # a failed flush expires the session's objects
         session.add(step)
         try:
@@ -569,10 +564,15 @@ class SQLMetadataStore(MetadataReads):
         self._check_links(cache_key, inputs, outputs)
 
         def tx(session: Session) -> StepRunRecord:
-            step, run = self._insert_step(session, run_id, values)
+            # Inserted with the values _finish_step sets, so the row is written once.
+            now = utcnow()
+            final = {"status": ExecutionStatus.CACHED.value, "cache_key": cache_key,
+                     "cached_from_step_run_id": cached_from_step_run_id, "started_at": now,
+                     "finished_at": now}  # fmt: skip
+            step, run = self._insert_step(session, run_id, {**values, **final})
             self._finish_step(
                 session, step, ExecutionStatus.CACHED, cache_key, inputs, outputs,
-                cached_from_step_run_id, locked_run=run,
+                cached_from_step_run_id, locked_run=run, now=now,
             )  # fmt: skip
             return q.step_run_record(step)
 
@@ -600,6 +600,7 @@ class SQLMetadataStore(MetadataReads):
         cached_from_step_run_id: int | None,
         *,
         locked_run: PipelineRunModel | None = None,
+        now: datetime | None = None,
     ) -> None:
         """Register artifacts and lineage of a RUNNING step, finish it and refresh its run.
 
@@ -620,7 +621,7 @@ class SQLMetadataStore(MetadataReads):
                 f"Step run {step_run_id} ('{step.name}') refers to artifacts "
                 f"{sorted(existing - found)} that are not registered in {self._masked}."
             )
-        now = utcnow()
+        now = now or utcnow()
         try:
             session.add_all(
                 ArtifactModel(
