@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from zenml_airflow.exceptions import DoesNotExistError
+from zenml_airflow.exceptions import DoesNotExistError, ZenMLAirflowError
 from zenml_airflow.metadata.records import ArtifactRecord, RunRecord, StepRunRecord
 from zenml_airflow.plugin.access import Viewer, run_dag_id
 from zenml_airflow.plugin.stores import Catalog, StoreHandle
@@ -178,7 +178,12 @@ def index(ctx: Ctx) -> dict[str, Any]:
         stores.append(entry)
         if handle.metadata is None:
             continue
-        for pipeline in handle.metadata.list_pipelines():
+        try:
+            pipelines = handle.metadata.list_pipelines()
+        except ZenMLAirflowError as error:  # one unreachable store must not hide the others
+            entry["error"] = f"{type(error).__name__}: {error}"
+            continue
+        for pipeline in pipelines:
             runs = [r for r in handle.metadata.list_runs(pipeline.name) if ctx.viewer.can_see_run(r)]
             dags = sorted(
                 d.dag_id for d in ctx.catalog.dags.values()

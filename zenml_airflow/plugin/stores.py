@@ -164,6 +164,12 @@ def stores_from_spec(spec: dict[str, Any]) -> tuple[str, str | None]:
     component: Any = registry.build_component(
         StackComponentType.METADATA_STORE, metadata["name"], metadata["flavor"], dict(metadata.get("config") or {})
     )
+    url = str(component.url)
+    password = getattr(component, "password", None)
+    if password:  # server stores keep the password out of `url`; a plain one is in the spec anyway
+        from sqlalchemy.engine import make_url
+
+        url = make_url(url).set(password=password).render_as_string(hide_password=False)
     root = None
     artifacts = components.get(StackComponentType.ARTIFACT_STORE.value)
     if artifacts:
@@ -171,7 +177,7 @@ def stores_from_spec(spec: dict[str, Any]) -> tuple[str, str | None]:
             StackComponentType.ARTIFACT_STORE, artifacts["name"], artifacts["flavor"], dict(artifacts.get("config") or {})
         )
         root = str(built.path)
-    return str(component.url), root
+    return url, root
 
 
 class AirflowCatalog(StoreCatalog):
