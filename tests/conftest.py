@@ -17,13 +17,19 @@ for _name in ("ZENML_AIRFLOW_PROFILE", "ZENML_AIRFLOW_STACK", "ZENML_AIRFLOW_REP
     os.environ.pop(_name, None)
 
 
+_ACTIVE_ENV_VARS = ("ZENML_AIRFLOW_PROFILE", "ZENML_AIRFLOW_STACK", "ZENML_AIRFLOW_REPOSITORY_PATH")
+
+
 @pytest.fixture(autouse=True)
 def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh global config directory and working directory for each test."""
+    """A fresh global config directory and working directory for each test; no active-profile,
+    stack or repository override leaks in from the environment."""
+    for name in _ACTIVE_ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
     config_dir = tmp_path / "zenml-config"
     monkeypatch.setenv("ZENML_AIRFLOW_CONFIG_DIR", str(config_dir))
     workdir = tmp_path / "work"
-    workdir.mkdir()
+    workdir.mkdir(exist_ok=True)
     monkeypatch.chdir(workdir)
     yield config_dir
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,24 +14,10 @@ from zenml_airflow.cli.main import cli
 
 SCRIPT = Path(sys.executable).parent / "zenml-airflow"
 
-_ENV_VARS = (
-    "ZENML_AIRFLOW_CONFIG_DIR",
-    "ZENML_AIRFLOW_PROFILE",
-    "ZENML_AIRFLOW_STACK",
-    "ZENML_AIRFLOW_REPOSITORY_PATH",
-)
-
-
-@pytest.fixture(autouse=True)
-def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    for name in _ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
-    directory = tmp_path / "global-config"
-    monkeypatch.setenv("ZENML_AIRFLOW_CONFIG_DIR", str(directory))
-    workdir = tmp_path / "work"
-    workdir.mkdir(exist_ok=True)
-    monkeypatch.chdir(workdir)
-    yield directory
+@pytest.fixture
+def config_dir(isolated_config: Path) -> Path:
+    """The per-test global config directory (set up by tests/conftest.py)."""
+    return isolated_config
 
 
 def test_init_in_cwd_creates_repository_and_default_stack(config_dir: Path) -> None:

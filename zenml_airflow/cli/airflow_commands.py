@@ -70,18 +70,19 @@ def build_schedule(
         raise PipelineConfigurationError(f"Invalid schedule: {problems}.") from error
 
 
+# Runs in the interpreter being checked (Airflow's), so it imports Airflow by name there.
 CHECK_SCRIPT = textwrap.dedent(
     """
-    import importlib.util, json, sys, time
+    import importlib, importlib.util, json, sys, time
     path = sys.argv[1]
     started = time.perf_counter()
     try:
-        import airflow.sdk  # noqa: F401
+        sdk = importlib.import_module("airflow.sdk")
     except ImportError as error:
         print(json.dumps({"ok": False, "error": "Airflow is not installed: " + str(error)}))
         sys.exit(0)
     try:
-        import zenml_airflow.runtime  # noqa: F401
+        importlib.import_module("zenml_airflow.runtime")
     except ImportError as error:
         print(json.dumps({"ok": False, "error": "zenml-airflow is not installed in this Airflow environment "
                           "(pip install zenml-airflow): " + str(error)}))
@@ -92,12 +93,11 @@ CHECK_SCRIPT = textwrap.dedent(
         spec = importlib.util.spec_from_file_location("zenml_airflow_dag_check", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        from airflow.sdk import DAG
-        dags = [v for v in vars(module).values() if isinstance(v, DAG)]
+        dags = [v for v in vars(module).values() if isinstance(v, sdk.DAG)]
         if len(dags) != 1:
             raise RuntimeError(f"expected exactly one DAG in the file, found {len(dags)}")
-        from airflow.serialization.serialized_objects import DagSerialization
-        DagSerialization.to_dict(dags[0])
+        serialization = importlib.import_module("airflow.serialization.serialized_objects")
+        serialization.DagSerialization.to_dict(dags[0])
     except Exception as error:
         message = " ".join(f"{type(error).__name__}: {error}".split())
         print(json.dumps({"ok": False, "error": message}))
