@@ -8,7 +8,7 @@ through the REST API and follows it to the end, printing each task's state. The 
 
 from __future__ import annotations
 
-import os
+import contextlib
 import subprocess
 import time
 from dataclasses import dataclass
@@ -26,7 +26,7 @@ from zenml_airflow.orchestrators.airflow_client import (
     AirflowClient,
     generated_password,
 )
-from zenml_airflow.orchestrators.airflow_local import LocalAirflow
+from zenml_airflow.orchestrators.airflow_local import LocalAirflow, LocalAirflowError
 from zenml_airflow.orchestrators.base import BaseOrchestrator
 from zenml_airflow.post_execution import PipelineRunView, get_run
 
@@ -114,19 +114,26 @@ class AirflowOrchestrator(BaseOrchestrator):
         return Deployment(spec.dag_id, path)
 
     def _request_parse(self, client: AirflowClient, dag: dict[str, Any] | None) -> None:
-        """Ask Airflow to parse the file now instead of at its next folder scan."""
+        """Ask Airflow to parse the file now instead of at its next folder scan: through the REST
+        API for a file it already knows, else with ``airflow dags reserialize`` when that Airflow
+        is installed here. Neither is required: its own folder scan finds the file eventually."""
         if dag is not None and dag.get("file_token"):
             try:
                 client.request("PUT", f"/api/v2/parseDagFile/{dag['file_token']}", expect=(200, 201))
                 return
             except AirflowAPIError:
                 pass
-        airflow = Path(os.environ.get("VIRTUAL_ENV", "")) / "bin" / "airflow"
         local = self.local_airflow()
-        if self.airflow_home.is_dir() and Path(local.airflow_executable()).exists():
+        try:
+            airflow = local.airflow_executable()
+        except LocalAirflowError:
+            return  # Airflow is not installed here
+        if not self.airflow_home.is_dir():
+            return  # ... or runs elsewhere
+        with contextlib.suppress(subprocess.TimeoutExpired):
             subprocess.run(
-                [str(airflow) if airflow.exists() else local.airflow_executable(), "dags", "reserialize"],
-                env=local.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, timeout=120,
+                [airflow, "dags", "reserialize"], env=local.env(), stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, check=False, timeout=120,
             )
 
     def wait_until_parsed(
