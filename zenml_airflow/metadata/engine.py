@@ -20,9 +20,12 @@ event emits the BEGIN itself - the recipe from SQLAlchemy's SQLite dialect docum
 from __future__ import annotations
 
 import logging
+import os
 import random
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -134,6 +137,58 @@ def create_store_engine(url: URL) -> Engine:
     return engine
 
 
+#: How many engines :func:`shared_engine` keeps (least recently used ones are disposed of).
+SHARED_ENGINES = 8
+
+_shared: OrderedDict[tuple[Any, ...], Engine] = OrderedDict()
+_shared_lock = threading.Lock()
+
+
+def _engine_key(url: URL) -> tuple[Any, ...]:
+    identity: tuple[int, int] | None = None
+    if is_sqlite(url) and (path := _sqlite_file(url)) is not None:
+        try:
+            st = os.stat(path.expanduser())
+            identity = (st.st_dev, st.st_ino)
+        except OSError:
+            identity = None
+    return (os.getpid(), url.render_as_string(hide_password=False), identity)
+
+
+def shared_engine(url: URL) -> Engine:
+    """The process's engine for ``url``: its pool and compiled-statement cache are reused by
+    every store opened on the same database (one ``p.run()`` after another, for one).
+
+    A forked child never inherits its parent's engines (the process id is part of the key), and
+    a sqlite file replaced by another file of the same name gets an engine of its own, so no
+    pooled connection keeps writing to a deleted file.
+    """
+    key = _engine_key(url)
+    with _shared_lock:
+        inherited = [k for k in _shared if k[0] != key[0]]
+        for stale in inherited:
+            # The parent's connections: forget them without closing (they are the parent's).
+            _shared.pop(stale).dispose(close=False)
+        engine = _shared.get(key)
+        if engine is not None:
+            _shared.move_to_end(key)
+            return engine
+    engine = create_store_engine(url)
+    evicted: list[Engine] = []
+    with _shared_lock:
+        current = _shared.setdefault(key, engine)
+        _shared.move_to_end(key)
+        while len(_shared) > SHARED_ENGINES:
+            _, old = _shared.popitem(last=False)
+            evicted.append(old)
+    if current is not engine:
+        engine.dispose()
+    for old in evicted:
+        # Pooled connections only: a store still holding the engine reconnects on its next call.
+        old.dispose()
+    return current
+
+
 def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -233,4 +288,5 @@ __all__ = [
     "mask_url",
     "parse_url",
     "run_with_retry",
+    "shared_engine",
 ]

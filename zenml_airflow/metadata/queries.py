@@ -12,16 +12,19 @@ column a crashed writer could have left stale:
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import DoesNotExistError
 from zenml_airflow.metadata.models import (
     ArtifactModel,
+    CacheEntryModel,
     PipelineModel,
     PipelineRunModel,
     StepRunInputModel,
@@ -35,7 +38,22 @@ from zenml_airflow.metadata.records import (
     StepRunRecord,
 )
 
+# The tables behind the models. The store's hot paths (a step's reads and writes, listing runs)
+# run plain SQL expressions on these through a Connection: no unit of work, no identity map, and
+# rows that the record functions below read by column name.
+PIPELINES = cast(sa.Table, PipelineModel.__table__)
+RUNS = cast(sa.Table, PipelineRunModel.__table__)
+STEPS = cast(sa.Table, StepRunModel.__table__)
+ARTIFACTS = cast(sa.Table, ArtifactModel.__table__)
+INPUTS = cast(sa.Table, StepRunInputModel.__table__)
+OUTPUTS = cast(sa.Table, StepRunOutputModel.__table__)
+CACHE = cast(sa.Table, CacheEntryModel.__table__)
+
 _DONE = (ExecutionStatus.COMPLETED.value, ExecutionStatus.CACHED.value)
+
+
+#: Where these statements run: a Connection (the hot paths) or an ORM Session (the rest).
+Executes = Connection | Session
 
 
 def derive_run_status(n_failed: int, n_done: int, num_steps: int) -> ExecutionStatus:
@@ -50,20 +68,17 @@ def derive_run_status(n_failed: int, n_done: int, num_steps: int) -> ExecutionSt
 def latest_tries(*conditions: ColumnElement[bool]) -> sa.Subquery:
     """``(run_id, name, try_number)`` of the latest try of each step of the matching runs.
 
-    ``conditions`` may reference :class:`PipelineRunModel` and :class:`PipelineModel`. Uses the
+    ``conditions`` may reference the runs and pipelines tables (or their models). Uses the
     ``(run_id, name, try_number)`` unique index. A MAX/GROUP BY join rather than a window
     function keeps this portable to every backend version we support.
     """
     return (
-        sa.select(
-            StepRunModel.run_id,
-            StepRunModel.name,
-            sa.func.max(StepRunModel.try_number).label("try_number"),
-        )
-        .join(PipelineRunModel, PipelineRunModel.id == StepRunModel.run_id)
-        .join(PipelineModel, PipelineModel.id == PipelineRunModel.pipeline_id)
+        sa.select(STEPS.c.run_id, STEPS.c.name, sa.func.max(STEPS.c.try_number).label("try_number"))
+        .select_from(STEPS)
+        .join(RUNS, RUNS.c.id == STEPS.c.run_id)
+        .join(PIPELINES, PIPELINES.c.id == RUNS.c.pipeline_id)
         .where(*conditions)
-        .group_by(StepRunModel.run_id, StepRunModel.name)
+        .group_by(STEPS.c.run_id, STEPS.c.name)
         .subquery("latest")
     )
 
@@ -71,122 +86,204 @@ def latest_tries(*conditions: ColumnElement[bool]) -> sa.Subquery:
 def select_runs(*conditions: ColumnElement[bool]) -> Select[Any]:
     """Runs matching ``conditions`` with their pipeline name and status counts, in one query.
 
-    Rows are ``(PipelineRunModel, pipeline_name, n_failed, n_done)``; the counts are NULL for a
-    run without step runs. Ordered chronologically by ``(created_at, id)``.
+    Rows have the run columns plus ``pipeline_name``, ``n_failed`` and ``n_done`` (the counts are
+    NULL for a run without step runs); :func:`run_record` turns one into a record. Ordered
+    chronologically by ``(created_at, id)``.
     """
     latest = latest_tries(*conditions)
-    step = aliased(StepRunModel, name="latest_step")
+    step = STEPS.alias("latest_step")
     counts = (
         sa.select(
-            step.run_id.label("run_id"),
-            sa.func.count(sa.case((step.status == ExecutionStatus.FAILED.value, 1))).label(
+            step.c.run_id.label("run_id"),
+            sa.func.count(sa.case((step.c.status == ExecutionStatus.FAILED.value, 1))).label(
                 "n_failed"
             ),
-            sa.func.count(sa.case((step.status.in_(_DONE), 1))).label("n_done"),
+            sa.func.count(sa.case((step.c.status.in_(_DONE), 1))).label("n_done"),
         )
         .join(
             latest,
             sa.and_(
-                step.run_id == latest.c.run_id,
-                step.name == latest.c.name,
-                step.try_number == latest.c.try_number,
+                step.c.run_id == latest.c.run_id,
+                step.c.name == latest.c.name,
+                step.c.try_number == latest.c.try_number,
             ),
         )
-        .group_by(step.run_id)
+        .group_by(step.c.run_id)
         .subquery("counts")
     )
     return (
-        sa.select(PipelineRunModel, PipelineModel.name, counts.c.n_failed, counts.c.n_done)
-        .join(PipelineModel, PipelineModel.id == PipelineRunModel.pipeline_id)
-        .outerjoin(counts, counts.c.run_id == PipelineRunModel.id)
+        sa.select(
+            *RUNS.c, PIPELINES.c.name.label("pipeline_name"), counts.c.n_failed, counts.c.n_done
+        )
+        .select_from(RUNS)
+        .join(PIPELINES, PIPELINES.c.id == RUNS.c.pipeline_id)
+        .outerjoin(counts, counts.c.run_id == RUNS.c.id)
         .where(*conditions)
-        .order_by(PipelineRunModel.created_at, PipelineRunModel.id)
+        .order_by(RUNS.c.created_at, RUNS.c.id)
     )
 
 
-def select_latest_step_runs(run_id: int) -> Select[StepRunModel]:
-    """The latest try of each step of run ``run_id``, ordered by ``(started_at, id)``."""
-    latest = latest_tries(PipelineRunModel.id == run_id)
+def select_latest_step_runs(run_id: int) -> Select[Any]:
+    """The latest try of each step of run ``run_id`` (step columns), ordered by ``(started_at, id)``."""
+    latest = latest_tries(RUNS.c.id == run_id)
     return (
-        sa.select(StepRunModel)
+        sa.select(*STEPS.c)
         .join(
             latest,
             sa.and_(
-                StepRunModel.run_id == latest.c.run_id,
-                StepRunModel.name == latest.c.name,
-                StepRunModel.try_number == latest.c.try_number,
+                STEPS.c.run_id == latest.c.run_id,
+                STEPS.c.name == latest.c.name,
+                STEPS.c.try_number == latest.c.try_number,
             ),
         )
-        .order_by(StepRunModel.started_at, StepRunModel.id)
+        .order_by(STEPS.c.started_at, STEPS.c.id)
     )
 
 
-def run_status(session: Session, run: PipelineRunModel) -> ExecutionStatus:
-    """Derive the status of one run inside ``session`` (sees its uncommitted writes)."""
-    row = session.execute(select_runs(PipelineRunModel.id == run.id)).one()
-    return derive_run_status(row.n_failed or 0, row.n_done or 0, run.num_steps)
+# --- prebuilt statements -------------------------------------------------------------------------
+# Built once, executed with parameters. Building a statement costs about three times as much as
+# executing a built one (SQLAlchemy reuses the compiled SQL either way), and a step's reads and
+# writes are a dozen small statements: the executor's per-step cost is mostly this.
 
 
-def run_status_of_steps(session: Session, run: PipelineRunModel) -> ExecutionStatus:
+def _param(name: str, *, expanding: bool = False) -> Any:
+    return sa.bindparam(name, expanding=expanding)
+
+
+#: The run (and its pipeline's name) by ``run_id``; by ``run_name``.
+RUN_BY_ID = (
+    sa.select(*RUNS.c, PIPELINES.c.name.label("pipeline_name"))
+    .join(PIPELINES, PIPELINES.c.id == RUNS.c.pipeline_id)
+    .where(RUNS.c.id == _param("run_id"))
+)
+RUN_BY_NAME = (
+    sa.select(*RUNS.c, PIPELINES.c.name.label("pipeline_name"))
+    .join(PIPELINES, PIPELINES.c.id == RUNS.c.pipeline_id)
+    .where(RUNS.c.name == _param("run_name"))
+)
+#: Every run of ``pipeline_name`` with its status counts; the runs ``run_ids`` likewise.
+RUNS_OF_PIPELINE = select_runs(PIPELINES.c.name == _param("pipeline_name"))
+RUNS_WITH_IDS = select_runs(RUNS.c.id.in_(_param("run_ids", expanding=True)))
+#: The run row by ``run_id``, locked for update (see the store's ``_lock_run``).
+LOCK_RUN = (
+    sa.select(RUNS.c.id, RUNS.c.name, RUNS.c.num_steps, RUNS.c.finished_at)
+    .where(RUNS.c.id == _param("run_id"))
+    .with_for_update()
+)
+SET_RUN_FINISHED_AT = (
+    sa.update(RUNS)
+    .where(RUNS.c.id == _param("run_id"))
+    .values(finished_at=_param("new_finished_at"))
+)
+STEP_BY_ID = sa.select(*STEPS.c).where(STEPS.c.id == _param("step_run_id"))
+#: Every try of the steps ``names`` of run ``run_id``.
+STEP_TRIES_NAMED = sa.select(*STEPS.c).where(
+    STEPS.c.run_id == _param("run_id"), STEPS.c.name.in_(_param("names", expanding=True))
+)
+#: ``(name, try_number, status)`` of every try of run ``run_id``.
+STEP_STATUSES = sa.select(STEPS.c.name, STEPS.c.try_number, STEPS.c.status).where(
+    STEPS.c.run_id == _param("run_id")
+)
+INSERT_STEP = sa.insert(STEPS)
+FINISH_STEP = (
+    sa.update(STEPS)
+    .where(STEPS.c.id == _param("step_run_id"))
+    .values(
+        status=_param("new_status"),
+        cache_key=_param("new_cache_key"),
+        cached_from_step_run_id=_param("new_cached_from"),
+        error=_param("new_error"),
+        finished_at=_param("new_finished_at"),
+    )
+)
+#: The artifacts (with input/output name and step run id) linked to the step runs ``ids``.
+LINKED_ARTIFACTS = {
+    link.name: sa.select(
+        link.c.step_run_id.label("link_step_run_id"), link.c.name.label("link_name"), *ARTIFACTS.c
+    )
+    .join(ARTIFACTS, ARTIFACTS.c.id == link.c.artifact_id)
+    .where(link.c.step_run_id.in_(_param("ids", expanding=True)))
+    .order_by(link.c.step_run_id, link.c.name)
+    for link in (INPUTS, OUTPUTS)
+}
+ARTIFACT_IDS_IN = sa.select(ARTIFACTS.c.id).where(ARTIFACTS.c.id.in_(_param("ids", expanding=True)))
+INSERT_ARTIFACT = sa.insert(ARTIFACTS)
+INSERT_INPUT = sa.insert(INPUTS)
+INSERT_OUTPUT = sa.insert(OUTPUTS)
+#: The step run whose outputs answer ``cache_key``.
+CACHE_HIT = (
+    sa.select(*STEPS.c)
+    .join(CACHE, CACHE.c.step_run_id == STEPS.c.id)
+    .where(CACHE.c.cache_key == _param("cache_key"))
+)
+CACHE_KEY_EXISTS = sa.select(CACHE.c.cache_key).where(CACHE.c.cache_key == _param("cache_key"))
+INSERT_CACHE_ENTRY = sa.insert(CACHE)
+
+
+def latest_of_each_step(rows: Iterable[Any]) -> dict[str, Any]:
+    """The row of the highest ``try_number`` per step ``name`` among ``rows`` of one run."""
+    latest: dict[str, Any] = {}
+    for row in rows:
+        seen = latest.get(row.name)
+        if seen is None or row.try_number > seen.try_number:
+            latest[row.name] = row
+    return latest
+
+
+def run_status(conn: Executes, run_id: int) -> ExecutionStatus:
+    """Derive the status of one run as :func:`select_runs` does (sees uncommitted writes)."""
+    row = conn.execute(select_runs(RUNS.c.id == run_id)).one()
+    return derive_run_status(row.n_failed or 0, row.n_done or 0, row.num_steps)
+
+
+def run_status_of_steps(conn: Executes, run_id: int, num_steps: int) -> ExecutionStatus:
     """The same status as :func:`run_status`, from one indexed scan of the run's step rows.
 
     Reads ``(name, try_number, status)`` of every try of this run only (the ``(run_id, name,
     try_number)`` index), picks each step's latest try here and counts. A run has a handful of
     steps and tries, so this is cheaper than the grouped subqueries the many-run listing needs.
     """
-    latest: dict[str, tuple[int, str]] = {}
-    rows = session.execute(
-        sa.select(StepRunModel.name, StepRunModel.try_number, StepRunModel.status).where(
-            StepRunModel.run_id == run.id
-        )
-    )
-    for name, try_number, status in rows:
-        seen = latest.get(name)
-        if seen is None or try_number > seen[0]:
-            latest[name] = (try_number, status)
-    statuses = [status for _, status in latest.values()]
+    rows = conn.execute(STEP_STATUSES, {"run_id": run_id})
+    statuses = [row.status for row in latest_of_each_step(rows).values()]
     n_failed = sum(status == ExecutionStatus.FAILED.value for status in statuses)
     n_done = sum(status in _DONE for status in statuses)
-    return derive_run_status(n_failed, n_done, run.num_steps)
+    return derive_run_status(n_failed, n_done, num_steps)
 
 
-def step_or_raise(session: Session, step_run_id: int) -> StepRunModel:
+def step_row(conn: Executes, step_run_id: int) -> Any:
     """The step run row with this id, or :class:`DoesNotExistError`."""
-    step = session.get(StepRunModel, step_run_id)
-    if step is None:
+    row = conn.execute(STEP_BY_ID, {"step_run_id": step_run_id}).first()
+    if row is None:
         raise DoesNotExistError(f"No step run with id {step_run_id} in the metadata store.")
-    return step
+    return row
 
 
 def linked_artifacts(
-    session: Session,
-    link: type[StepRunInputModel] | type[StepRunOutputModel],
-    step_run_id: int,
-) -> dict[str, ArtifactRecord]:
-    """The artifacts linked to a step run as inputs or outputs, by input/output name."""
-    rows = session.execute(
-        sa.select(link.name, ArtifactModel)
-        .join(ArtifactModel, ArtifactModel.id == link.artifact_id)
-        .where(link.step_run_id == step_run_id)
-        .order_by(link.name)
-    )
-    return {name: artifact_record(artifact) for name, artifact in rows}
+    conn: Executes, link: sa.Table, step_run_ids: list[int]
+) -> dict[int, dict[str, ArtifactRecord]]:
+    """The artifacts linked to step runs as inputs or outputs (``link`` is :data:`INPUTS` or
+    :data:`OUTPUTS`): by step run id, then by input/output name (in name order)."""
+    found: dict[int, dict[str, ArtifactRecord]] = {i: {} for i in step_run_ids}
+    if not step_run_ids:
+        return found
+    rows = conn.execute(LINKED_ARTIFACTS[link.name], {"ids": step_run_ids})
+    for row in rows:
+        found[row.link_step_run_id][row.link_name] = artifact_record(row)
+    return found
 
 
-def pipeline_record(model: PipelineModel) -> PipelineRecord:
-    """Detach a pipeline row into a record."""
+def pipeline_record(model: Any) -> PipelineRecord:
+    """Detach a pipeline row (or model) into a record."""
     return PipelineRecord(id=model.id, name=model.name, created_at=model.created_at)
 
 
-def run_record(
-    model: PipelineRunModel, pipeline_name: str, n_failed: int | None, n_done: int | None
-) -> RunRecord:
-    """Detach a run row into a record, deriving its status from the counts."""
+def run_record(model: Any, pipeline_name: str, status: ExecutionStatus) -> RunRecord:
+    """Detach a run row (or anything with its column attributes) into a record."""
     return RunRecord(
         id=model.id,
         pipeline_name=pipeline_name,
         name=model.name,
-        status=derive_run_status(n_failed or 0, n_done or 0, model.num_steps),
+        status=status,
         num_steps=model.num_steps,
         orchestrator=model.orchestrator,
         orchestrator_run_id=model.orchestrator_run_id,
@@ -199,8 +296,8 @@ def run_record(
     )
 
 
-def step_run_record(model: StepRunModel) -> StepRunRecord:
-    """Detach a step run row into a record."""
+def step_run_record(model: Any) -> StepRunRecord:
+    """Detach a step run row (or model, or anything with its column attributes) into a record."""
     return StepRunRecord(
         id=model.id,
         run_id=model.run_id,
@@ -221,8 +318,8 @@ def step_run_record(model: StepRunModel) -> StepRunRecord:
     )
 
 
-def artifact_record(model: ArtifactModel) -> ArtifactRecord:
-    """Detach an artifact row into a record."""
+def artifact_record(model: Any) -> ArtifactRecord:
+    """Detach an artifact row (or model) into a record."""
     return ArtifactRecord(
         id=model.id,
         uri=model.uri,
@@ -236,17 +333,40 @@ def artifact_record(model: ArtifactModel) -> ArtifactRecord:
     )
 
 
+def listed_run(row: Any) -> RunRecord:
+    """The record of one row of :func:`select_runs`."""
+    status = derive_run_status(row.n_failed or 0, row.n_done or 0, row.num_steps)
+    return run_record(row, row.pipeline_name, status)
+
+
+def one_run(conn: Executes, row: Any) -> RunRecord:
+    """The record of a row of :data:`RUN_BY_ID`/:data:`RUN_BY_NAME`: its status comes from one
+    indexed scan of its step rows (:func:`run_status_of_steps`, the status :func:`select_runs`
+    derives)."""
+    return run_record(row, row.pipeline_name, run_status_of_steps(conn, row.id, row.num_steps))
+
+
 __all__ = [
+    "ARTIFACTS",
+    "CACHE",
+    "INPUTS",
+    "OUTPUTS",
+    "PIPELINES",
+    "RUNS",
+    "STEPS",
     "artifact_record",
-    "linked_artifacts",
     "derive_run_status",
+    "latest_of_each_step",
     "latest_tries",
+    "linked_artifacts",
+    "listed_run",
+    "one_run",
     "pipeline_record",
     "run_record",
     "run_status",
     "run_status_of_steps",
     "select_latest_step_runs",
     "select_runs",
-    "step_or_raise",
+    "step_row",
     "step_run_record",
 ]

@@ -9,22 +9,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from zenml_airflow.exceptions import DoesNotExistError
 from zenml_airflow.metadata import queries as q
-from zenml_airflow.metadata.models import (
-    ArtifactModel,
-    CacheEntryModel,
-    PipelineModel,
-    PipelineRunModel,
-    StepRunInputModel,
-    StepRunModel,
-    StepRunOutputModel,
-)
+from zenml_airflow.metadata.queries import ARTIFACTS, INPUTS, OUTPUTS, PIPELINES, RUNS, STEPS
 from zenml_airflow.metadata.records import (
     ArtifactRecord,
     CacheHit,
@@ -45,15 +37,15 @@ class MetadataReads(ABC):
     _masked: str
 
     @abstractmethod
-    def _transaction(self, fn: Callable[[Session], T], *, write: bool, what: str) -> T:
-        """Run ``fn`` in one (retried) transaction and return its result."""
+    def _transaction(self, fn: Callable[[Connection], T], *, write: bool, what: str) -> T:
+        """Run ``fn`` in one (retried) transaction on a connection and return its result."""
 
     def list_pipelines(self) -> list[PipelineRecord]:
         """All pipelines, ordered by name."""
         return self._transaction(
-            lambda s: [
+            lambda c: [
                 q.pipeline_record(p)
-                for p in s.scalars(sa.select(PipelineModel).order_by(PipelineModel.name))
+                for p in c.execute(sa.select(*PIPELINES.c).order_by(PIPELINES.c.name))
             ],
             write=False,
             what="list pipelines",
@@ -62,17 +54,15 @@ class MetadataReads(ABC):
     def get_pipeline(self, name: str) -> PipelineRecord | None:
         """The pipeline called ``name``, or None."""
 
-        def tx(session: Session) -> PipelineRecord | None:
-            found = session.scalars(
-                sa.select(PipelineModel).where(PipelineModel.name == name)
-            ).first()
+        def tx(conn: Connection) -> PipelineRecord | None:
+            found = conn.execute(sa.select(*PIPELINES.c).where(PIPELINES.c.name == name)).first()
             return None if found is None else q.pipeline_record(found)
 
         return self._transaction(tx, write=False, what=f"get pipeline '{name}'")
 
     def _runs(self, *conditions: sa.ColumnElement[bool], what: str) -> list[RunRecord]:
         return self._transaction(
-            lambda s: [q.run_record(*row) for row in s.execute(q.select_runs(*conditions))],
+            lambda c: [q.listed_run(row) for row in c.execute(q.select_runs(*conditions))],
             write=False,
             what=what,
         )
@@ -97,26 +87,30 @@ class MetadataReads(ABC):
             raise ValueError(f"offset and limit must be >= 0, got {offset} and {limit}.")
         what = f"list runs of '{pipeline_name}'"
         if offset == 0 and limit is None and not newest_first:
-            return self._runs(PipelineModel.name == pipeline_name, what=what)
+            return self._transaction(
+                lambda c: [
+                    q.listed_run(row)
+                    for row in c.execute(q.RUNS_OF_PIPELINE, {"pipeline_name": pipeline_name})
+                ],
+                write=False,
+                what=what,
+            )
 
-        def tx(session: Session) -> list[RunRecord]:
-            order = (PipelineRunModel.created_at, PipelineRunModel.id)
+        def tx(conn: Connection) -> list[RunRecord]:
+            order = (RUNS.c.created_at, RUNS.c.id)
             page = (
-                sa.select(PipelineRunModel.id)
-                .join(PipelineModel, PipelineModel.id == PipelineRunModel.pipeline_id)
-                .where(PipelineModel.name == pipeline_name)
+                sa.select(RUNS.c.id)
+                .join(PIPELINES, PIPELINES.c.id == RUNS.c.pipeline_id)
+                .where(PIPELINES.c.name == pipeline_name)
                 .order_by(*(c.desc() for c in order) if newest_first else order)
                 .offset(offset)
             )
             if limit is not None:
                 page = page.limit(limit)
-            ids = list(session.scalars(page))
+            ids = list(conn.scalars(page))
             if not ids:
                 return []
-            records = [
-                q.run_record(*row)
-                for row in session.execute(q.select_runs(PipelineRunModel.id.in_(ids)))
-            ]
+            records = [q.listed_run(row) for row in conn.execute(q.RUNS_WITH_IDS, {"run_ids": ids})]
             return records[::-1] if newest_first else records
 
         return self._transaction(tx, write=False, what=what)
@@ -124,33 +118,40 @@ class MetadataReads(ABC):
     def count_runs(self, pipeline_name: str) -> int:
         """The number of runs of a pipeline (0 for an unknown pipeline)."""
         return self._transaction(
-            lambda s: s.scalar(
-                sa.select(sa.func.count(PipelineRunModel.id))
-                .join(PipelineModel, PipelineModel.id == PipelineRunModel.pipeline_id)
-                .where(PipelineModel.name == pipeline_name)
-            )
-            or 0,
+            lambda c: (
+                c.scalar(
+                    sa.select(sa.func.count(RUNS.c.id))
+                    .join(PIPELINES, PIPELINES.c.id == RUNS.c.pipeline_id)
+                    .where(PIPELINES.c.name == pipeline_name)
+                )
+                or 0
+            ),
             write=False,
             what=f"count runs of '{pipeline_name}'",
         )
 
     def get_run(self, run_name: str) -> RunRecord | None:
         """The run called ``run_name``, or None."""
-        runs = self._runs(PipelineRunModel.name == run_name, what=f"get run '{run_name}'")
-        return runs[0] if runs else None
+        return self._one_run(q.RUN_BY_NAME, {"run_name": run_name}, what=f"get run '{run_name}'")
 
     def get_run_by_id(self, run_id: int) -> RunRecord | None:
         """The run with id ``run_id``, or None."""
-        runs = self._runs(PipelineRunModel.id == run_id, what=f"get run {run_id}")
-        return runs[0] if runs else None
+        return self._one_run(q.RUN_BY_ID, {"run_id": run_id}, what=f"get run {run_id}")
+
+    def _one_run(self, statement: Any, params: dict[str, Any], *, what: str) -> RunRecord | None:
+        def tx(conn: Connection) -> RunRecord | None:
+            row = conn.execute(statement, params).first()
+            return None if row is None else q.one_run(conn, row)
+
+        return self._transaction(tx, write=False, what=what)
 
     def get_run_by_orchestrator_id(
         self, pipeline_name: str, orchestrator_run_id: str
     ) -> RunRecord | None:
         """The run of ``pipeline_name`` recorded for an orchestrator run (e.g. ``dag/run``)."""
         runs = self._runs(
-            PipelineModel.name == pipeline_name,
-            PipelineRunModel.orchestrator_run_id == orchestrator_run_id,
+            PIPELINES.c.name == pipeline_name,
+            RUNS.c.orchestrator_run_id == orchestrator_run_id,
             what=f"get run '{orchestrator_run_id}' of '{pipeline_name}'",
         )
         return runs[0] if runs else None
@@ -158,7 +159,9 @@ class MetadataReads(ABC):
     def list_step_runs(self, run_id: int) -> list[StepRunRecord]:
         """The latest try of each step of a run, ordered by ``(started_at, id)``."""
         return self._transaction(
-            lambda s: [q.step_run_record(m) for m in s.scalars(q.select_latest_step_runs(run_id))],
+            lambda c: [
+                q.step_run_record(row) for row in c.execute(q.select_latest_step_runs(run_id))
+            ],
             write=False,
             what=f"list step runs of run {run_id}",
         )
@@ -166,7 +169,7 @@ class MetadataReads(ABC):
     def get_step_run(self, step_run_id: int) -> StepRunRecord:
         """The step run with this id; :class:`DoesNotExistError` if there is none."""
         return self._transaction(
-            lambda s: q.step_run_record(q.step_or_raise(s, step_run_id)),
+            lambda c: q.step_run_record(q.step_row(c, step_run_id)),
             write=False,
             what=f"get step run {step_run_id}",
         )
@@ -176,11 +179,11 @@ class MetadataReads(ABC):
     ) -> tuple[dict[str, ArtifactRecord], dict[str, ArtifactRecord]]:
         """``(inputs, outputs)`` of a step run by name; a cached step shows the reused outputs."""
 
-        def tx(session: Session) -> tuple[dict[str, ArtifactRecord], dict[str, ArtifactRecord]]:
-            q.step_or_raise(session, step_run_id)
+        def tx(conn: Connection) -> tuple[dict[str, ArtifactRecord], dict[str, ArtifactRecord]]:
+            q.step_row(conn, step_run_id)
             return (
-                q.linked_artifacts(session, StepRunInputModel, step_run_id),
-                q.linked_artifacts(session, StepRunOutputModel, step_run_id),
+                q.linked_artifacts(conn, INPUTS, [step_run_id])[step_run_id],
+                q.linked_artifacts(conn, OUTPUTS, [step_run_id])[step_run_id],
             )
 
         return self._transaction(tx, write=False, what=f"get inputs/outputs of {step_run_id}")
@@ -193,7 +196,7 @@ class MetadataReads(ABC):
         What the executor needs to resolve a step's inputs; steps that have not started are absent.
         """
         return self._transaction(
-            lambda s: self._step_outputs_in_run(s, run_id, step_names),
+            lambda c: self._step_outputs_in_run(c, run_id, step_names),
             write=False,
             what=f"get upstream outputs in run {run_id}",
         )
@@ -212,52 +215,42 @@ class MetadataReads(ABC):
         transaction. Returns ``(upstream outputs, key, hit or None)``.
         """
 
-        def tx(session: Session) -> tuple[UpstreamOutputs, str | None, CacheHit | None]:
-            upstream = self._step_outputs_in_run(session, run_id, step_names) if step_names else {}
+        def tx(conn: Connection) -> tuple[UpstreamOutputs, str | None, CacheHit | None]:
+            upstream = self._step_outputs_in_run(conn, run_id, step_names) if step_names else {}
             key = cache_key(upstream)
-            return upstream, key, None if key is None else self._cache_hit(session, key)
+            return upstream, key, None if key is None else self._cache_hit(conn, key)
 
         return self._transaction(tx, write=False, what=f"resolve a step of run {run_id}")
 
     @staticmethod
     def _step_outputs_in_run(
-        session: Session, run_id: int, step_names: list[str]
+        conn: Connection, run_id: int, step_names: list[str]
     ) -> UpstreamOutputs:
-        latest = q.select_latest_step_runs(run_id).where(StepRunModel.name.in_(step_names))
-        steps = {m.name: q.step_run_record(m) for m in session.scalars(latest)}
-        result: dict[str, tuple[StepRunRecord, dict[str, ArtifactRecord]]] = {
-            name: (step, {}) for name, step in steps.items()
-        }
-        if steps:
-            by_id = {step.id: name for name, step in steps.items()}
-            rows = session.execute(
-                sa.select(StepRunOutputModel.step_run_id, StepRunOutputModel.name, ArtifactModel)
-                .join(ArtifactModel, ArtifactModel.id == StepRunOutputModel.artifact_id)
-                .where(StepRunOutputModel.step_run_id.in_(list(by_id)))
-            )
-            for step_run_id, output, artifact in rows:
-                result[by_id[step_run_id]][1][output] = q.artifact_record(artifact)
-        return result
+        rows = conn.execute(q.STEP_TRIES_NAMED, {"run_id": run_id, "names": step_names})
+        steps = {name: q.step_run_record(row) for name, row in q.latest_of_each_step(rows).items()}
+        outputs = q.linked_artifacts(conn, OUTPUTS, [step.id for step in steps.values()])
+        return {name: (step, outputs[step.id]) for name, step in steps.items()}
 
     def get_artifact(self, artifact_id: str) -> ArtifactRecord:
         """The artifact with this id; :class:`DoesNotExistError` if there is none."""
+        return self._transaction(
+            lambda c: q.artifact_record(self._artifact_row(c, artifact_id)),
+            write=False,
+            what=f"get artifact {artifact_id}",
+        )
 
-        def tx(session: Session) -> ArtifactRecord:
-            artifact = session.get(ArtifactModel, artifact_id)
-            if artifact is None:
-                raise DoesNotExistError(f"No artifact with id {artifact_id!r} in {self._masked}.")
-            return q.artifact_record(artifact)
-
-        return self._transaction(tx, write=False, what=f"get artifact {artifact_id}")
+    def _artifact_row(self, conn: Connection, artifact_id: str) -> Any:
+        row = conn.execute(sa.select(*ARTIFACTS.c).where(ARTIFACTS.c.id == artifact_id)).first()
+        if row is None:
+            raise DoesNotExistError(f"No artifact with id {artifact_id!r} in {self._masked}.")
+        return row
 
     def get_artifact_producer(self, artifact_id: str) -> StepRunRecord:
         """The step run that wrote the artifact (never a cached step that reused it)."""
 
-        def tx(session: Session) -> StepRunRecord:
-            artifact = session.get(ArtifactModel, artifact_id)
-            if artifact is None:
-                raise DoesNotExistError(f"No artifact with id {artifact_id!r} in {self._masked}.")
-            return q.step_run_record(q.step_or_raise(session, artifact.producer_step_run_id))
+        def tx(conn: Connection) -> StepRunRecord:
+            artifact = self._artifact_row(conn, artifact_id)
+            return q.step_run_record(q.step_row(conn, artifact.producer_step_run_id))
 
         return self._transaction(tx, write=False, what=f"get producer of {artifact_id}")
 
@@ -267,17 +260,17 @@ class MetadataReads(ABC):
         from the cache, as output ``name``); ordered by ``(started_at, id)``. For the UI's lineage.
         """
 
-        def tx(session: Session) -> list[tuple[str, str, StepRunRecord]]:
-            links: list[tuple[str, str, StepRunModel]] = []
-            for kind, model in (("input", StepRunInputModel), ("output", StepRunOutputModel)):
-                rows = session.execute(
-                    sa.select(model.name, StepRunModel)
-                    .join(StepRunModel, StepRunModel.id == model.step_run_id)
-                    .where(model.artifact_id == artifact_id)
-                ).all()
-                links.extend((kind, name, step) for name, step in rows)
+        def tx(conn: Connection) -> list[tuple[str, str, StepRunRecord]]:
+            links: list[tuple[str, str, StepRunRecord]] = []
+            for kind, link in (("input", INPUTS), ("output", OUTPUTS)):
+                rows = conn.execute(
+                    sa.select(link.c.name.label("link_name"), *STEPS.c)
+                    .join(STEPS, STEPS.c.id == link.c.step_run_id)
+                    .where(link.c.artifact_id == artifact_id)
+                )
+                links.extend((kind, row.link_name, q.step_run_record(row)) for row in rows)
             links.sort(key=lambda link: (link[2].started_at, link[2].id, link[0]))
-            return [(kind, name, q.step_run_record(step)) for kind, name, step in links]
+            return links
 
         return self._transaction(tx, write=False, what=f"list links of artifact {artifact_id}")
 
@@ -285,21 +278,17 @@ class MetadataReads(ABC):
         """The step run and outputs recorded for ``cache_key``, or None on a miss."""
 
         return self._transaction(
-            lambda s: self._cache_hit(s, cache_key),
+            lambda c: self._cache_hit(c, cache_key),
             write=False,
             what=f"look up cache key {cache_key}",
         )
 
     @staticmethod
-    def _cache_hit(session: Session, cache_key: str) -> CacheHit | None:
-        step = session.scalars(
-            sa.select(StepRunModel)
-            .join(CacheEntryModel, CacheEntryModel.step_run_id == StepRunModel.id)
-            .where(CacheEntryModel.cache_key == cache_key)
-        ).first()
+    def _cache_hit(conn: Connection, cache_key: str) -> CacheHit | None:
+        step = conn.execute(q.CACHE_HIT, {"cache_key": cache_key}).first()
         if step is None:  # no entry (its step run cannot be missing: foreign key)
             return None
-        outputs = q.linked_artifacts(session, StepRunOutputModel, step.id)
+        outputs = q.linked_artifacts(conn, OUTPUTS, [step.id])[step.id]
         return CacheHit(step_run=q.step_run_record(step), outputs=outputs)
 
     def get_parent_step_runs(self, step_run_id: int) -> list[StepRunRecord]:
@@ -310,29 +299,24 @@ class MetadataReads(ABC):
         otherwise the artifact's producer.
         """
 
-        def tx(session: Session) -> list[StepRunRecord]:
-            step = q.step_or_raise(session, step_run_id)
-            inputs = sa.select(StepRunInputModel.artifact_id).where(
-                StepRunInputModel.step_run_id == step_run_id
-            )
-            same_run = session.execute(
-                sa.select(StepRunOutputModel.artifact_id, StepRunModel)
-                .join(StepRunModel, StepRunModel.id == StepRunOutputModel.step_run_id)
-                .where(
-                    StepRunOutputModel.artifact_id.in_(inputs),
-                    StepRunModel.run_id == step.run_id,
-                )
+        def tx(conn: Connection) -> list[StepRunRecord]:
+            step = q.step_row(conn, step_run_id)
+            inputs = sa.select(INPUTS.c.artifact_id).where(INPUTS.c.step_run_id == step_run_id)
+            same_run = conn.execute(
+                sa.select(OUTPUTS.c.artifact_id.label("output_artifact_id"), *STEPS.c)
+                .join(STEPS, STEPS.c.id == OUTPUTS.c.step_run_id)
+                .where(OUTPUTS.c.artifact_id.in_(inputs), STEPS.c.run_id == step.run_id)
             ).all()
-            parents = {s.id: s for _, s in same_run}
-            covered = {artifact_id for artifact_id, _ in same_run}
-            producers = session.scalars(
-                sa.select(StepRunModel)
-                .join(ArtifactModel, ArtifactModel.producer_step_run_id == StepRunModel.id)
-                .where(ArtifactModel.id.in_(inputs), ArtifactModel.id.not_in(covered))
+            parents = {row.id: row for row in same_run}
+            covered = {row.output_artifact_id for row in same_run}
+            producers = conn.execute(
+                sa.select(*STEPS.c)
+                .join(ARTIFACTS, ARTIFACTS.c.producer_step_run_id == STEPS.c.id)
+                .where(ARTIFACTS.c.id.in_(inputs), ARTIFACTS.c.id.not_in(covered))
             )
-            parents.update((s.id, s) for s in producers)
-            ordered = sorted(parents.values(), key=lambda s: (s.started_at, s.id))
-            return [q.step_run_record(s) for s in ordered]
+            parents.update((row.id, row) for row in producers)
+            ordered = sorted(parents.values(), key=lambda row: (row.started_at, row.id))
+            return [q.step_run_record(row) for row in ordered]
 
         return self._transaction(tx, write=False, what=f"get parents of step run {step_run_id}")
 

@@ -20,13 +20,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from types import TracebackType
+from types import SimpleNamespace, TracebackType
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import DoesNotExistError, MetadataStoreError, RunNameExistsError
@@ -34,26 +33,20 @@ from zenml_airflow.metadata import queries as q
 from zenml_airflow.metadata import schema
 from zenml_airflow.metadata.engine import (
     WRITE_OPTION,
-    create_store_engine,
     driver_message,
     mask_url,
     parse_url,
     run_with_retry,
+    shared_engine,
 )
 from zenml_airflow.metadata.models import (
     HASH_LENGTH,
     NAME_LENGTH,
     REF_LENGTH,
     URI_LENGTH,
-    ArtifactModel,
-    CacheEntryModel,
-    PipelineModel,
-    PipelineRunModel,
-    StepRunInputModel,
-    StepRunModel,
-    StepRunOutputModel,
     utcnow,
 )
+from zenml_airflow.metadata.queries import ARTIFACTS, CACHE, PIPELINES, RUNS
 from zenml_airflow.metadata.reads import MetadataReads
 from zenml_airflow.metadata.records import (
     NewArtifact,
@@ -91,6 +84,13 @@ def _check_artifact(artifact: NewArtifact) -> None:
     _check_length("artifact data type", artifact.data_type, REF_LENGTH)
     _check_length("artifact materializer", artifact.materializer, REF_LENGTH)
     _check_length("artifact content hash", artifact.content_hash, HASH_LENGTH)
+
+
+def _new_id(result: sa.CursorResult[Any]) -> int:
+    """The primary key an INSERT of one row generated."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 class SQLMetadataStore(MetadataReads):
@@ -146,7 +146,7 @@ class SQLMetadataStore(MetadataReads):
     def _engines(self, *, check_schema: bool = True) -> tuple[Engine, Engine]:
         with self._lock:
             if self._engine is None:
-                self._engine = create_store_engine(self._url)
+                self._engine = shared_engine(self._url)
                 # Same pool; transactions on this one BEGIN IMMEDIATE on sqlite.
                 self._write_engine = self._engine.execution_options(**{WRITE_OPTION: True})
             assert self._write_engine is not None
@@ -182,13 +182,13 @@ class SQLMetadataStore(MetadataReads):
             self._schema_checked = False
         return revision
 
-    def _transaction(self, fn: Callable[[Session], T], *, write: bool, what: str) -> T:
+    def _transaction(self, fn: Callable[[Connection], T], *, write: bool, what: str) -> T:
         read_engine, write_engine = self._engines()
         engine = write_engine if write else read_engine
 
         def action() -> T:
-            with Session(engine, expire_on_commit=False) as session, session.begin():
-                return fn(session)
+            with engine.begin() as conn:
+                return fn(conn)
 
         return run_with_retry(action, what=what, masked_url=self._masked)
 
@@ -201,22 +201,22 @@ class SQLMetadataStore(MetadataReads):
         )
 
     @staticmethod
-    def _pipeline_in(session: Session, name: str) -> PipelineModel:
-        found = session.scalars(sa.select(PipelineModel).where(PipelineModel.name == name)).first()
+    def _pipeline_in(conn: Connection, name: str) -> Any:
+        """The pipeline row called ``name``, inserted if missing (safe under concurrency)."""
+        select = sa.select(*PIPELINES.c).where(PIPELINES.c.name == name)
+        found = conn.execute(select).first()
         if found is not None:
             return found
         try:
             # Savepoint: on PostgreSQL a failed INSERT would otherwise abort the transaction.
-            with session.begin_nested():
-                pipeline = PipelineModel(name=name, created_at=utcnow())
-                session.add(pipeline)
-            return pipeline
+            with conn.begin_nested():
+                conn.execute(sa.insert(PIPELINES).values(name=name, created_at=utcnow()))
         except IntegrityError:
-            # A concurrent writer created it first; READ COMMITTED lets us see it now.
-            return session.scalars(sa.select(PipelineModel).where(PipelineModel.name == name)).one()
+            pass  # a concurrent writer created it first; READ COMMITTED lets us see it now
+        return conn.execute(select).one()
 
     @staticmethod
-    def _lock_run(session: Session, run_id: int) -> PipelineRunModel | None:
+    def _lock_run(conn: Connection, run_id: int) -> Any:
         """The run row, locked until commit (a no-op on sqlite, whose writers are serial).
 
         Every write that touches a run's steps takes this lock before deciding anything from
@@ -225,24 +225,25 @@ class SQLMetadataStore(MetadataReads):
         the foreign-key share lock a step insert takes cannot deadlock with another writer's
         update of the same run.
         """
-        return session.get(PipelineRunModel, run_id, with_for_update=True, populate_existing=True)
+        return conn.execute(q.LOCK_RUN, {"run_id": run_id}).first()
+
+    @staticmethod
+    def _set_finished_at(conn: Connection, run: Any, value: datetime | None) -> None:
+        if value != run.finished_at:
+            conn.execute(q.SET_RUN_FINISHED_AT, {"run_id": run.id, "new_finished_at": value})
 
     def _refresh_run_finished(
-        self,
-        session: Session,
-        run_id: int,
-        now: datetime,
-        *,
-        locked_run: PipelineRunModel | None = None,
+        self, conn: Connection, run_id: int, now: datetime, *, locked_run: Any = None
     ) -> None:
         # finished_at follows the derived status, so a retried step reopens its run. Under the
         # run lock the status query sees every other writer's committed steps (READ COMMITTED).
         # The status comes from one indexed scan of this run's step rows (its latest tries are
         # picked here), not from the two-subquery derivation list_runs uses for many runs; the
         # result is the same (q.run_status_of_steps).
-        run = locked_run if locked_run is not None else self._lock_run(session, run_id)
+        run = locked_run if locked_run is not None else self._lock_run(conn, run_id)
         assert run is not None  # guaranteed by the step run's foreign key
-        run.finished_at = now if q.run_status_of_steps(session, run).is_finished else None
+        finished = q.run_status_of_steps(conn, run.id, run.num_steps).is_finished
+        self._set_finished_at(conn, run, now if finished else None)
 
     # --- pipelines and runs: writes ----------------------------------------------------------
 
@@ -250,7 +251,7 @@ class SQLMetadataStore(MetadataReads):
         """Return the pipeline called ``name``, creating it if needed (safe under concurrency)."""
         _check_name("pipeline name", name)
         return self._transaction(
-            lambda s: q.pipeline_record(self._pipeline_in(s, name)),
+            lambda c: q.pipeline_record(self._pipeline_in(c, name)),
             write=True,
             what=f"get or create pipeline '{name}'",
         )
@@ -274,20 +275,25 @@ class SQLMetadataStore(MetadataReads):
             stack_name, zenml_version, git_sha, runtime_configuration,
         )  # fmt: skip
 
-        def tx(session: Session) -> RunRecord:
-            pipeline = self._pipeline_in(session, pipeline_name)
-            if self._find_run(session, run_name) is not None:
+        def tx(conn: Connection) -> RunRecord:
+            pipeline = self._pipeline_in(conn, pipeline_name)
+            if self._find_run(conn, run_name) is not None:
                 raise self._run_exists(run_name)
-            self._check_orchestrator_run_free(session, pipeline, orchestrator_run_id, run_name)
-            run = PipelineRunModel(pipeline_id=pipeline.id, **values)
+            self._check_orchestrator_run_free(conn, pipeline, orchestrator_run_id, run_name)
             try:
-                with session.begin_nested():
-                    session.add(run)
+                return self._insert_run(conn, pipeline, values)
             except IntegrityError as exc:
                 raise self._run_exists(run_name) from exc
-            return q.run_record(run, pipeline.name, 0, 0)
 
         return self._transaction(tx, write=True, what=f"create run '{run_name}'")
+
+    @staticmethod
+    def _insert_run(conn: Connection, pipeline: Any, values: dict[str, Any]) -> RunRecord:
+        with conn.begin_nested():  # a savepoint, so a conflict leaves the transaction usable
+            result = conn.execute(sa.insert(RUNS).values(pipeline_id=pipeline.id, **values))
+        row = {**values, "id": _new_id(result)}
+        status = q.derive_run_status(0, 0, values["num_steps"])  # no step has run yet
+        return q.run_record(SimpleNamespace(**row), pipeline.name, status)
 
     def get_or_create_run(
         self,
@@ -313,21 +319,18 @@ class SQLMetadataStore(MetadataReads):
             stack_name, zenml_version, git_sha, runtime_configuration,
         )  # fmt: skip
 
-        def tx(session: Session) -> RunRecord:
-            pipeline = self._pipeline_in(session, pipeline_name)
-            run = self._find_run(session, run_name)
+        def tx(conn: Connection) -> RunRecord:
+            pipeline = self._pipeline_in(conn, pipeline_name)
+            run = self._find_run(conn, run_name)
             if run is None:
-                self._check_orchestrator_run_free(session, pipeline, orchestrator_run_id, run_name)
-                run = PipelineRunModel(pipeline_id=pipeline.id, **values)
+                self._check_orchestrator_run_free(conn, pipeline, orchestrator_run_id, run_name)
                 try:
-                    with session.begin_nested():
-                        session.add(run)
-                    return q.run_record(run, pipeline.name, 0, 0)
+                    return self._insert_run(conn, pipeline, values)
                 except IntegrityError:
-                    run = self._find_run(session, run_name)
+                    run = self._find_run(conn, run_name)
                     if run is None:  # lost a race on the orchestrator id, not the name
                         self._check_orchestrator_run_free(
-                            session, pipeline, orchestrator_run_id, run_name
+                            conn, pipeline, orchestrator_run_id, run_name
                         )
                         raise
             if run.pipeline_id != pipeline.id or run.orchestrator_run_id != orchestrator_run_id:
@@ -337,7 +340,7 @@ class SQLMetadataStore(MetadataReads):
                     f"{run.orchestrator_run_id!r}, not {orchestrator_run_id!r}); pass a "
                     "different run_name."
                 )
-            return q.run_record(run, pipeline.name, *self._counts(session, run.id))
+            return q.one_run(conn, conn.execute(q.RUN_BY_ID, {"run_id": run.id}).one())
 
         return self._transaction(tx, write=True, what=f"get or create run '{run_name}'")
 
@@ -379,24 +382,22 @@ class SQLMetadataStore(MetadataReads):
         }
 
     @staticmethod
-    def _find_run(session: Session, run_name: str) -> PipelineRunModel | None:
-        return session.scalars(
-            sa.select(PipelineRunModel).where(PipelineRunModel.name == run_name)
-        ).first()
+    def _find_run(conn: Connection, run_name: str) -> Any:
+        return conn.execute(sa.select(*RUNS.c).where(RUNS.c.name == run_name)).first()
 
     def _check_orchestrator_run_free(
         self,
-        session: Session,
-        pipeline: PipelineModel,
+        conn: Connection,
+        pipeline: Any,
         orchestrator_run_id: str | None,
         run_name: str,
     ) -> None:
         if orchestrator_run_id is None:
             return
-        other = session.scalars(
-            sa.select(PipelineRunModel.name).where(
-                PipelineRunModel.pipeline_id == pipeline.id,
-                PipelineRunModel.orchestrator_run_id == orchestrator_run_id,
+        other = conn.scalars(
+            sa.select(RUNS.c.name).where(
+                RUNS.c.pipeline_id == pipeline.id,
+                RUNS.c.orchestrator_run_id == orchestrator_run_id,
             )
         ).first()
         if other is not None:
@@ -405,11 +406,6 @@ class SQLMetadataStore(MetadataReads):
                 f"already recorded as run '{other}' in {self._masked}, so it cannot also be "
                 f"run '{run_name}'. Use get_or_create_run with run name '{other}'."
             )
-
-    @staticmethod
-    def _counts(session: Session, run_id: int) -> tuple[int, int]:
-        row = session.execute(q.select_runs(PipelineRunModel.id == run_id)).one()
-        return row.n_failed or 0, row.n_done or 0
 
     # --- step runs: writes -------------------------------------------------------------------
 
@@ -432,8 +428,9 @@ class SQLMetadataStore(MetadataReads):
             step_operator,
         )  # fmt: skip
 
-        def tx(session: Session) -> StepRunRecord:
-            step, _ = self._insert_step(session, run_id, values)
+        def tx(conn: Connection) -> StepRunRecord:
+            fields = {"status": ExecutionStatus.RUNNING.value, "started_at": utcnow()}
+            step, _ = self._insert_step(conn, run_id, {**values, **fields}, reopen=True)
             return q.step_run_record(step)
 
         return self._transaction(tx, write=True, what=f"start step run '{name}'")
@@ -470,29 +467,31 @@ class SQLMetadataStore(MetadataReads):
         }
 
     def _insert_step(
-        self, session: Session, run_id: int, values: dict[str, Any]
-    ) -> tuple[StepRunModel, PipelineRunModel]:
-        """Insert a RUNNING try of a step under the run lock and reopen the run.
+        self, conn: Connection, run_id: int, values: dict[str, Any], *, reopen: bool
+    ) -> tuple[SimpleNamespace, Any]:
+        """Insert a try of a step under the run lock; ``reopen``: mark the run unfinished.
 
-        No savepoint around the insert: a duplicate try raises, which rolls back the whole
-        transaction, so there is nothing to continue with.
+        Returns the step row as inserted and the locked run row. No savepoint around the
+        insert: a duplicate try raises, which rolls back the whole transaction, so there is
+        nothing to continue with.
         """
-        run = self._lock_run(session, run_id)
+        run = self._lock_run(conn, run_id)
         if run is None:
             raise DoesNotExistError(f"No pipeline run with id {run_id} in {self._masked}.")
-        fields = {"status": ExecutionStatus.RUNNING.value, "cache_key": None, "started_at": utcnow()}
-        step = StepRunModel(run_id=run_id, **{**fields, **values})
-        run_name = run.name  # a failed flush expires the session's objects
-        session.add(step)
+        row = {
+            "run_id": run_id, "cache_key": None, "cached_from_step_run_id": None, "error": None,
+            "finished_at": None, **values,
+        }  # fmt: skip
         try:
-            session.flush()
+            result = conn.execute(q.INSERT_STEP, row)
         except IntegrityError as exc:
             raise MetadataStoreError(
-                f"Try {values['try_number']} of step '{values['name']}' of run '{run_name}' was "
+                f"Try {values['try_number']} of step '{values['name']}' of run '{run.name}' was "
                 "already started; pass the next try_number for a retry."
             ) from exc
-        run.finished_at = None  # a running step means a running run
-        return step, run
+        if reopen:
+            self._set_finished_at(conn, run, None)  # a running step means a running run
+        return SimpleNamespace(id=_new_id(result), **row), run
 
     def finish_step_run(
         self,
@@ -520,17 +519,17 @@ class SQLMetadataStore(MetadataReads):
             )
         self._check_links(cache_key, inputs, outputs)
 
-        def tx(session: Session) -> StepRunRecord:
-            step = q.step_or_raise(session, step_run_id)
+        def tx(conn: Connection) -> StepRunRecord:
+            step = q.step_row(conn, step_run_id)
             if step.status != ExecutionStatus.RUNNING.value:
                 raise MetadataStoreError(
                     f"Step run {step_run_id} ('{step.name}' try {step.try_number}) already "
                     f"finished with status {step.status}; start a new try instead."
                 )
-            self._finish_step(
-                session, step, status, cache_key, inputs, outputs, cached_from_step_run_id
+            final = self._finish_step(
+                conn, step, status, cache_key, inputs, outputs, cached_from_step_run_id
             )
-            return q.step_run_record(step)
+            return q.step_run_record(SimpleNamespace(**{**step._mapping, **final}))
 
         return self._transaction(tx, write=True, what=f"finish step run {step_run_id}")
 
@@ -563,18 +562,18 @@ class SQLMetadataStore(MetadataReads):
         )  # fmt: skip
         self._check_links(cache_key, inputs, outputs)
 
-        def tx(session: Session) -> StepRunRecord:
+        def tx(conn: Connection) -> StepRunRecord:
             # Inserted with the values _finish_step sets, so the row is written once.
             now = utcnow()
             final = {"status": ExecutionStatus.CACHED.value, "cache_key": cache_key,
                      "cached_from_step_run_id": cached_from_step_run_id, "started_at": now,
                      "finished_at": now}  # fmt: skip
-            step, run = self._insert_step(session, run_id, {**values, **final})
-            self._finish_step(
-                session, step, ExecutionStatus.CACHED, cache_key, inputs, outputs,
-                cached_from_step_run_id, locked_run=run, now=now,
+            step, run = self._insert_step(conn, run_id, {**values, **final}, reopen=False)
+            final = self._finish_step(
+                conn, step, ExecutionStatus.CACHED, cache_key, inputs, outputs,
+                cached_from_step_run_id, locked_run=run, now=now, written=final,
             )  # fmt: skip
-            return q.step_run_record(step)
+            return q.step_run_record(SimpleNamespace(**{**vars(step), **final}))
 
         return self._transaction(tx, write=True, what=f"record cached step run '{name}'")
 
@@ -591,128 +590,147 @@ class SQLMetadataStore(MetadataReads):
 
     def _finish_step(
         self,
-        session: Session,
-        step: StepRunModel,
+        conn: Connection,
+        step: Any,
         status: ExecutionStatus,
         cache_key: str | None,
         inputs: Mapping[str, str],
         outputs: Mapping[str, NewArtifact | str],
         cached_from_step_run_id: int | None,
         *,
-        locked_run: PipelineRunModel | None = None,
+        locked_run: Any = None,
         now: datetime | None = None,
-    ) -> None:
+        written: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """Register artifacts and lineage of a RUNNING step, finish it and refresh its run.
 
         No savepoint around the inserts: a conflict raises, which rolls back the whole
         transaction. ``locked_run``: the step's run when this transaction already holds its lock.
+        ``written``: the final column values the step row was inserted with (no update needed
+        when they are the ones computed here). Returns the step's final column values.
         """
-        step_run_id, step_name = step.id, step.name  # a failed flush expires the objects
         output_ids = {n: v.id if isinstance(v, NewArtifact) else v for n, v in outputs.items()}
         new = [v for v in outputs.values() if isinstance(v, NewArtifact)]
         existing = set(inputs.values()) | (set(output_ids.values()) - {a.id for a in new})
-        found = (
-            set(session.scalars(sa.select(ArtifactModel.id).where(ArtifactModel.id.in_(existing))))
-            if existing
-            else set()
-        )
+        found = set(conn.scalars(q.ARTIFACT_IDS_IN, {"ids": list(existing)})) if existing else set()
         if existing - found:
             raise DoesNotExistError(
-                f"Step run {step_run_id} ('{step.name}') refers to artifacts "
+                f"Step run {step.id} ('{step.name}') refers to artifacts "
                 f"{sorted(existing - found)} that are not registered in {self._masked}."
             )
         now = now or utcnow()
         try:
-            session.add_all(
-                ArtifactModel(
-                    id=a.id,
-                    uri=a.uri,
-                    artifact_type=a.artifact_type,
-                    data_type=a.data_type,
-                    materializer=a.materializer,
-                    content_hash=a.content_hash,
-                    size_bytes=a.size_bytes,
-                    producer_step_run_id=step.id,
-                    created_at=now,
+            if new:  # artifacts before the links that reference them
+                conn.execute(
+                    q.INSERT_ARTIFACT,
+                    [
+                        {
+                            "id": a.id,
+                            "uri": a.uri,
+                            "artifact_type": a.artifact_type,
+                            "data_type": a.data_type,
+                            "materializer": a.materializer,
+                            "content_hash": a.content_hash,
+                            "size_bytes": a.size_bytes,
+                            "producer_step_run_id": step.id,
+                            "created_at": now,
+                        }  # fmt: skip
+                        for a in new
+                    ],
                 )
-                for a in new
-            )
-            session.flush()  # artifacts before the links that reference them
-            session.add_all(
-                StepRunInputModel(step_run_id=step.id, name=n, artifact_id=a)
-                for n, a in inputs.items()
-            )
-            session.add_all(
-                StepRunOutputModel(step_run_id=step.id, name=n, artifact_id=a)
-                for n, a in output_ids.items()
-            )
-            session.flush()
+            for insert, names in ((q.INSERT_INPUT, inputs), (q.INSERT_OUTPUT, output_ids)):
+                if names:
+                    conn.execute(
+                        insert,
+                        [
+                            {"step_run_id": step.id, "name": n, "artifact_id": a}
+                            for n, a in names.items()
+                        ],
+                    )
         except IntegrityError as exc:
             raise MetadataStoreError(
-                f"Could not register the artifacts of step run {step_run_id} "
-                f"('{step_name}'): an artifact id or uri is already registered "
+                f"Could not register the artifacts of step run {step.id} "
+                f"('{step.name}'): an artifact id or uri is already registered "
                 f"({driver_message(exc)}). Write each artifact to a fresh uri with a new id."
             ) from exc
         if status is ExecutionStatus.CACHED and cached_from_step_run_id is None:
-            cached_from = self._single_producer(session, set(output_ids.values()))
+            cached_from = self._single_producer(conn, set(output_ids.values()))
         else:
             cached_from = cached_from_step_run_id
-        step.status = status.value
-        step.cache_key = cache_key
-        step.cached_from_step_run_id = cached_from
-        step.finished_at = now
+        final = {
+            "status": status.value, "cache_key": cache_key, "cached_from_step_run_id": cached_from,
+            "finished_at": now,
+        }  # fmt: skip
+        if written is None or any(written.get(k) != v for k, v in final.items()):
+            self._update_step(conn, step.id, {**final, "error": None})
         if status is ExecutionStatus.COMPLETED and cache_key is not None:
-            self._ensure_cache_entry(session, cache_key, step.id, now)
-        self._refresh_run_finished(session, step.run_id, now, locked_run=locked_run)
+            self._ensure_cache_entry(conn, cache_key, step.id, now)
+        self._refresh_run_finished(conn, step.run_id, now, locked_run=locked_run)
+        return final
 
     @staticmethod
-    def _single_producer(session: Session, artifact_ids: set[str]) -> int | None:
+    def _update_step(conn: Connection, step_run_id: int, final: Mapping[str, Any]) -> None:
+        conn.execute(
+            q.FINISH_STEP,
+            {
+                "step_run_id": step_run_id,
+                "new_status": final["status"],
+                "new_cache_key": final["cache_key"],
+                "new_cached_from": final["cached_from_step_run_id"],
+                "new_error": final["error"],
+                "new_finished_at": final["finished_at"],
+            },
+        )
+
+    @staticmethod
+    def _single_producer(conn: Connection, artifact_ids: set[str]) -> int | None:
         producers = set(
-            session.scalars(
-                sa.select(ArtifactModel.producer_step_run_id)
-                .where(ArtifactModel.id.in_(artifact_ids))
+            conn.scalars(
+                sa.select(ARTIFACTS.c.producer_step_run_id)
+                .where(ARTIFACTS.c.id.in_(artifact_ids))
                 .distinct()
             )
         )
         return producers.pop() if len(producers) == 1 else None
 
     @staticmethod
-    def _ensure_cache_entry(session: Session, key: str, step_run_id: int, now: datetime) -> None:
-        if session.get(CacheEntryModel, key) is not None:
+    def _ensure_cache_entry(conn: Connection, key: str, step_run_id: int, now: datetime) -> None:
+        if conn.scalar(q.CACHE_KEY_EXISTS, {"cache_key": key}) is not None:
             return  # first writer wins; its outputs are as good as ours
         try:
-            with session.begin_nested():
-                session.add(CacheEntryModel(cache_key=key, step_run_id=step_run_id, created_at=now))
+            with conn.begin_nested():
+                conn.execute(
+                    q.INSERT_CACHE_ENTRY,
+                    {"cache_key": key, "step_run_id": step_run_id, "created_at": now},
+                )
         except IntegrityError:
             pass  # a concurrent finisher inserted the same key first
 
     def fail_step_run(self, step_run_id: int, error: str) -> StepRunRecord:
         """Mark a running step run as failed with ``error`` (a message or traceback)."""
 
-        def tx(session: Session) -> StepRunRecord:
-            step = q.step_or_raise(session, step_run_id)
+        def tx(conn: Connection) -> StepRunRecord:
+            step = q.step_row(conn, step_run_id)
             if step.status != ExecutionStatus.RUNNING.value:
                 raise MetadataStoreError(
                     f"Step run {step_run_id} ('{step.name}' try {step.try_number}) already "
                     f"finished with status {step.status}; it cannot fail now."
                 )
             now = utcnow()
-            step.status = ExecutionStatus.FAILED.value
-            step.error = error
-            step.finished_at = now
-            self._refresh_run_finished(session, step.run_id, now)
-            return q.step_run_record(step)
+            final = {"status": ExecutionStatus.FAILED.value, "error": error, "finished_at": now}
+            self._update_step(conn, step_run_id, {**final, "cache_key": step.cache_key,
+                                                  "cached_from_step_run_id": step.cached_from_step_run_id})  # fmt: skip
+            self._refresh_run_finished(conn, step.run_id, now)
+            return q.step_run_record(SimpleNamespace(**{**step._mapping, **final}))
 
         return self._transaction(tx, write=True, what=f"fail step run {step_run_id}")
 
     def delete_cache_entry(self, cache_key: str) -> bool:
         """Forget ``cache_key`` (e.g. its artifacts are gone); return whether it existed."""
 
-        def tx(session: Session) -> bool:
-            result = session.execute(
-                sa.delete(CacheEntryModel).where(CacheEntryModel.cache_key == cache_key)
-            )
-            return bool(getattr(result, "rowcount", 0))
+        def tx(conn: Connection) -> bool:
+            result = conn.execute(sa.delete(CACHE).where(CACHE.c.cache_key == cache_key))
+            return bool(result.rowcount)
 
         return self._transaction(tx, write=True, what=f"delete cache entry {cache_key}")
 
