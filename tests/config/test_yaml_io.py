@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from zenml_airflow.config import yaml_io
 from zenml_airflow.config.yaml_io import file_lock, load_model, read_yaml, write_yaml
 from zenml_airflow.exceptions import ConfigError
 
@@ -122,3 +125,37 @@ def test_concurrent_read_modify_write_loses_no_update(files: Path) -> None:
         worker.join(timeout=60)
         assert worker.exitcode == 0
     assert load_model(path, _Shape).count == 100
+
+
+def test_an_edit_in_place_is_seen_at_once(files: Path) -> None:
+    # Same inode, same size, written within the timestamp granularity of the first version:
+    # the parsed-file cache must not serve the old content.
+    path = files / "config.yaml"
+    path.write_text("name: aaaa\n")
+    assert read_yaml(path) == {"name": "aaaa"}
+    with open(path, "r+") as handle:
+        handle.write("name: bbbb\n")
+    assert read_yaml(path) == {"name": "bbbb"}
+
+
+def test_an_old_file_is_parsed_once_and_a_change_is_still_seen(
+    files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = files / "config.yaml"
+    path.write_text("name: aaaa\n")
+    old = time.time() - 60
+    os.utime(path, (old, old))  # older than the racy window: cacheable (mtime; ctime is now)
+    monkeypatch.setattr(yaml_io, "_RACY_NS", -(10**12))  # so that ctime, too, counts as old
+    parsed: list[str] = []
+    real_load = yaml_io.yaml.load
+    monkeypatch.setattr(
+        yaml_io.yaml, "load", lambda *a, **k: parsed.append("x") or real_load(*a, **k)
+    )
+    first = read_yaml(path)
+    first["name"] = "mutated by the caller"
+    assert read_yaml(path) == {"name": "aaaa"}  # a copy each time; parsed only once
+    assert parsed == ["x"]
+    with open(path, "r+") as handle:
+        handle.write("name: bbbb\n")
+    assert read_yaml(path) == {"name": "bbbb"}
+    assert parsed == ["x", "x"]

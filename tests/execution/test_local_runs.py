@@ -232,7 +232,10 @@ def test_with_return_materializers_overrides_the_registry() -> None:
 
 
 def test_missing_materializer_fails_before_the_body_runs(tmp_path: Path) -> None:
-    with pytest.raises(MaterializerNotFoundError, match=r"Output 'output' of step 'step_one'.*No materializer is registered for type"):
+    with pytest.raises(
+        MaterializerNotFoundError,
+        match=r"Output 'output' of step 'step_one'.*No materializer is registered for type",
+    ):
         s.single_step(step_one=s.returns_unmaterializable()).run()
     assert not (tmp_path / "marker.txt").exists(), "the step body must not run"
     assert Repository().get_pipeline("single_step") is None, "nothing is recorded"
@@ -242,7 +245,9 @@ def test_a_failing_materializer_leaves_no_artifact() -> None:
     root = artifact_root()
     before = files_under(root)
     step = s.one().with_return_materializers(s.HalfWritingMaterializer)
-    with pytest.raises(MaterializerError, match=r"Writing output 'output' of step 'step_one'.*OSError: disk full"):
+    with pytest.raises(
+        MaterializerError, match=r"Writing output 'output' of step 'step_one'.*OSError: disk full"
+    ):
         s.single_step(step_one=step).run(run_name="broken")
     assert files_under(root) == before, "the half-written file must be removed"
     run = Repository().get_pipeline("single_step").get_run("broken")
@@ -255,7 +260,10 @@ def test_a_failing_materializer_leaves_no_artifact() -> None:
 
 def test_a_raising_step_fails_the_run_and_stops_downstream() -> None:
     instance = s.failing(numbers=s.numbers(), add=s.add(), explode=s.explode(), square=s.square())
-    with pytest.raises(StepExecutionError, match=r"Step 'explode' of run 'boom' failed: ValueError: cannot handle 6") as info:
+    with pytest.raises(
+        StepExecutionError,
+        match=r"Step 'explode' of run 'boom' failed: ValueError: cannot handle 6",
+    ) as info:
         instance.run(run_name="boom")
     assert isinstance(info.value.__cause__, ValueError)
     run = Repository().get_pipeline("failing").get_run("boom")
@@ -266,7 +274,9 @@ def test_a_raising_step_fails_the_run_and_stops_downstream() -> None:
 
 
 def test_wrong_number_of_returned_values() -> None:
-    with pytest.raises(StepInterfaceError, match=r"declares 2 outputs \['a', 'b'\] but returned 3 values"):
+    with pytest.raises(
+        StepInterfaceError, match=r"declares 2 outputs \['a', 'b'\] but returned 3 values"
+    ):
         s.single_step(step_one=s.wrong_count()).run()
 
 
@@ -297,7 +307,9 @@ def test_with_config_file_sets_parameters(tmp_path: Path) -> None:
 
     config = tmp_path / "config.yaml"
     config.write_text("steps:\n  add:\n    parameters:\n      amount: 7\n")
-    run = s.arithmetic(numbers=s.numbers(), add=s.add(), square=s.square()).with_config(config).run()
+    run = (
+        s.arithmetic(numbers=s.numbers(), add=s.add(), square=s.square()).with_config(config).run()
+    )
     assert run.get_step("add").parameters == {"amount": 7}
     assert run.get_step("square").output.read() == 144
 
@@ -310,7 +322,10 @@ def test_with_config_file_sets_parameters(tmp_path: Path) -> None:
     with pytest.raises(PipelineConfigurationError, match=r"no step named 'ad'.*Did you mean 'add'"):
         s.build().with_config(config)
     config.write_text("steps:\n  add:\n    parameters:\n      amont: 7\n")
-    with pytest.raises(PipelineConfigurationError, match=r"'amont' is not a field of AddConfig.*Did you mean 'amount'"):
+    with pytest.raises(
+        PipelineConfigurationError,
+        match=r"'amont' is not a field of AddConfig.*Did you mean 'amount'",
+    ):
         s.arithmetic(numbers=s.numbers(), add=s.add(), square=s.square()).with_config(config)
     config.write_text("steps:\n  add:\n    parameters:\n      amount: not-a-number\n")
     with pytest.raises(StepInterfaceError, match=r"Invalid parameters for step 'add'"):
@@ -330,7 +345,24 @@ def test_local_orchestrator_refuses_a_schedule() -> None:
     from zenml_airflow.exceptions import StackError
     from zenml_airflow.pipelines import Schedule
 
-    with pytest.raises(StackError, match=r"cannot run 'arithmetic' on a schedule.*airflow orchestrator"):
+    with pytest.raises(
+        StackError, match=r"cannot run 'arithmetic' on a schedule.*airflow orchestrator"
+    ):
         s.build().run(schedule=Schedule(cron_expression="0 3 * * *"))
     assert s.CALLS == []
     assert Repository().get_pipeline("arithmetic") is None
+
+
+def test_progress_lines_print_names_as_they_are(capsys: pytest.CaptureFixture[str]) -> None:
+    # Names are text, not rich markup: brackets in a run name must reach the log unchanged.
+    s.build(amount=1).run(run_name="nightly [red]x[/]")
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (
+        "Running pipeline 'arithmetic' as run 'nightly [red]x[/]' on stack 'default' (3 steps)"
+    )
+    assert err[1].startswith("  [1/3] numbers ran in ")
+    assert err[-1].startswith("Run 'nightly [red]x[/]' completed in ")
+    assert err[-1].endswith(": 3 ran, 0 cached.")
+
+    s.build(amount=1).run(run_name="again")
+    assert "  [3/3] square cached (" in capsys.readouterr().err

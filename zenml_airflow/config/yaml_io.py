@@ -26,6 +26,7 @@ import copy
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -48,11 +49,15 @@ _HOW_TO_FIX = "Fix the file by hand or delete it to start again from the default
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
-# Parsed content by path, valid while the file's identity and stamps are unchanged. Every write
-# here replaces the file (a new inode), and an edit by hand changes its mtime/ctime, so a stale
-# entry is never served; ``p.run()`` reads the same few config files on every call.
+# Parsed content by path, valid while the file's identity and stamps are unchanged; ``p.run()``
+# reads the same few config files on every call. Every write here replaces the file (a new
+# inode); an edit in place changes its mtime/ctime - unless it lands within the file system's
+# timestamp granularity (the kernel's coarse clock ticks every few ms) of the stamp we saw. So,
+# as git does with its index, a file whose stamp is younger than _RACY_NS when read is not
+# cached: any later change to an older file is sure to move its stamp.
 _parsed: dict[str, tuple[tuple[int, int, int, int, int], Any]] = {}
 _parsed_lock = threading.Lock()
+_RACY_NS = 100_000_000
 
 # Re-entrancy bookkeeping for file_lock: flock() on a second descriptor of the same file from the
 # same thread would deadlock, so nested calls on one path reuse the outer lock.
@@ -87,7 +92,10 @@ def read_yaml(path: Path) -> Any:
             f"Config file {path} is not valid YAML: {problem}. {_HOW_TO_FIX}"
         ) from error
     with _parsed_lock:
-        _parsed[key] = (stamp, data)
+        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _RACY_NS:
+            _parsed[key] = (stamp, data)
+        else:
+            _parsed.pop(key, None)
     return copy.deepcopy(data)
 
 

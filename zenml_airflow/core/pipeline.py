@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, overload
@@ -161,7 +162,9 @@ class BasePipeline:
 
     # --- configuration files -------------------------------------------------------------------
 
-    def with_config(self, config_file: str | os.PathLike[str], overwrite_step_parameters: bool = False) -> BasePipeline:
+    def with_config(
+        self, config_file: str | os.PathLike[str], overwrite_step_parameters: bool = False
+    ) -> BasePipeline:
         """Apply ``steps: {<step>: {parameters: {...}, materializers: {...}}}`` from a YAML file.
 
         A parameter set both in code and in the file raises ``DuplicatedConfigurationError`` unless
@@ -171,7 +174,9 @@ class BasePipeline:
         try:
             document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except OSError as error:
-            raise PipelineConfigurationError(f"Cannot read pipeline config '{path}': {error}") from error
+            raise PipelineConfigurationError(
+                f"Cannot read pipeline config '{path}': {error}"
+            ) from error
         except yaml.YAMLError as error:
             raise PipelineConfigurationError(f"'{path}' is not valid YAML: {error}") from error
         if not isinstance(document, dict):
@@ -188,7 +193,9 @@ class BasePipeline:
             self._apply_step_config(path, str(step_name), step_config, overwrite_step_parameters)
         return self
 
-    def _apply_step_config(self, path: Path, step_name: str, step_config: Any, overwrite: bool) -> None:
+    def _apply_step_config(
+        self, path: Path, step_name: str, step_config: Any, overwrite: bool
+    ) -> None:
         where = f"'{path}', steps.{step_name}"
         if step_name not in self.steps:
             raise PipelineConfigurationError(
@@ -235,7 +242,9 @@ class BasePipeline:
         from zenml_airflow.utils.source_utils import import_object
 
         if not isinstance(materializers, dict):
-            raise PipelineConfigurationError(f"{where}.materializers must map output names to classes.")
+            raise PipelineConfigurationError(
+                f"{where}.materializers must map output names to classes."
+            )
         resolved: dict[str, type] = {}
         for output, source in materializers.items():
             if not isinstance(source, str) or ":" not in source:
@@ -245,7 +254,9 @@ class BasePipeline:
             try:
                 resolved[str(output)] = import_object(source)
             except Exception as error:
-                raise PipelineConfigurationError(f"{where}.materializers.{output}: {error}") from error
+                raise PipelineConfigurationError(
+                    f"{where}.materializers.{output}: {error}"
+                ) from error
         instance.with_return_materializers(resolved)
 
     # --- running -------------------------------------------------------------------------------
@@ -266,8 +277,8 @@ class BasePipeline:
         """
         if os.environ.get(PREVENT_EXECUTION_ENV):
             return None
-        caller = inspect.stack()[1]
-        self.dag_filepath = os.path.abspath(caller.filename)
+        # The caller's file (inspect.stack() would read the source of every frame: ~0.4 ms).
+        self.dag_filepath = os.path.abspath(sys._getframe(1).f_code.co_filename)
         from zenml_airflow.orchestrators.dispatch import run_pipeline
 
         return run_pipeline(
@@ -279,7 +290,11 @@ class BasePipeline:
         )
 
     def to_airflow_dag(
-        self, *, schedule: Schedule | None = None, dag_id: str | None = None, stack_name: str | None = None
+        self,
+        *,
+        schedule: Schedule | None = None,
+        dag_id: str | None = None,
+        stack_name: str | None = None,
     ) -> Any:
         """This pipeline as an Airflow DAG, for a pipeline module placed in Airflow's dags folder.
 

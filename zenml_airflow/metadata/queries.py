@@ -150,6 +150,9 @@ def _param(name: str, *, expanding: bool = False) -> Any:
     return sa.bindparam(name, expanding=expanding)
 
 
+PIPELINE_BY_NAME = sa.select(*PIPELINES.c).where(PIPELINES.c.name == _param("pipeline_name"))
+INSERT_PIPELINE = sa.insert(PIPELINES)
+INSERT_RUN = sa.insert(RUNS)
 #: The run (and its pipeline's name) by ``run_id``; by ``run_name``.
 RUN_BY_ID = (
     sa.select(*RUNS.c, PIPELINES.c.name.label("pipeline_name"))

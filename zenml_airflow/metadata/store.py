@@ -46,7 +46,7 @@ from zenml_airflow.metadata.models import (
     URI_LENGTH,
     utcnow,
 )
-from zenml_airflow.metadata.queries import ARTIFACTS, CACHE, PIPELINES, RUNS
+from zenml_airflow.metadata.queries import ARTIFACTS, CACHE, RUNS
 from zenml_airflow.metadata.reads import MetadataReads
 from zenml_airflow.metadata.records import (
     NewArtifact,
@@ -203,17 +203,16 @@ class SQLMetadataStore(MetadataReads):
     @staticmethod
     def _pipeline_in(conn: Connection, name: str) -> Any:
         """The pipeline row called ``name``, inserted if missing (safe under concurrency)."""
-        select = sa.select(*PIPELINES.c).where(PIPELINES.c.name == name)
-        found = conn.execute(select).first()
+        found = conn.execute(q.PIPELINE_BY_NAME, {"pipeline_name": name}).first()
         if found is not None:
             return found
         try:
             # Savepoint: on PostgreSQL a failed INSERT would otherwise abort the transaction.
             with conn.begin_nested():
-                conn.execute(sa.insert(PIPELINES).values(name=name, created_at=utcnow()))
+                conn.execute(q.INSERT_PIPELINE, {"name": name, "created_at": utcnow()})
         except IntegrityError:
             pass  # a concurrent writer created it first; READ COMMITTED lets us see it now
-        return conn.execute(select).one()
+        return conn.execute(q.PIPELINE_BY_NAME, {"pipeline_name": name}).one()
 
     @staticmethod
     def _lock_run(conn: Connection, run_id: int) -> Any:
@@ -290,7 +289,7 @@ class SQLMetadataStore(MetadataReads):
     @staticmethod
     def _insert_run(conn: Connection, pipeline: Any, values: dict[str, Any]) -> RunRecord:
         with conn.begin_nested():  # a savepoint, so a conflict leaves the transaction usable
-            result = conn.execute(sa.insert(RUNS).values(pipeline_id=pipeline.id, **values))
+            result = conn.execute(q.INSERT_RUN, {"pipeline_id": pipeline.id, **values})
         row = {**values, "id": _new_id(result)}
         status = q.derive_run_status(0, 0, values["num_steps"])  # no step has run yet
         return q.run_record(SimpleNamespace(**row), pipeline.name, status)
@@ -383,7 +382,7 @@ class SQLMetadataStore(MetadataReads):
 
     @staticmethod
     def _find_run(conn: Connection, run_name: str) -> Any:
-        return conn.execute(sa.select(*RUNS.c).where(RUNS.c.name == run_name)).first()
+        return conn.execute(q.RUN_BY_NAME, {"run_name": run_name}).first()
 
     def _check_orchestrator_run_free(
         self,
