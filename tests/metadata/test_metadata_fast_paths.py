@@ -237,6 +237,34 @@ def test_count_runs_counts_one_pipelines_runs(store: SQLMetadataStore, start_ste
     assert store.count_runs("missing") == 0
 
 
+def test_runs_of_some_airflow_dags_are_listed_and_counted_alone(
+    store: SQLMetadataStore, start_step: StartStep
+) -> None:
+    made = [
+        ("airflow", "train/manual__1", "t1"),
+        ("airflow", "train_v2/manual__1", "v1"),  # "train" is a prefix of its DAG id
+        ("airflow", "tr%in/manual__1", "pct"),  # LIKE wildcards in a DAG id are plain text
+        ("airflow", "train/scheduled__2", "t2"),
+        ("local", None, "local"),
+        ("other", "train/manual__3", "foreign"),  # not an Airflow run, whatever its id says
+    ]
+    for orchestrator, orchestrator_run_id, name in made:
+        store.create_run(
+            "p", name, num_steps=1, orchestrator=orchestrator, orchestrator_run_id=orchestrator_run_id
+        )
+
+    def names(dags: set[str] | None, **page: Any) -> list[str]:
+        return [r.name for r in store.list_runs("p", airflow_dag_ids=dags, **page)]
+
+    assert names({"train"}) == ["t1", "t2"]
+    assert store.count_runs("p", airflow_dag_ids={"train"}) == 2
+    assert names({"train"}, limit=1, newest_first=True) == ["t2"]
+    assert names({"tr%in", "train_v2"}) == ["v1", "pct"]
+    assert names(set()) == [] and store.count_runs("p", airflow_dag_ids=set()) == 0
+    assert names(None) == [name for _, _, name in made]
+    assert store.count_runs("p") == len(made)
+
+
 def test_a_page_of_runs_is_two_selects_whatever_the_page_size(
     store: SQLMetadataStore, start_step: StartStep
 ) -> None:

@@ -57,8 +57,13 @@ def test_dag_level_access_filters_runs_steps_and_artifacts(make_client: Client, 
     [pipeline] = store["pipelines"]
     assert [r["dag_id"] for r in pipeline["last_runs"]] == [DAG_A], "no DAG B run, no local run"
     assert pipeline["dags"] == [DAG_A]
-    runs = alice.get(f"/api/pipelines/{KEY}/ui_pipeline").json()["runs"]
-    assert [r["id"] for r in runs] == [i[DAG_A]]
+    assert pipeline["run_count"] == 1  # counted in the store, with the same filter
+    listing = alice.get(f"/api/pipelines/{KEY}/ui_pipeline").json()
+    runs = listing["runs"]
+    assert [r["id"] for r in runs] == [i[DAG_A]] and listing["run_count"] == 1
+    everything = make_client("admin").get(f"/api/pipelines/{KEY}/ui_pipeline").json()
+    assert everything["run_count"] == 3
+    assert [r["id"] for r in everything["runs"]] == [i[DAG_B], i[DAG_A], i["local"]]  # newest first
     assert alice.get(f"/api/runs/{KEY}/{i[DAG_A]}").status_code == 200
     for hidden in (f"/api/runs/{KEY}/{i[DAG_B]}", f"/api/runs/{KEY}/{i['local']}",
                    f"/api/steps/{KEY}/{i[(DAG_B, 'train')]}", f"/runs/{KEY}/{i['local']}",

@@ -8,7 +8,7 @@ transaction (a deferred BEGIN on sqlite, so it never waits for the write lock).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -74,6 +74,7 @@ class MetadataReads(ABC):
         offset: int = 0,
         limit: int | None = None,
         newest_first: bool = False,
+        airflow_dag_ids: Collection[str] | None = None,
     ) -> list[RunRecord]:
         """Runs of a pipeline in chronological order, statuses derived in the same read.
 
@@ -81,12 +82,14 @@ class MetadataReads(ABC):
         created_at, id)`` index picks the page's run ids and the status counts are computed for
         those runs only, so a page costs the same at 100 runs and at 100,000. ``newest_first``
         counts ``offset`` from the newest run and returns the page newest first
-        (``list_runs(p, limit=1, newest_first=True)`` is the latest run).
+        (``list_runs(p, limit=1, newest_first=True)`` is the latest run). ``airflow_dag_ids``
+        keeps only the runs made by those Airflow DAGs (orchestrator ``airflow``, orchestrator
+        run id ``<dag_id>/<run_id>``): what a user allowed to read only those DAGs may see.
         """
         if offset < 0 or (limit is not None and limit < 0):
             raise ValueError(f"offset and limit must be >= 0, got {offset} and {limit}.")
         what = f"list runs of '{pipeline_name}'"
-        if offset == 0 and limit is None and not newest_first:
+        if offset == 0 and limit is None and not newest_first and airflow_dag_ids is None:
             return self._transaction(
                 lambda c: [
                     q.listed_run(row)
@@ -95,13 +98,14 @@ class MetadataReads(ABC):
                 write=False,
                 what=what,
             )
+        conditions = _run_conditions(pipeline_name, airflow_dag_ids)
 
         def tx(conn: Connection) -> list[RunRecord]:
             order = (RUNS.c.created_at, RUNS.c.id)
             page = (
                 sa.select(RUNS.c.id)
                 .join(PIPELINES, PIPELINES.c.id == RUNS.c.pipeline_id)
-                .where(PIPELINES.c.name == pipeline_name)
+                .where(*conditions)
                 .order_by(*(c.desc() for c in order) if newest_first else order)
                 .offset(offset)
             )
@@ -115,14 +119,18 @@ class MetadataReads(ABC):
 
         return self._transaction(tx, write=False, what=what)
 
-    def count_runs(self, pipeline_name: str) -> int:
-        """The number of runs of a pipeline (0 for an unknown pipeline)."""
+    def count_runs(
+        self, pipeline_name: str, *, airflow_dag_ids: Collection[str] | None = None
+    ) -> int:
+        """The number of runs of a pipeline (0 for an unknown pipeline); ``airflow_dag_ids`` as
+        in :meth:`list_runs`."""
+        conditions = _run_conditions(pipeline_name, airflow_dag_ids)
         return self._transaction(
             lambda c: (
                 c.scalar(
                     sa.select(sa.func.count(RUNS.c.id))
                     .join(PIPELINES, PIPELINES.c.id == RUNS.c.pipeline_id)
-                    .where(PIPELINES.c.name == pipeline_name)
+                    .where(*conditions)
                 )
                 or 0
             ),
@@ -319,6 +327,24 @@ class MetadataReads(ABC):
             return [q.step_run_record(row) for row in ordered]
 
         return self._transaction(tx, write=False, what=f"get parents of step run {step_run_id}")
+
+
+def _run_conditions(
+    pipeline_name: str, airflow_dag_ids: Collection[str] | None
+) -> list[sa.ColumnElement[bool]]:
+    conditions = [PIPELINES.c.name == pipeline_name]
+    if airflow_dag_ids is not None:
+        conditions.append(RUNS.c.orchestrator == "airflow")
+        conditions.append(
+            sa.or_(
+                sa.false(),
+                *(
+                    RUNS.c.orchestrator_run_id.startswith(f"{dag_id}/", autoescape=True)
+                    for dag_id in sorted(airflow_dag_ids)
+                ),
+            )
+        )
+    return conditions
 
 
 __all__ = ["MetadataReads", "UpstreamOutputs"]

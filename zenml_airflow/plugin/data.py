@@ -184,20 +184,20 @@ def index(ctx: Ctx) -> dict[str, Any]:
             entry["error"] = f"{type(error).__name__}: {error}"
             continue
         for pipeline in pipelines:
-            runs = [r for r in handle.metadata.list_runs(pipeline.name) if ctx.viewer.can_see_run(r)]
+            total, last_runs = _newest_runs(ctx, handle, pipeline.name, LAST_RUNS)
             dags = sorted(
                 d.dag_id for d in ctx.catalog.dags.values()
                 if d.pipeline == pipeline.name and d.store_key == key and ctx.viewer.can_read_dag(d.dag_id)
             )  # fmt: skip
-            if not runs:
+            if not total:
                 continue
             entry["pipelines"].append(
                 {
                     "name": pipeline.name,
                     "href": ctx.pipeline_href(key, pipeline.name),
                     "dags": dags,
-                    "run_count": len(runs),
-                    "last_runs": [run_dict(ctx, key, r) for r in reversed(runs[-LAST_RUNS:])],
+                    "run_count": total,
+                    "last_runs": [run_dict(ctx, key, r) for r in last_runs],
                 }
             )
     problems = [
@@ -212,11 +212,23 @@ def pipeline(ctx: Ctx, key: str, name: str) -> dict[str, Any]:
     handle = ctx.store(key)
     assert handle.metadata is not None
     check_text(name, "pipeline name")
-    runs = [r for r in handle.metadata.list_runs(name) if ctx.viewer.can_see_run(r)]
-    if not runs:
+    total, newest = _newest_runs(ctx, handle, name, MAX_RUNS_LISTED)
+    if not total:
         raise NotFound(f"No pipeline {name!r}.")
-    listed = [run_dict(ctx, key, r) for r in reversed(runs[-MAX_RUNS_LISTED:])]
-    return {"store": key, "name": name, "run_count": len(runs), "runs": listed}
+    listed = [run_dict(ctx, key, r) for r in newest]
+    return {"store": key, "name": name, "run_count": total, "runs": listed}
+
+
+def _newest_runs(ctx: Ctx, handle: StoreHandle, name: str, limit: int) -> tuple[int, list[RunRecord]]:
+    """How many runs of pipeline ``name`` the user may see, and the newest ``limit`` of them
+    (newest first): a count and one page, whatever the number of runs."""
+    assert handle.metadata is not None
+    dags = None if ctx.viewer.all_dags else ctx.viewer.readable_dags
+    total = handle.metadata.count_runs(name, airflow_dag_ids=dags)
+    if not total:
+        return 0, []
+    newest = handle.metadata.list_runs(name, limit=limit, newest_first=True, airflow_dag_ids=dags)
+    return total, newest
 
 
 def run(ctx: Ctx, key: str, run_id: int) -> dict[str, Any]:
