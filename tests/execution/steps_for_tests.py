@@ -195,3 +195,28 @@ def skip_materialization(numbers_one, artifact_input):
 @step
 def one() -> int:
     return 1
+
+
+class PayloadConfig(BaseStepConfig):
+    size: int = 100_000
+    fill: str = "x"
+
+
+@step
+def payload(config: PayloadConfig) -> str:
+    """A text output of ``size`` characters."""
+    return config.fill * config.size
+
+
+@step
+def measure(text: str) -> int:
+    return len(text)
+
+
+@pipeline
+def payloads(payload, measure):
+    measure(text=payload())
+
+
+def build_payloads(size: int = 100_000, fill: str = "x") -> payloads:
+    return payloads(payload=payload(config=PayloadConfig(size=size, fill=fill)), measure=measure())

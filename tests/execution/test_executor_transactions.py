@@ -36,8 +36,16 @@ def two(make, add_one):
     add_one(x=make())
 
 
-CALLS = ("start_step_run", "finish_step_run", "record_cached_step", "fail_step_run",
-         "resolve_step", "get_step_outputs_in_run", "lookup_cache", "delete_cache_entry")
+CALLS = (
+    "start_step_run",
+    "finish_step_run",
+    "record_cached_step",
+    "fail_step_run",
+    "resolve_step",
+    "get_step_outputs_in_run",
+    "lookup_cache",
+    "delete_cache_entry",
+)
 
 
 @pytest.fixture
@@ -46,7 +54,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     for name in CALLS:
         original = getattr(SQLMetadataStore, name)
 
-        def wrapper(self: Any, *args: Any, __name: str = name, __f: Any = original, **kw: Any) -> Any:
+        def wrapper(
+            self: Any, *args: Any, __name: str = name, __f: Any = original, **kw: Any
+        ) -> Any:
             seen.append(__name)
             return __f(self, *args, **kw)
 

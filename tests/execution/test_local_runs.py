@@ -366,3 +366,74 @@ def test_progress_lines_print_names_as_they_are(capsys: pytest.CaptureFixture[st
 
     s.build(amount=1).run(run_name="again")
     assert "  [3/3] square cached (" in capsys.readouterr().err
+
+
+def _payload_outputs(run_name: str) -> tuple[str, str, int]:
+    step = Repository().get_pipeline("payloads").get_run(run_name).get_step("payload")
+    output = step.output
+    return output.id, output.uri, step.id
+
+
+def test_identical_large_outputs_share_one_stored_copy() -> None:
+    s.build_payloads().run(run_name="one", enable_cache=False)
+    s.build_payloads().run(run_name="two", enable_cache=False)
+    first_id, first_uri, _ = _payload_outputs("one")
+    second_id, second_uri, second_step = _payload_outputs("two")
+    assert second_id != first_id and second_uri == first_uri  # own artifact, shared bytes
+    producer = (
+        Repository().active_stack.metadata_store.open_store().get_artifact_producer(second_id)
+    )
+    assert producer.id == second_step  # lineage: run "two" produced it
+    payload_dirs = {
+        p.parent for p in artifact_root().rglob("*") if p.is_file() and "payload" in p.parts
+    }
+    assert payload_dirs == {Path(first_uri)}  # the second copy was removed
+    run = Repository().get_pipeline("payloads").get_run("two")
+    assert run.get_step("measure").output.read() == 100_000
+
+    s.build_payloads(fill="y").run(run_name="other", enable_cache=False)
+    assert _payload_outputs("other")[1] != first_uri  # other content: a copy of its own
+
+
+def test_small_outputs_and_outputs_whose_twin_is_gone_keep_their_own_copy() -> None:
+    s.build_payloads(size=10).run(run_name="small-1", enable_cache=False)
+    s.build_payloads(size=10).run(run_name="small-2", enable_cache=False)
+    assert _payload_outputs("small-1")[1] != _payload_outputs("small-2")[1]
+
+    s.build_payloads().run(run_name="big-1", enable_cache=False)
+    _, uri, _ = _payload_outputs("big-1")
+    import shutil
+
+    shutil.rmtree(uri)  # the stored copy was deleted by hand
+    s.build_payloads().run(run_name="big-2", enable_cache=False)
+    _, second_uri, _ = _payload_outputs("big-2")
+    assert second_uri != uri and Path(second_uri).is_dir()
+    assert (
+        Repository().get_pipeline("payloads").get_run("big-2").get_step("payload").output.read()
+        == "x" * 100_000
+    )
+
+
+def test_a_failed_registration_after_sharing_keeps_the_shared_copy_and_leaves_no_other(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from zenml_airflow.exceptions import MetadataStoreError
+    from zenml_airflow.metadata.store import SQLMetadataStore
+
+    s.build_payloads().run(run_name="one", enable_cache=False)
+    _, uri, _ = _payload_outputs("one")
+    real = SQLMetadataStore.finish_step_run
+
+    def failing(self: SQLMetadataStore, step_run_id: int, **kwargs: object) -> object:
+        outputs = kwargs["outputs"]
+        assert isinstance(outputs, dict)
+        if any(getattr(a, "uri", None) == uri for a in outputs.values()):
+            raise MetadataStoreError("the database went away")  # as a killed server would
+        return real(self, step_run_id, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SQLMetadataStore, "finish_step_run", failing)
+    with pytest.raises(MetadataStoreError, match="went away"):
+        s.build_payloads().run(run_name="two", enable_cache=False)
+    files = {p for p in artifact_root().rglob("*") if p.is_file() and "payload" in p.parts}
+    assert {p.parent for p in files} == {Path(uri)}
+    assert Repository().get_pipeline("payloads").get_run("one").get_step("payload").output.read()

@@ -180,7 +180,11 @@ def test_resolve_step_reads_upstream_outputs_then_the_cache_entry_of_the_key(
     assert hit == store.lookup_cache("key-b")
     assert hit is not None and hit.step_run.id == producer_id
 
-    assert store.resolve_step(run.id, [], lambda up: "nothing-cached") == ({}, "nothing-cached", None)
+    assert store.resolve_step(run.id, [], lambda up: "nothing-cached") == (
+        {},
+        "nothing-cached",
+        None,
+    )
     # None: no lookup at all (caching disabled).
     assert store.resolve_step(run.id, ["a"], lambda up: None)[1:] == (None, None)
 
@@ -218,8 +222,9 @@ def test_paginated_list_runs_are_slices_of_the_full_listing(
             end = None if limit is None else offset + limit
             assert store.list_runs("p", offset=offset, limit=limit) == full[offset:end]
             newest = full[::-1]
-            assert store.list_runs("p", offset=offset, limit=limit, newest_first=True) == (
-                newest[offset:end]
+            assert (
+                store.list_runs("p", offset=offset, limit=limit, newest_first=True)
+                == (newest[offset:end])
             )
     assert store.list_runs("p", limit=1, newest_first=True) == [full[-1]]
     assert store.list_runs("missing", limit=5) == []
@@ -229,7 +234,9 @@ def test_paginated_list_runs_are_slices_of_the_full_listing(
         store.list_runs("p", limit=-1)
 
 
-def test_count_runs_counts_one_pipelines_runs(store: SQLMetadataStore, start_step: StartStep) -> None:
+def test_count_runs_counts_one_pipelines_runs(
+    store: SQLMetadataStore, start_step: StartStep
+) -> None:
     assert store.count_runs("p") == 0
     _runs(store, start_step, 5)
     assert store.count_runs("p") == 5
@@ -250,7 +257,11 @@ def test_runs_of_some_airflow_dags_are_listed_and_counted_alone(
     ]
     for orchestrator, orchestrator_run_id, name in made:
         store.create_run(
-            "p", name, num_steps=1, orchestrator=orchestrator, orchestrator_run_id=orchestrator_run_id
+            "p",
+            name,
+            num_steps=1,
+            orchestrator=orchestrator,
+            orchestrator_run_id=orchestrator_run_id,
         )
 
     def names(dags: set[str] | None, **page: Any) -> list[str]:

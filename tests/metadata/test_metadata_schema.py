@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -107,12 +108,56 @@ def test_older_schema_raises_with_migrate_hint_and_migrate_upgrades_it(store_url
         assert store.get_run("after") == run
 
 
+def test_a_0001_store_with_data_migrates_to_shared_artifact_storage(store_url: str) -> None:
+    from metadata_helpers import new_artifact
+
+    from zenml_airflow.enums import ExecutionStatus
+
+    with SQLMetadataStore(store_url) as store:
+        run = store.create_run("p", "before", num_steps=2)
+        step = store.start_step_run(run.id, "a", entrypoint="m:a", entrypoint_name="a",
+                                    docstring=None, parameters={}, source_hash="s")  # fmt: skip
+        kept = new_artifact("a", content_hash="h")
+        store.finish_step_run(step.id, status=ExecutionStatus.COMPLETED, cache_key="k",
+                              inputs={}, outputs={"output": kept})  # fmt: skip
+    engine = raw_engine(store_url)
+    try:
+        with engine.begin() as conn:
+            from alembic import command
+
+            command.downgrade(alembic_config(conn), "0001")
+    finally:
+        engine.dispose()
+
+    with SQLMetadataStore(store_url) as store:
+        assert store.schema_revision() == "0001"
+        with pytest.raises(SchemaVersionError, match=r"schema revision 0001, older than revision"):
+            store.get_run("before")
+        assert store.migrate() == HEAD_REVISION
+        assert store.get_artifact(kept.id) == dataclasses.replace(
+            store.get_artifact(kept.id), uri=kept.uri, content_hash="h"
+        )
+        assert store.lookup_cache("k") is not None
+        # what 0002 allows: a second artifact at the same uri with the same content
+        step = store.start_step_run(run.id, "b", entrypoint="m:b", entrypoint_name="b",
+                                    docstring=None, parameters={}, source_hash="s")  # fmt: skip
+        twin = new_artifact("b", content_hash="h", uri=kept.uri)
+        store.finish_step_run(step.id, status=ExecutionStatus.COMPLETED, cache_key=None,
+                              inputs={"x": kept.id}, outputs={"output": twin})  # fmt: skip
+        assert store.get_artifact(twin.id).uri == kept.uri
+        assert store.get_run("before").status is ExecutionStatus.COMPLETED
+        if store_url.startswith("sqlite"):  # enforcement, off during the migration, is back
+            read, _ = store._engines()
+            with read.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
 def test_stamped_older_revision_names_url_revision_and_expected(store_url: str) -> None:
     SQLMetadataStore(store_url).list_pipelines()
     _execute(store_url, f"DELETE FROM {VERSION_TABLE}")  # stamped at base
     with (
         SQLMetadataStore(store_url) as store,
-        pytest.raises(SchemaVersionError, match=r"older than revision 0001.*migrate"),
+        pytest.raises(SchemaVersionError, match=rf"older than revision {HEAD_REVISION}.*migrate"),
     ):
         store.get_run("anything")
 

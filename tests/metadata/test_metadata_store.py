@@ -357,7 +357,7 @@ def test_finish_step_run_is_atomic(store: SQLMetadataStore, start_step: StartSte
     assert store.lookup_cache("k") is None
 
 
-def test_registering_an_existing_uri_fails_without_partial_writes(
+def test_registering_an_existing_uri_with_other_content_fails_without_partial_writes(
     store: SQLMetadataStore, start_step: StartStep
 ) -> None:
     run = store.create_run("p", "r", num_steps=2)
@@ -365,12 +365,67 @@ def test_registering_an_existing_uri_fails_without_partial_writes(
     _complete(store, start_step(run.id, "a"), outputs={"output": first})
     step = start_step(run.id, "b")
     fresh = new_artifact("b")
-    clash = new_artifact("c", uri=first.uri)
-    with pytest.raises(MetadataStoreError, match=r"already registered.*fresh uri with a new id"):
+    clash = new_artifact("c", uri=first.uri)  # content hash "hash-c", not "hash-a"
+    with pytest.raises(
+        MetadataStoreError, match=rf"{first.uri} is already registered with other content"
+    ):
         _complete(store, step, outputs={"one": fresh, "two": clash})
     with pytest.raises(DoesNotExistError):
         store.get_artifact(fresh.id)
     assert store.get_step_run(step.id).status is RUNNING
+
+
+def test_identical_artifacts_may_share_a_uri_and_keep_their_own_lineage(
+    store: SQLMetadataStore, start_step: StartStep
+) -> None:
+    run = store.create_run("p", "r", num_steps=2)
+    first = new_artifact("a", content_hash="same")
+    producer = _complete(store, start_step(run.id, "a"), outputs={"output": first})
+    twin = new_artifact("b", content_hash="same", uri=first.uri)
+    second = _complete(store, start_step(run.id, "b"), outputs={"output": twin})
+    shared = store.get_artifact(twin.id)
+    assert shared.uri == first.uri and shared.id != first.id
+    assert store.get_artifact_producer(twin.id).id == second.id
+    assert store.get_artifact_producer(first.id).id == producer.id
+    found = store.find_identical_artifact(
+        content_hash="same", materializer=first.materializer, data_type=first.data_type,
+        artifact_type=first.artifact_type, under="/artifacts",
+    )  # fmt: skip
+    assert found is not None and found.id == twin.id  # the newest of the two
+    step = start_step(run.id, "c")
+    with pytest.raises(MetadataStoreError, match="two outputs at one uri"):
+        _complete(
+            store,
+            step,
+            outputs={
+                "x": new_artifact("e", content_hash="h", uri="/artifacts/one/place"),
+                "y": new_artifact("f", content_hash="h", uri="/artifacts/one/place"),
+            },
+        )
+
+
+def test_find_identical_artifact_matches_content_writer_and_store(
+    store: SQLMetadataStore, start_step: StartStep
+) -> None:
+    run = store.create_run("p", "r", num_steps=1)
+    kept = new_artifact("a", content_hash="h1", uri="/store-a/p/s/output/1")
+    _complete(store, start_step(run.id, "a"), outputs={"output": kept})
+
+    def find(**changes: str) -> str | None:
+        query = {"content_hash": "h1", "materializer": kept.materializer,
+                 "data_type": kept.data_type, "artifact_type": kept.artifact_type,
+                 "under": "/store-a"} | changes  # fmt: skip
+        found = store.find_identical_artifact(**query)
+        return None if found is None else found.id
+
+    assert find() == kept.id
+    assert find(under="/store-a/") == kept.id
+    assert find(content_hash="h2") is None
+    assert find(materializer="other:Materializer") is None
+    assert find(data_type="builtins.str") is None
+    assert find(artifact_type="ModelArtifact") is None
+    assert find(under="/store") is None  # a prefix of the root, not the same store
+    assert find(under="/store-%") is None  # LIKE wildcards are plain text
 
 
 def test_new_artifact_ids_must_be_uuid_hex() -> None:

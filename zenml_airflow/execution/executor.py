@@ -15,6 +15,7 @@ For one step it:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import traceback
@@ -53,6 +54,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.stack.stack import Stack
 
 logger = logging.getLogger(__name__)
+
+#: Outputs of at least this many bytes share the stored copy of an identical artifact (ADR
+#: 0011). Below it, the lookup and the removal of the fresh copy cost more than they save.
+SHARE_MIN_BYTES = 64 * 1024
 
 
 @dataclass
@@ -346,7 +351,7 @@ class StepExecutor:
                         f"Writing output '{output}' of step '{step.name}' with "
                         f"{materializer.__name__} failed: {type(error).__name__}: {error}"
                     ) from error
-                new_artifacts[output] = NewArtifact(
+                new = NewArtifact(
                     id=artifact.uri.rstrip("/").rsplit("/", 1)[-1],
                     uri=artifact.uri,
                     artifact_type=type(artifact).__name__,
@@ -355,6 +360,7 @@ class StepExecutor:
                     content_hash=artifact_store.content_hash(artifact.uri),
                     size_bytes=artifact_store.size(artifact.uri),
                 )
+                new_artifacts[output] = self._share_identical(new, written)
 
         finished = store.finish_step_run(
             step_run.id,
@@ -373,6 +379,29 @@ class StepExecutor:
             for name, new in new_artifacts.items()
         }
         return StepResult(step.name, ExecutionStatus.COMPLETED, finished.id, 0.0, registered, cache_key)
+
+    def _share_identical(self, new: NewArtifact, written: list[str]) -> NewArtifact:
+        """``new`` stored as the identical artifact already in this store, if there is one.
+
+        The fresh copy is removed before the artifact is registered: a crash in between leaves
+        nothing behind, and a failed registration has nothing of this output to clean up.
+        """
+        if new.size_bytes is None or new.size_bytes < SHARE_MIN_BYTES:
+            return new
+        artifact_store = self.artifact_store
+        twin = self.metadata_store.find_identical_artifact(
+            content_hash=new.content_hash,
+            materializer=new.materializer,
+            data_type=new.data_type,
+            artifact_type=new.artifact_type,
+            under=artifact_store.path,
+        )
+        if twin is None or twin.uri == new.uri or not artifact_store.exists(twin.uri):
+            return new
+        artifact_store.discard(new.uri)
+        written.remove(new.uri)
+        logger.info("Output %s is identical to artifact %s; sharing its copy.", new.id, twin.id)
+        return dataclasses.replace(new, uri=twin.uri)
 
     def _usable_cache_hit(
         self, store: SQLMetadataStore, cache_key: str, step: StepSpec, hit: CacheHit | None

@@ -152,11 +152,12 @@ class ArtifactModel(Base):
     __tablename__ = "artifacts"
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
-    uri: Mapped[str] = mapped_column(sa.String(URI_LENGTH), nullable=False, unique=True)
+    # Not unique: identical artifacts share one stored copy (ADR 0011).
+    uri: Mapped[str] = mapped_column(sa.String(URI_LENGTH), nullable=False, index=True)
     artifact_type: Mapped[str] = mapped_column(sa.String(NAME_LENGTH), nullable=False)
     data_type: Mapped[str] = mapped_column(sa.String(REF_LENGTH), nullable=False)
     materializer: Mapped[str] = mapped_column(sa.String(REF_LENGTH), nullable=False)
-    content_hash: Mapped[str] = mapped_column(sa.String(HASH_LENGTH), nullable=False)
+    content_hash: Mapped[str] = mapped_column(sa.String(HASH_LENGTH), nullable=False, index=True)
     size_bytes: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
     producer_step_run_id: Mapped[int] = mapped_column(
         sa.ForeignKey("step_runs.id"), nullable=False, index=True

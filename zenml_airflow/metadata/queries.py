@@ -211,6 +211,10 @@ LINKED_ARTIFACTS = {
 }
 ARTIFACT_IDS_IN = sa.select(ARTIFACTS.c.id).where(ARTIFACTS.c.id.in_(_param("ids", expanding=True)))
 INSERT_ARTIFACT = sa.insert(ARTIFACTS)
+#: ``(uri, content_hash)`` of the artifacts registered at the ``uris``.
+ARTIFACT_HASHES_AT = sa.select(ARTIFACTS.c.uri, ARTIFACTS.c.content_hash).where(
+    ARTIFACTS.c.uri.in_(_param("uris", expanding=True))
+)
 INSERT_INPUT = sa.insert(INPUTS)
 INSERT_OUTPUT = sa.insert(OUTPUTS)
 #: The step run whose outputs answer ``cache_key``.

@@ -253,6 +253,41 @@ class MetadataReads(ABC):
             raise DoesNotExistError(f"No artifact with id {artifact_id!r} in {self._masked}.")
         return row
 
+    def find_identical_artifact(
+        self,
+        *,
+        content_hash: str,
+        materializer: str,
+        data_type: str,
+        artifact_type: str,
+        under: str,
+    ) -> ArtifactRecord | None:
+        """An artifact with this content, written the same way, stored under the uri prefix
+        ``under`` (an artifact store's root); the newest such one (the likeliest to still be
+        there), or None.
+
+        The executor asks this after writing an output: if one exists, the new artifact shares
+        its stored copy instead of keeping a second one (ADR 0011).
+        """
+        prefix = under.rstrip("/") + "/"
+
+        def tx(conn: Connection) -> ArtifactRecord | None:
+            row = conn.execute(
+                sa.select(*ARTIFACTS.c)
+                .where(
+                    ARTIFACTS.c.content_hash == content_hash,
+                    ARTIFACTS.c.materializer == materializer,
+                    ARTIFACTS.c.data_type == data_type,
+                    ARTIFACTS.c.artifact_type == artifact_type,
+                    ARTIFACTS.c.uri.startswith(prefix, autoescape=True),
+                )
+                .order_by(ARTIFACTS.c.created_at.desc(), ARTIFACTS.c.id.desc())
+                .limit(1)
+            ).first()
+            return None if row is None else q.artifact_record(row)
+
+        return self._transaction(tx, write=False, what=f"look up artifacts of hash {content_hash}")
+
     def get_artifact_producer(self, artifact_id: str) -> StepRunRecord:
         """The step run that wrote the artifact (never a cached step that reused it)."""
 

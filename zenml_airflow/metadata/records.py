@@ -107,7 +107,9 @@ class NewArtifact:
     """An artifact whose bytes are completely written, to be registered by ``finish_step_run``.
 
     ``id`` is a 32-character lowercase uuid hex chosen by the caller (it is also the last part
-    of the artifact's directory, so it must be known before the bytes are written).
+    of the artifact's directory, so it must be known before the bytes are written). ``uri`` may
+    be that of an artifact already registered with the same ``content_hash``: identical
+    artifacts share one stored copy (ADR 0011).
 
     Example::
 

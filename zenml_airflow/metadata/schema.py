@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 #: Revisions of ``migrations/versions`` oldest first; the last one is what this code expects.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001",)
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002")
 #: The schema revision this version of zenml-airflow reads and writes.
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 #: Alembic's version table for the metadata store (see the module docstring for the name).
@@ -158,6 +158,28 @@ def schema_lock(conn: Connection, masked_url: str) -> Iterator[None]:
             conn.commit()
 
 
+@contextmanager
+def sqlite_foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """On sqlite, stop enforcing foreign keys on ``conn`` around a migration (elsewhere: no-op).
+
+    sqlite changes a constraint by copying the table, and dropping the old copy while other
+    tables reference it fails with enforcement on - even deferred, as the references are
+    counted against the dropped table. The sqlite documentation's procedure for such changes
+    switches enforcement off (possible only outside a transaction, so enter this before
+    ``conn.begin()``); each such migration runs ``PRAGMA foreign_key_check`` before it commits.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys = OFF")  # no transaction is open (isolation_level=None)
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys = ON")
+
+
 def upgrade(conn: Connection, target: str = "head") -> None:
     """Run the migrations up to ``target`` inside ``conn``'s open transaction."""
     from alembic import command
@@ -174,7 +196,12 @@ def ensure_schema(read_engine: Engine, write_engine: Engine, masked_url: str) ->
     # Anything else is decided under the schema lock: what we just read may be the half-made
     # schema of a process that is initialising the database right now (MySQL commits each DDL).
     try:
-        with write_engine.connect() as conn, schema_lock(conn, masked_url), conn.begin():
+        with (
+            write_engine.connect() as conn,
+            sqlite_foreign_keys_off(conn),
+            schema_lock(conn, masked_url),
+            conn.begin(),
+        ):
             state = read_state(conn)
             if state.revision == HEAD_REVISION:
                 return
@@ -191,7 +218,12 @@ def ensure_schema(read_engine: Engine, write_engine: Engine, masked_url: str) ->
 
 def migrate(write_engine: Engine, masked_url: str) -> str:
     """Upgrade the database to :data:`HEAD_REVISION` (creating it if empty); return it."""
-    with write_engine.connect() as conn, schema_lock(conn, masked_url), conn.begin():
+    with (
+        write_engine.connect() as conn,
+        sqlite_foreign_keys_off(conn),
+        schema_lock(conn, masked_url),
+        conn.begin(),
+    ):
         state = read_state(conn)
         if state.revision == HEAD_REVISION:
             return HEAD_REVISION
@@ -212,6 +244,7 @@ __all__ = [
     "migrate",
     "read_state",
     "schema_lock",
+    "sqlite_foreign_keys_off",
     "upgrade",
     "version_error",
 ]

@@ -617,6 +617,8 @@ class SQLMetadataStore(MetadataReads):
                 f"Step run {step.id} ('{step.name}') refers to artifacts "
                 f"{sorted(existing - found)} that are not registered in {self._masked}."
             )
+        if new:
+            self._check_shared_uris(conn, step, new)
         now = now or utcnow()
         try:
             if new:  # artifacts before the links that reference them
@@ -649,8 +651,8 @@ class SQLMetadataStore(MetadataReads):
         except IntegrityError as exc:
             raise MetadataStoreError(
                 f"Could not register the artifacts of step run {step.id} "
-                f"('{step.name}'): an artifact id or uri is already registered "
-                f"({driver_message(exc)}). Write each artifact to a fresh uri with a new id."
+                f"('{step.name}'): an artifact id is already registered "
+                f"({driver_message(exc)}). Give each new artifact a new id."
             ) from exc
         if status is ExecutionStatus.CACHED and cached_from_step_run_id is None:
             cached_from = self._single_producer(conn, set(output_ids.values()))
@@ -666,6 +668,23 @@ class SQLMetadataStore(MetadataReads):
             self._ensure_cache_entry(conn, cache_key, step.id, now)
         self._refresh_run_finished(conn, step.run_id, now, locked_run=locked_run)
         return final
+
+    def _check_shared_uris(self, conn: Connection, step: Any, new: list[NewArtifact]) -> None:
+        """A uri may be registered again only for the same content (shared storage, ADR 0011)."""
+        hashes = {a.uri: a.content_hash for a in new}
+        if len(hashes) < len(new):
+            raise MetadataStoreError(
+                f"Step run {step.id} ('{step.name}') registers two outputs at one uri; write "
+                "each output to a fresh uri."
+            )
+        for row in conn.execute(q.ARTIFACT_HASHES_AT, {"uris": list(hashes)}):
+            if row.content_hash != hashes[row.uri]:
+                raise MetadataStoreError(
+                    f"Could not register the artifacts of step run {step.id} ('{step.name}'): "
+                    f"{row.uri} is already registered with other content (hash "
+                    f"{row.content_hash[:12]}..., not {hashes[row.uri][:12]}...). Write each "
+                    "artifact to a fresh uri, or share a uri only between identical artifacts."
+                )
 
     @staticmethod
     def _update_step(conn: Connection, step_run_id: int, final: Mapping[str, Any]) -> None:
