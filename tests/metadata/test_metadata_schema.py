@@ -6,6 +6,7 @@ import dataclasses
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -219,7 +220,9 @@ def test_sqlite_file_that_cannot_be_created_raises_naming_the_url(tmp_path: Path
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     url = f"sqlite:///{blocker / 'sub' / 'metadata.db'}"
-    with pytest.raises(MetadataStoreError, match=r"Cannot create the directory.*a-file/sub"):
+    with pytest.raises(
+        MetadataStoreError, match=r"Cannot create the file of metadata store.*a-file/sub"
+    ):
         SQLMetadataStore(url).list_pipelines()
 
 
@@ -343,3 +346,52 @@ def test_database_messages_in_errors_are_one_line() -> None:
     with pytest.raises(MetadataStoreError, match=r"duplicate key DETAIL: Key \(uri\)") as err:
         run_with_retry(unique_violation, what="insert", masked_url="postgresql://h/db")
     assert "\n" not in str(err.value)
+
+
+def test_stores_on_one_database_share_an_engine_but_a_replaced_sqlite_file_gets_its_own(
+    tmp_path: Path,
+) -> None:
+    from zenml_airflow.metadata.engine import parse_url, shared_engine
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    one, two = SQLMetadataStore(url), SQLMetadataStore(url)
+    one.create_run("p", "first", num_steps=0)
+    assert one._engines()[0] is two._engines()[0]  # one pool, one compiled-statement cache
+    engine = one._engines()[0]
+    one.close()
+    two.close()
+
+    (tmp_path / "shared.db").unlink()
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"shared.db{suffix}").unlink(missing_ok=True)
+    fresh = SQLMetadataStore(url)
+    assert fresh.get_run("first") is None  # a new, empty database: not the deleted file
+    fresh.create_run("p", "second", num_steps=0)
+    assert fresh._engines()[0] is not engine
+    with sa.create_engine(url).connect() as conn:  # what is on disk now
+        names = conn.exec_driver_sql("SELECT name FROM pipeline_runs").scalars().all()
+    assert names == ["second"]
+    assert shared_engine(parse_url(url)) is fresh._engines()[0]
+    fresh.close()
+
+
+def test_a_forked_child_builds_its_own_engine(tmp_path: Path) -> None:
+    import multiprocessing
+
+    from zenml_airflow.metadata.engine import parse_url, shared_engine
+
+    url = parse_url(f"sqlite:///{tmp_path / 'fork.db'}")
+    SQLMetadataStore(str(url)).create_run("p", "parent", num_steps=0)
+    parent = shared_engine(url)
+
+    def child(queue: Any) -> None:
+        engine = shared_engine(url)
+        queue.put((engine is not parent, SQLMetadataStore(str(url)).get_run("parent") is not None))
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=child, args=(queue,))
+    process.start()
+    process.join(30)
+    assert queue.get(timeout=5) == (True, True)
+    assert shared_engine(url) is parent  # the parent's own engine is untouched

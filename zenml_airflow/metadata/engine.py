@@ -105,6 +105,21 @@ def _sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
+def _create_sqlite_file(url: URL) -> None:
+    """Create the directory and the (empty: a valid empty database) file of a sqlite URL."""
+    path = _sqlite_file(url)
+    if path is None:
+        return
+    try:
+        path = path.expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=True)
+    except OSError as exc:
+        raise MetadataStoreError(
+            f"Cannot create the file of metadata store {mask_url(url)!r}: {exc}"
+        ) from exc
+
+
 def create_store_engine(url: URL) -> Engine:
     """Create (but do not connect) the engine for ``url``, tuned for concurrent writers."""
     masked = mask_url(url)
@@ -115,14 +130,7 @@ def create_store_engine(url: URL) -> Engine:
         # snapshot would hide.
         kwargs["isolation_level"] = "READ COMMITTED"
     else:
-        path = _sqlite_file(url)
-        if path is not None:
-            try:
-                path.expanduser().parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise MetadataStoreError(
-                    f"Cannot create the directory for metadata store {masked!r}: {exc}"
-                ) from exc
+        _create_sqlite_file(url)
     try:
         engine = sa.create_engine(url, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError, ImportError) as exc:
@@ -163,6 +171,8 @@ def shared_engine(url: URL) -> Engine:
     a sqlite file replaced by another file of the same name gets an engine of its own, so no
     pooled connection keeps writing to a deleted file.
     """
+    if is_sqlite(url):
+        _create_sqlite_file(url)  # so the key holds the identity of the file it will open
     key = _engine_key(url)
     with _shared_lock:
         inherited = [k for k in _shared if k[0] != key[0]]
