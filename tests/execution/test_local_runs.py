@@ -79,6 +79,8 @@ def test_rerun_is_cached_and_points_to_the_original_run() -> None:
     assert s.CALLS == []
     assert run.status is ExecutionStatus.COMPLETED
     assert all(step.status is ExecutionStatus.CACHED and step.is_cached for step in run.steps)
+    # A cached step's time is the executor's: from before the cache lookup to its record.
+    assert all(step.duration is not None and step.duration > 0 for step in run.steps)
     assert run.get_step("square").output.read() == 36
     assert run.get_step("square").output.is_cached
     pipeline = Repository().get_pipeline("arithmetic")

@@ -38,6 +38,7 @@ from zenml_airflow.exceptions import (
 from zenml_airflow.execution.cache_key import compute_cache_key
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
 from zenml_airflow.materializers.default_materializer_registry import load_materializer
+from zenml_airflow.metadata.models import utcnow
 from zenml_airflow.metadata.reads import UpstreamOutputs
 from zenml_airflow.metadata.records import (
     ArtifactRecord,
@@ -200,7 +201,7 @@ class StepExecutor:
                 as failed and nothing it wrote is left behind.
         """
         store = self.metadata_store
-        started = time.perf_counter()
+        started, started_at = time.perf_counter(), utcnow()
         start: dict[str, Any] = {
             "entrypoint": step.entrypoint,
             "entrypoint_name": step.entrypoint_name,
@@ -225,6 +226,7 @@ class StepExecutor:
                     inputs=prepared.input_ids,
                     outputs={name: record.id for name, record in outputs.items()},
                     cached_from_step_run_id=producer,
+                    started_at=started_at,
                     **start,
                 )
                 logger.info("Using cached version of step '%s'.", step.name)

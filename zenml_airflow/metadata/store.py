@@ -548,12 +548,14 @@ class SQLMetadataStore(MetadataReads):
         cached_from_step_run_id: int | None = None,
         try_number: int = 1,
         step_operator: str | None = None,
+        started_at: datetime | None = None,
     ) -> StepRunRecord:
         """Start try ``try_number`` of step ``name`` and finish it as CACHED, in one transaction.
 
         Exactly :meth:`start_step_run` followed by ``finish_step_run(status=CACHED, ...)`` (same
         rows, same checks, same errors), in one write transaction instead of two: ``outputs``
-        maps output names to the ids of the reused artifacts.
+        maps output names to the ids of the reused artifacts. ``started_at`` (aware, default
+        now): when the executor began the step, before it looked the cache up.
         """
         values = self._step_values(
             name, entrypoint, entrypoint_name, docstring, parameters, source_hash, try_number,
@@ -565,8 +567,8 @@ class SQLMetadataStore(MetadataReads):
             # Inserted with the values _finish_step sets, so the row is written once.
             now = utcnow()
             final = {"status": ExecutionStatus.CACHED.value, "cache_key": cache_key,
-                     "cached_from_step_run_id": cached_from_step_run_id, "started_at": now,
-                     "finished_at": now}  # fmt: skip
+                     "cached_from_step_run_id": cached_from_step_run_id,
+                     "started_at": started_at or now, "finished_at": now}  # fmt: skip
             step, run = self._insert_step(conn, run_id, {**values, **final}, reopen=False)
             final = self._finish_step(
                 conn, step, ExecutionStatus.CACHED, cache_key, inputs, outputs,

@@ -380,9 +380,14 @@ class RunsView(Sequence[PipelineRunView]):
 
     def __getitem__(self, index: int | slice) -> PipelineRunView | list[PipelineRunView]:
         if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
+            total = len(self)
+            start, stop, step = index.indices(total)
             if step == 1:
-                return self._page(start, stop - start) if stop > start else []
+                if stop <= start:
+                    return []
+                if total - stop < start:  # nearer the end (runs[-50:]): walk the index from there
+                    return self._page(total - stop, stop - start, newest_first=True)[::-1]
+                return self._page(start, stop - start)
             if step == -1:
                 if start <= stop:
                     return []
