@@ -22,20 +22,20 @@ store's filesystem (and its credentials)::
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import posixpath
 from collections.abc import Callable, Iterator
 from types import TracebackType
 
 import fsspec.core
+from blake3 import blake3
 from fsspec import AbstractFileSystem
 from fsspec.implementations.local import LocalFileSystem
 
 from zenml_airflow.exceptions import ArtifactStoreError
 from zenml_airflow.io import fileio
 
-_HASH_CHUNK = 1024 * 1024
+_HASH_CHUNK = 1024 * 1024  # BLAKE3 spreads even one such chunk over every core
 # Read-ahead of remote files while hashing: bounded, so hashing needs the same memory whatever
 # the artifact's size (s3fs/gcsfs would otherwise buffer their default 50 MiB blocks).
 _HASH_BLOCK = 8 * 1024 * 1024
@@ -295,7 +295,11 @@ class ArtifactStore:
         return files
 
     def content_hash(self, uri: str) -> str:
-        """sha256 (hex) over the sorted relative file paths under ``uri`` and their bytes.
+        """BLAKE3-256 (hex) over the sorted relative file paths under ``uri`` and their bytes.
+
+        BLAKE3 is a cryptographic hash (identical artifacts share one stored copy on a match, ADR
+        0011) that runs 2.5x faster than sha256 here on one core and uses every core on large
+        chunks: the hash is most of what storing an artifact adds to writing it (ADR 0012).
 
         Files are streamed in chunks, so hashing a large artifact needs constant memory. Empty
         directories do not count (object stores have none). Each path and size is framed
@@ -306,7 +310,7 @@ class ArtifactStore:
         """
         files = self._files(uri)
         base = self._checked(uri).rstrip("/")
-        digest = hashlib.sha256()
+        digest = blake3(max_threads=blake3.AUTO)
         for relative in sorted(files):
             encoded = relative.encode("utf-8", "surrogateescape")
             digest.update(f"{len(encoded)}:".encode() + encoded + f"{files[relative]}:".encode())

@@ -17,6 +17,7 @@ Errors are the standard Python ones (``FileNotFoundError``, ``FileExistsError``,
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import os
 import posixpath
@@ -115,6 +116,16 @@ def get_filesystem(path: PathType) -> tuple[AbstractFileSystem, str]:
 
 def _is_local(fs: AbstractFileSystem) -> bool:
     return isinstance(fs, LocalFileSystem)
+
+
+def local_path(path: PathType) -> str | None:
+    """The path on this machine's file system if ``path`` is served by it, else ``None``.
+
+    For libraries that are faster given a path than a file object (pyarrow reads a local parquet
+    file with its own threads, but a Python file object through the GIL).
+    """
+    fs, stripped, _ = _lookup(path)
+    return stripped if _is_local(fs) else None
 
 
 def is_object_store(fs: AbstractFileSystem) -> bool:
@@ -253,6 +264,9 @@ class _ReportingFile:
 # --- reading and writing ------------------------------------------------------------------------
 
 
+_BUILTIN_OPEN_ARGS = frozenset({"encoding", "errors", "newline", "buffering"})
+
+
 def open(path: PathType, mode: str = "r", **kwargs: Any) -> IO[Any]:  # noqa: A001 - seed name
     """Open a file; text modes default to UTF-8 (not the locale's encoding).
 
@@ -261,6 +275,11 @@ def open(path: PathType, mode: str = "r", **kwargs: Any) -> IO[Any]:  # noqa: A0
     fs, stripped, label = _lookup(path)
     if "b" not in mode:
         kwargs.setdefault("encoding", "utf-8")
+    if _is_local(fs) and kwargs.keys() <= _BUILTIN_OPEN_ARGS:
+        # A real file object, not fsspec's wrapper around one: numpy and pyarrow then write and
+        # read it directly instead of through copies of every chunk (numpy's np.save to a
+        # wrapper costs 10-20% more on a 200 MB array).
+        return builtins.open(stripped, mode, **kwargs)
     if label is None or _is_local(fs):
         return fs.open(stripped, mode, **kwargs)
     action = "writing" if any(flag in mode for flag in "wax+") else "reading"
@@ -529,6 +548,7 @@ __all__ = [
     "is_remote",
     "isdir",
     "listdir",
+    "local_path",
     "make_directory",
     "makedirs",
     "mkdir",

@@ -75,8 +75,12 @@ class PandasMaterializer(BaseMaterializer):
                 f"pandas {'Series' if kind == 'series' else 'DataFrame'}. Annotate the step input "
                 "with the type the upstream step returned."
             )
-        with fileio.open(path, "rb") as handle:
-            frame = pd.read_parquet(handle, engine="pyarrow")
+        local = fileio.local_path(path)
+        if local is not None:  # pyarrow's own reader: threaded, no Python file in between
+            frame = pd.read_parquet(local, engine="pyarrow")
+        else:
+            with fileio.open(path, "rb") as handle:
+                frame = pd.read_parquet(handle, engine="pyarrow")
         freq = metadata.get("index_freq")
         if freq and isinstance(frame.index, pd.DatetimeIndex | pd.TimedeltaIndex):
             frame.index = type(frame.index)(frame.index, freq=freq)
@@ -111,8 +115,12 @@ class PandasMaterializer(BaseMaterializer):
         fileio.makedirs(self.artifact.uri)
         path = os.path.join(self.artifact.uri, DEFAULT_FILENAME)
         try:
-            with fileio.open(path, "wb") as handle:
-                frame.to_parquet(handle, engine="pyarrow", compression="snappy")
+            local = fileio.local_path(path)
+            if local is not None:
+                frame.to_parquet(local, engine="pyarrow", compression="snappy")
+            else:
+                with fileio.open(path, "wb") as handle:
+                    frame.to_parquet(handle, engine="pyarrow", compression="snappy")
         except (ValueError, TypeError, NotImplementedError) as error:
             # Leave no half-written parquet file behind for a reader to trip over.
             if fileio.exists(path):
