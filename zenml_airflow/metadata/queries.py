@@ -17,7 +17,6 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from zenml_airflow.enums import ExecutionStatus
@@ -38,9 +37,9 @@ from zenml_airflow.metadata.records import (
     StepRunRecord,
 )
 
-# The tables behind the models. The store's hot paths (a step's reads and writes, listing runs)
-# run plain SQL expressions on these through a Connection: no unit of work, no identity map, and
-# rows that the record functions below read by column name.
+# The tables behind the models. Every store method runs SQL expressions on these through a
+# Connection (SQLAlchemy Core): no ORM unit of work or identity map, and rows that the record
+# functions below read by column name.
 PIPELINES = cast(sa.Table, PipelineModel.__table__)
 RUNS = cast(sa.Table, PipelineRunModel.__table__)
 STEPS = cast(sa.Table, StepRunModel.__table__)
@@ -50,10 +49,6 @@ OUTPUTS = cast(sa.Table, StepRunOutputModel.__table__)
 CACHE = cast(sa.Table, CacheEntryModel.__table__)
 
 _DONE = (ExecutionStatus.COMPLETED.value, ExecutionStatus.CACHED.value)
-
-
-#: Where these statements run: a Connection (the hot paths) or an ORM Session (the rest).
-Executes = Connection | Session
 
 
 def derive_run_status(n_failed: int, n_done: int, num_steps: int) -> ExecutionStatus:
@@ -237,13 +232,13 @@ def latest_of_each_step(rows: Iterable[Any]) -> dict[str, Any]:
     return latest
 
 
-def run_status(conn: Executes, run_id: int) -> ExecutionStatus:
+def run_status(conn: Connection, run_id: int) -> ExecutionStatus:
     """Derive the status of one run as :func:`select_runs` does (sees uncommitted writes)."""
     row = conn.execute(select_runs(RUNS.c.id == run_id)).one()
     return derive_run_status(row.n_failed or 0, row.n_done or 0, row.num_steps)
 
 
-def run_status_of_steps(conn: Executes, run_id: int, num_steps: int) -> ExecutionStatus:
+def run_status_of_steps(conn: Connection, run_id: int, num_steps: int) -> ExecutionStatus:
     """The same status as :func:`run_status`, from one indexed scan of the run's step rows.
 
     Reads ``(name, try_number, status)`` of every try of this run only (the ``(run_id, name,
@@ -257,7 +252,7 @@ def run_status_of_steps(conn: Executes, run_id: int, num_steps: int) -> Executio
     return derive_run_status(n_failed, n_done, num_steps)
 
 
-def step_row(conn: Executes, step_run_id: int) -> Any:
+def step_row(conn: Connection, step_run_id: int) -> Any:
     """The step run row with this id, or :class:`DoesNotExistError`."""
     row = conn.execute(STEP_BY_ID, {"step_run_id": step_run_id}).first()
     if row is None:
@@ -266,7 +261,7 @@ def step_row(conn: Executes, step_run_id: int) -> Any:
 
 
 def linked_artifacts(
-    conn: Executes, link: sa.Table, step_run_ids: list[int]
+    conn: Connection, link: sa.Table, step_run_ids: list[int]
 ) -> dict[int, dict[str, ArtifactRecord]]:
     """The artifacts linked to step runs as inputs or outputs (``link`` is :data:`INPUTS` or
     :data:`OUTPUTS`): by step run id, then by input/output name (in name order)."""
@@ -346,7 +341,7 @@ def listed_run(row: Any) -> RunRecord:
     return run_record(row, row.pipeline_name, status)
 
 
-def one_run(conn: Executes, row: Any) -> RunRecord:
+def one_run(conn: Connection, row: Any) -> RunRecord:
     """The record of a row of :data:`RUN_BY_ID`/:data:`RUN_BY_NAME`: its status comes from one
     indexed scan of its step rows (:func:`run_status_of_steps`, the status :func:`select_runs`
     derives)."""
