@@ -9,7 +9,6 @@ written for ZenML 0.7 keep working.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -116,6 +115,8 @@ class PipelineRunError(ZenMLAirflowError):
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """Return ``" Did you mean 'x'?"`` for the closest candidate, or ``""``."""
+    import difflib  # only when an error is being worded (this module is imported at DAG parse)
+
     matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f" Did you mean '{matches[0]}'?" if matches else ""
 
