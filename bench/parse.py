@@ -55,13 +55,13 @@ def hand_written_dag(n: int, dag_id: str) -> str:
     return "\n".join(lines)
 
 
-def parse_samples(path: Path, repeat: int) -> dict:
-    samples = []
-    for i in range(repeat + 1):
-        out = subprocess.run([sys.executable, str(BENCH_DIR / "parse_child.py"), str(path)],
-                             capture_output=True, text=True, check=True)
-        if i:
-            samples.append(json.loads(out.stdout.strip().splitlines()[-1]))
+def _parse_once(path: Path) -> dict:
+    out = subprocess.run([sys.executable, str(BENCH_DIR / "parse_child.py"), str(path)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _summary(path: Path, samples: list[dict]) -> dict:
     last = samples[-1]
     return {
         "file_bytes": path.stat().st_size,
@@ -73,6 +73,18 @@ def parse_samples(path: Path, repeat: int) -> dict:
         "new_top_level_packages": last["new_top_level_packages"],
         "zenml_airflow_modules": last["zenml_airflow_modules"],
     }
+
+
+def parse_pair(generated: Path, hand: Path, repeat: int) -> tuple[dict, dict]:
+    """Samples of both files, alternating (a load change hits both alike), after a warm-up each."""
+    zen: list[dict] = []
+    ref: list[dict] = []
+    for i in range(repeat + 1):
+        z, r = _parse_once(generated), _parse_once(hand)
+        if i:
+            zen.append(z)
+            ref.append(r)
+    return _summary(generated, zen), _summary(hand, ref)
 
 
 def main() -> None:
@@ -87,7 +99,7 @@ def main() -> None:
 
     stack = Repository().active_stack
     dags = work / "dags"
-    repeat = reps(5, 2)
+    repeat = reps(7, 2)
     result: dict = {"repeat": repeat, "compile": {}, "parse": {}}
     for n in SIZES:
         write_linear_module(work, f"linear_{n}", n)
@@ -104,8 +116,7 @@ def main() -> None:
         hand = work / "hand" / f"hand_{n}.py"
         hand.parent.mkdir(exist_ok=True)
         hand.write_text(hand_written_dag(n, f"hand_{n}"))
-        zen = parse_samples(generated, repeat)
-        ref = parse_samples(hand, repeat)
+        zen, ref = parse_pair(generated, hand, repeat)
         assert zen["tasks"] == ref["tasks"] == n, (zen["tasks"], ref["tasks"])
         leaked = [m for m in zen["new_top_level_packages"] if m in FORBIDDEN]
         leaked += [m for m in zen["zenml_airflow_modules"] if m.startswith(FORBIDDEN_ZEN)]

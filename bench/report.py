@@ -126,7 +126,7 @@ def render(r: dict[str, Any]) -> str:
     if not err("parse/compile", pa):
         out += ["## 3. DAG file parse time", "",
                 "Each file executed from its path in a fresh interpreter after `import airflow.sdk` (as DagBag "
-                f"does in the dag-processor); {pa['repeat']} fresh interpreters per file. `total` adds the "
+                f"does in the dag-processor); {pa['repeat']} fresh interpreters per file, the generated and the hand-written file in turn. `total` adds the "
                 "interpreter's `import airflow.sdk`.", "",
                 "| steps | generated file (ms) | hand-written TaskFlow (ms) | ratio [≤ 1.2] | total generated / hand-written (ms) | modules the generated file imported |",
                 "|---|---|---|---|---|---|"]
