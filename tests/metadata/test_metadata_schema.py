@@ -81,18 +81,21 @@ def test_migrated_schema_matches_the_models(store: SQLMetadataStore, store_url: 
     assert differences == []
 
 
-def test_older_schema_raises_with_migrate_hint_and_migrate_upgrades_it(store_url: str) -> None:
-    with SQLMetadataStore(store_url) as store:
-        store.create_run("p", "before", num_steps=1)
-    # Build a genuinely older database: downgrade the real schema to base.
+def _downgrade(store_url: str, target: str) -> None:
+    from alembic import command
+
     engine = raw_engine(store_url)
     try:
         with engine.begin() as conn:
-            from alembic import command
-
-            command.downgrade(alembic_config(conn), "base")
+            command.downgrade(alembic_config(conn), target)
     finally:
         engine.dispose()
+
+
+def test_older_schema_raises_with_migrate_hint_and_migrate_upgrades_it(store_url: str) -> None:
+    with SQLMetadataStore(store_url) as store:
+        store.create_run("p", "before", num_steps=1)
+    _downgrade(store_url, "base")  # a genuinely older database, made by the real migrations
 
     with SQLMetadataStore(store_url) as store:
         assert store.schema_revision() is None
@@ -121,14 +124,7 @@ def test_a_0001_store_with_data_migrates_to_shared_artifact_storage(store_url: s
         kept = new_artifact("a", content_hash="h")
         store.finish_step_run(step.id, status=ExecutionStatus.COMPLETED, cache_key="k",
                               inputs={}, outputs={"output": kept})  # fmt: skip
-    engine = raw_engine(store_url)
-    try:
-        with engine.begin() as conn:
-            from alembic import command
-
-            command.downgrade(alembic_config(conn), "0001")
-    finally:
-        engine.dispose()
+    _downgrade(store_url, "0001")
 
     with SQLMetadataStore(store_url) as store:
         assert store.schema_revision() == "0001"
