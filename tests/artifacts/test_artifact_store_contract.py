@@ -317,3 +317,23 @@ def test_construction_does_no_io(tmp_path: os.PathLike[str]) -> None:
     remote = ArtifactStore("s3://bucket-that-does-not-exist/prefix")  # s3fs need not be installed
     assert remote.path == "s3://bucket-that-does-not-exist/prefix"
     assert not remote.is_local
+
+
+def test_the_content_hash_is_blake3_over_framed_paths_and_bytes(tmp_path: Path) -> None:
+    # ADR 0012: the algorithm and the framing are part of what cache keys and shared copies rely on.
+    from blake3 import blake3
+
+    store = ArtifactStore(str(tmp_path / "store"))
+    uri = store.artifact_uri("p", "s", "output", uuid.uuid4().hex)
+    store.prepare(uri)
+    files = {"data.npy": b"\x93NUMPY" + bytes(range(256)) * 500, "sub/meta.json": b'{"a": 1}'}
+    for name, data in files.items():
+        fileio.makedirs(os.path.dirname(os.path.join(uri, name)))
+        with fileio.open(os.path.join(uri, name), "wb") as handle:
+            handle.write(data)
+    expected = blake3()
+    for name in sorted(files):
+        encoded = name.encode()
+        expected.update(f"{len(encoded)}:".encode() + encoded + f"{len(files[name])}:".encode())
+        expected.update(files[name])
+    assert store.content_hash(uri) == expected.hexdigest()

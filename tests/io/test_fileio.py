@@ -42,6 +42,22 @@ def test_open_text_is_utf8_and_binary_is_raw(root: Path) -> None:
         assert handle.read() == b"\xff\x00"
 
 
+def test_local_files_open_as_real_files_and_report_their_local_path(root: Path) -> None:
+    # Real file objects let numpy and pyarrow skip copying every chunk through a wrapper.
+    import io
+
+    fileio.makedirs(root)
+    with fileio.open(root / "b.bin", "wb") as handle:
+        assert isinstance(handle, io.BufferedWriter)
+    with fileio.open(root / "b.bin", "rb") as handle:
+        assert isinstance(handle, io.BufferedReader)
+    with fileio.open(root / "t.txt", "w", newline="\n") as handle:
+        assert isinstance(handle, io.TextIOWrapper) and handle.encoding == "utf-8"
+    assert fileio.local_path(root / "b.bin") == str(root / "b.bin")
+    assert fileio.local_path(f"file://{root / 'b.bin'}") == str(root / "b.bin")
+    assert fileio.local_path("memory://somewhere/b.bin") is None
+
+
 def test_open_missing_file_raises_file_not_found(root: Path) -> None:
     with pytest.raises(FileNotFoundError):
         fileio.open(root / "missing.txt", "r")
