@@ -393,3 +393,16 @@ def test_a_forked_child_builds_its_own_engine(tmp_path: Path) -> None:
     process.join(30)
     assert queue.get(timeout=5) == (True, True)
     assert shared_engine(url) is parent  # the parent's own engine is untouched
+
+
+def test_opening_a_sqlite_store_leaves_its_file_untouched(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "kept.db"
+    url = f"sqlite:///{path}"
+    with SQLMetadataStore(url) as store:
+        store.create_run("p", "r", num_steps=0)
+    os.utime(path, ns=(10**18, 10**18))
+    with SQLMetadataStore(url) as store:
+        assert store.get_run("r") is not None
+    assert path.stat().st_mtime_ns == 10**18

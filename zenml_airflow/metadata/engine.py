@@ -106,14 +106,20 @@ def _sqlite_file(url: URL) -> Path | None:
 
 
 def _create_sqlite_file(url: URL) -> None:
-    """Create the directory and the (empty: a valid empty database) file of a sqlite URL."""
+    """Create the directory and the (empty: a valid empty database) file of a sqlite URL.
+
+    Anything already at the path is left as it is (one stat; a file's mtime is not touched,
+    and what is not a database is for sqlite to refuse).
+    """
     path = _sqlite_file(url)
     if path is None:
         return
+    path = path.expanduser()
+    if path.exists():
+        return
     try:
-        path = path.expanduser()
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o644))  # no truncation if it races
     except OSError as exc:
         raise MetadataStoreError(
             f"Cannot create the file of metadata store {mask_url(url)!r}: {exc}"
