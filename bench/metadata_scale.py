@@ -36,14 +36,7 @@ BENCH_SCHEMA = "zenml_airflow_bench"
 def fill(engine, start_run: int, end_run: int, pipeline_id: int) -> None:  # type: ignore[no-untyped-def]
     import sqlalchemy as sa
 
-    from zenml_airflow.metadata.models import (
-        ArtifactModel,
-        CacheEntryModel,
-        PipelineRunModel,
-        StepRunInputModel,
-        StepRunModel,
-        StepRunOutputModel,
-    )
+    from zenml_airflow.metadata.tables import ARTIFACTS, CACHE, INPUTS, OUTPUTS, RUNS, STEPS
 
     base = datetime(2026, 1, 1, tzinfo=UTC)
     batch = 500
@@ -79,10 +72,9 @@ def fill(engine, start_run: int, end_run: int, pipeline_id: int) -> None:  # typ
                                        artifact_id=f"{r:010d}{s - 1:04d}".ljust(32, "0")))
                 cache.append(dict(cache_key=key, step_run_id=step_id, created_at=at))
         with engine.begin() as conn:
-            for model, rows in ((PipelineRunModel, runs), (StepRunModel, steps), (ArtifactModel, artifacts),
-                                (StepRunOutputModel, outputs), (StepRunInputModel, inputs),
-                                (CacheEntryModel, cache)):
-                conn.execute(sa.insert(model.__table__), rows)
+            for table, rows in ((RUNS, runs), (STEPS, steps), (ARTIFACTS, artifacts),
+                                (OUTPUTS, outputs), (INPUTS, inputs), (CACHE, cache)):
+                conn.execute(sa.insert(table), rows)
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:
                 conn.exec_driver_sql("ANALYZE")

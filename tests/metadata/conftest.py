@@ -27,8 +27,8 @@ from metadata_helpers import StartStep, raw_engine
 
 from zenml_airflow.metadata import HEAD_REVISION, SQLMetadataStore, StepRunRecord
 from zenml_airflow.metadata.engine import mask_url
-from zenml_airflow.metadata.models import Base
 from zenml_airflow.metadata.schema import VERSION_TABLE
+from zenml_airflow.metadata.tables import METADATA
 
 #: backend -> environment variable holding the URL of a scratch database (None: sqlite file).
 BACKENDS: dict[str, str | None] = {
@@ -106,7 +106,7 @@ def _empty_tables(url: str) -> bool:
     test; the schema tests, which need an empty database, use ``store_url`` and get one.
     """
     engine = raw_engine(url)
-    tables = list(Base.metadata.tables)
+    tables = list(METADATA.tables)
     try:
         with engine.begin() as conn:
             if set(sa.inspect(conn).get_table_names()) != {*tables, VERSION_TABLE}:

@@ -18,8 +18,8 @@ from metadata_helpers import raw_engine
 from zenml_airflow.exceptions import MetadataStoreError, SchemaVersionError
 from zenml_airflow.metadata import HEAD_REVISION, SQLMetadataStore
 from zenml_airflow.metadata.engine import is_retryable, mask_url, run_with_retry
-from zenml_airflow.metadata.models import Base
 from zenml_airflow.metadata.schema import KNOWN_REVISIONS, VERSION_TABLE, alembic_config
+from zenml_airflow.metadata.tables import METADATA
 
 TABLES = {
     "pipelines",
@@ -75,7 +75,7 @@ def test_migrated_schema_matches_the_models(store: SQLMetadataStore, store_url: 
             context = MigrationContext.configure(
                 conn, opts={"version_table": VERSION_TABLE, "compare_type": True}
             )
-            differences = compare_metadata(context, Base.metadata)
+            differences = compare_metadata(context, METADATA)
     finally:
         engine.dispose()
     assert differences == []
@@ -175,7 +175,7 @@ def test_newer_revision_raises_asking_to_upgrade_zenml_airflow(store_url: str) -
 def test_zenml_tables_without_version_table_are_refused(store_url: str) -> None:
     engine = raw_engine(store_url)
     try:
-        Base.metadata.create_all(engine)
+        METADATA.create_all(engine)
     finally:
         engine.dispose()
     with (

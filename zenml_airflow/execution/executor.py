@@ -38,7 +38,6 @@ from zenml_airflow.exceptions import (
 from zenml_airflow.execution.cache_key import compute_cache_key
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
 from zenml_airflow.materializers.default_materializer_registry import load_materializer
-from zenml_airflow.metadata.models import utcnow
 from zenml_airflow.metadata.reads import UpstreamOutputs
 from zenml_airflow.metadata.records import (
     ArtifactRecord,
@@ -47,6 +46,7 @@ from zenml_airflow.metadata.records import (
     RunRecord,
     StepRunRecord,
 )
+from zenml_airflow.metadata.tables import utcnow
 from zenml_airflow.utils.source_utils import import_object, object_path
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -13,7 +13,7 @@ column a crashed writer could have left stale:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -21,32 +21,21 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import DoesNotExistError
-from zenml_airflow.metadata.models import (
-    ArtifactModel,
-    CacheEntryModel,
-    PipelineModel,
-    PipelineRunModel,
-    StepRunInputModel,
-    StepRunModel,
-    StepRunOutputModel,
-)
 from zenml_airflow.metadata.records import (
     ArtifactRecord,
     PipelineRecord,
     RunRecord,
     StepRunRecord,
 )
-
-# The tables behind the models. Every store method runs SQL expressions on these through a
-# Connection (SQLAlchemy Core): no ORM unit of work or identity map, and rows that the record
-# functions below read by column name.
-PIPELINES = cast(sa.Table, PipelineModel.__table__)
-RUNS = cast(sa.Table, PipelineRunModel.__table__)
-STEPS = cast(sa.Table, StepRunModel.__table__)
-ARTIFACTS = cast(sa.Table, ArtifactModel.__table__)
-INPUTS = cast(sa.Table, StepRunInputModel.__table__)
-OUTPUTS = cast(sa.Table, StepRunOutputModel.__table__)
-CACHE = cast(sa.Table, CacheEntryModel.__table__)
+from zenml_airflow.metadata.tables import (
+    ARTIFACTS,
+    CACHE,
+    INPUTS,
+    OUTPUTS,
+    PIPELINES,
+    RUNS,
+    STEPS,
+)
 
 _DONE = (ExecutionStatus.COMPLETED.value, ExecutionStatus.CACHED.value)
 

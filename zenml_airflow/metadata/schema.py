@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from zenml_airflow.exceptions import MetadataStoreError, SchemaVersionError
-from zenml_airflow.metadata.models import Base
+from zenml_airflow.metadata.tables import METADATA
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -64,7 +64,7 @@ def read_state(conn: Connection) -> SchemaState:
         revision = conn.execute(_READ_VERSION).scalar()
         return SchemaState(True, revision, frozenset())
     # Only on a database without our version table: is it empty, or someone else's schema?
-    ours = frozenset(inspector.get_table_names()) & frozenset(Base.metadata.tables)
+    ours = frozenset(inspector.get_table_names()) & frozenset(METADATA.tables)
     return SchemaState(False, None, ours)
 
 

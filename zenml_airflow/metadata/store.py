@@ -39,13 +39,6 @@ from zenml_airflow.metadata.engine import (
     run_with_retry,
     shared_engine,
 )
-from zenml_airflow.metadata.models import (
-    HASH_LENGTH,
-    NAME_LENGTH,
-    REF_LENGTH,
-    URI_LENGTH,
-    utcnow,
-)
 from zenml_airflow.metadata.queries import ARTIFACTS, CACHE, RUNS
 from zenml_airflow.metadata.reads import MetadataReads
 from zenml_airflow.metadata.records import (
@@ -53,6 +46,13 @@ from zenml_airflow.metadata.records import (
     PipelineRecord,
     RunRecord,
     StepRunRecord,
+)
+from zenml_airflow.metadata.tables import (
+    HASH_LENGTH,
+    NAME_LENGTH,
+    REF_LENGTH,
+    URI_LENGTH,
+    utcnow,
 )
 
 T = TypeVar("T")

@@ -11,10 +11,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context
 
-from zenml_airflow.metadata.models import Base
 from zenml_airflow.metadata.schema import VERSION_TABLE
+from zenml_airflow.metadata.tables import METADATA
 
-target_metadata = Base.metadata
+target_metadata = METADATA
 
 
 def _configure(**kwargs: object) -> None:
