@@ -160,7 +160,7 @@ def test_names_are_case_and_space_sensitive_and_unicode_round_trips(
 def test_longest_allowed_names_and_uris_fit_every_backend(
     store: SQLMetadataStore, start_step: StartStep
 ) -> None:
-    # The limits of models.py, in 4-byte characters: MySQL's index limit is in bytes.
+    # The limits of tables.py, in 4-byte characters: MySQL's index limit is in bytes.
     run_name = "🚀" * 255
     orchestrator_run_id = "ü" * 512
     run = store.create_run(
