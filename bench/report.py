@@ -34,7 +34,8 @@ def render(r: dict[str, Any]) -> str:
         f"Machine: {m.get('cores')} cores ({m.get('cpu', m.get('processor'))}), {m.get('memory_gb')} GB, "
         f"Python {m.get('python')}, Airflow {m.get('airflow')}, numpy {m.get('numpy')}, pandas {m.get('pandas')}, "
         f"pyarrow {m.get('pyarrow')}, SQLAlchemy {m.get('sqlalchemy')}; {m.get('platform')}; "
-        f"load average at start {m.get('load_average_at_start', 'n/a')}, at end {r.get('load_average_at_end', 'n/a')}.",
+        f"load average at start {m.get('load_average_at_start', 'n/a')}, at end {r.get('load_average_at_end', 'n/a')}; "
+        f"{r.get('bytecode', 'zenml_airflow bytecode not checked')}.",
         "",
         "Figures are `median (min-max)` over the samples after a warm-up; ratios are of medians measured "
         "in the same run. Targets are those of issue 8.",

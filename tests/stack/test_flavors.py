@@ -92,6 +92,37 @@ def test_entry_point_flavors_loaded_and_broken_ones_skipped() -> None:
     assert registry.flavor_names(ART) == ["gcs", "local", "memory", "s3"]
 
 
+def test_plugins_load_only_when_a_lookup_needs_them() -> None:
+    calls: list[list[tuple[StackComponentType, str]]] = []
+    points = [EntryPoint("memory", f"{__name__}:MemoryArtifactStore", "zenml_airflow.flavors")]
+
+    def plugins(taken: list[tuple[StackComponentType, str]]) -> list[Flavor]:
+        calls.append(taken)
+        return entry_point_flavors(points, taken=taken)
+
+    registry = FlavorRegistry(builtin_flavors(), plugins=plugins)
+    # A built-in flavor (what every Airflow task rebuilds its stack from) scans no entry points.
+    assert registry.get_flavor(ART, "local").component_class is LocalArtifactStoreComponent
+    assert (ART, "s3") in registry
+    assert calls == []
+    # A miss loads the plugins, once, telling them which keys are taken.
+    assert registry.get_flavor(ART, "memory").component_class is MemoryArtifactStore
+    assert len(calls) == 1 and (ART, "local") in calls[0]
+    assert registry.flavor_names(ART) == ["gcs", "local", "memory", "s3"]
+    with pytest.raises(StackError, match="Unknown artifact store flavor 'nope'"):
+        registry.get_flavor(ART, "nope")
+    assert len(calls) == 1
+
+
+def test_listing_the_registry_includes_plugins() -> None:
+    points = [EntryPoint("memory", f"{__name__}:MemoryArtifactStore", "zenml_airflow.flavors")]
+    registry = FlavorRegistry(
+        builtin_flavors(), plugins=lambda taken: entry_point_flavors(points, taken=taken)
+    )
+    assert len(registry) == len(builtin_flavors()) + 1
+    assert (ART, "memory") in list(registry)
+
+
 def test_duplicate_flavors_refused() -> None:
     flavor = Flavor.from_component_class(MemoryArtifactStore)
     with pytest.raises(StackError, match="Duplicate artifact store flavor 'memory'"):

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import functools
 import importlib
+import threading
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
@@ -147,26 +148,52 @@ def import_object(spec: str) -> Any:
 
 
 class FlavorRegistry(Mapping[FlavorKey, Flavor]):
-    """A read-only mapping ``(component type, flavor name) -> Flavor``."""
+    """A read-only mapping ``(component type, flavor name) -> Flavor``.
 
-    def __init__(self, flavors: Iterable[Flavor] = ()) -> None:
+    ``plugins``, when given, is called once with the keys already registered and returns more
+    flavors. It runs only when a lookup misses or the registry is listed, so rebuilding a stack of
+    built-in flavors (every Airflow task does) never scans the installed distributions' entry
+    points. Built-ins win over plugins either way.
+    """
+
+    def __init__(
+        self,
+        flavors: Iterable[Flavor] = (),
+        plugins: Callable[[list[FlavorKey]], Iterable[Flavor]] | None = None,
+    ) -> None:
         self._flavors: dict[FlavorKey, Flavor] = {}
         for flavor in flavors:
-            if flavor.key in self._flavors:
-                raise StackError(
-                    f"Duplicate {flavor.component_class.describe()} "
-                    f"(from {flavor.source} and {self._flavors[flavor.key].source})."
-                )
-            self._flavors[flavor.key] = flavor
+            self._add(flavor)
+        self._plugins = plugins
+        self._plugins_lock = threading.Lock()
+
+    def _add(self, flavor: Flavor) -> None:
+        if flavor.key in self._flavors:
+            raise StackError(
+                f"Duplicate {flavor.component_class.describe()} "
+                f"(from {flavor.source} and {self._flavors[flavor.key].source})."
+            )
+        self._flavors[flavor.key] = flavor
+
+    def _all(self) -> dict[FlavorKey, Flavor]:
+        """Every flavor, loading the plugins first if that has not happened yet."""
+        if self._plugins is not None:
+            with self._plugins_lock:
+                if self._plugins is not None:
+                    load, self._plugins = self._plugins, None
+                    for flavor in load(list(self._flavors)):
+                        self._add(flavor)
+        return self._flavors
 
     def __getitem__(self, key: FlavorKey) -> Flavor:
-        return self._flavors[key]
+        flavor = self._flavors.get(key)
+        return flavor if flavor is not None else self._all()[key]
 
     def __iter__(self) -> Iterator[FlavorKey]:
-        return iter(self._flavors)
+        return iter(self._all())
 
     def __len__(self) -> int:
-        return len(self._flavors)
+        return len(self._all())
 
     def get_flavor(self, component_type: StackComponentType, name: str) -> Flavor:
         """The flavor ``name`` of ``component_type``.
@@ -174,7 +201,7 @@ class FlavorRegistry(Mapping[FlavorKey, Flavor]):
         Raises:
             StackError: naming the known flavors, with "did you mean".
         """
-        flavor = self._flavors.get((component_type, name))
+        flavor = self.get((component_type, name))
         if flavor is None:
             known = self.flavor_names(component_type)
             label = component_type.value.replace("_", " ")
@@ -186,13 +213,14 @@ class FlavorRegistry(Mapping[FlavorKey, Flavor]):
 
     def flavor_names(self, component_type: StackComponentType) -> list[str]:
         """Sorted flavor names of one component type."""
-        return sorted(name for (kind, name) in self._flavors if kind is component_type)
+        return sorted(name for (kind, name) in self._all() if kind is component_type)
 
     def list_flavors(self, component_type: StackComponentType | None = None) -> list[Flavor]:
         """Flavors of one type (or all), sorted by type and name."""
+        flavors = self._all()
         return [
-            self._flavors[key]
-            for key in sorted(self._flavors, key=lambda k: (k[0].value, k[1]))
+            flavors[key]
+            for key in sorted(flavors, key=lambda k: (k[0].value, k[1]))
             if component_type is None or key[0] is component_type
         ]
 
@@ -273,7 +301,6 @@ def entry_point_flavors(
 
 @functools.cache
 def get_flavor_registry() -> FlavorRegistry:
-    """The registry of built-in and plugin flavors (built on first call, then reused)."""
-    builtins = builtin_flavors()
-    plugins = entry_point_flavors(taken=[flavor.key for flavor in builtins])
-    return FlavorRegistry([*builtins, *plugins])
+    """The registry of built-in and plugin flavors (built on first call, then reused; the
+    plugins' entry points are loaded when a lookup first needs them)."""
+    return FlavorRegistry(builtin_flavors(), plugins=lambda taken: entry_point_flavors(taken=taken))

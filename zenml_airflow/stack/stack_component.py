@@ -62,7 +62,7 @@ class StackComponent(BaseModel):
     :meth:`stack_notes` (warn about combinations that work only under conditions).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     TYPE: ClassVar[StackComponentType]
     FLAVOR: ClassVar[str]
