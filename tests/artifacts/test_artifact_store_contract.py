@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import subprocess
 import sys
 import threading
@@ -319,17 +320,21 @@ def test_construction_does_no_io(tmp_path: os.PathLike[str]) -> None:
     assert not remote.is_local
 
 
-def test_the_content_hash_is_blake3_over_framed_paths_and_bytes(tmp_path: Path) -> None:
-    # ADR 0012: the algorithm and the framing are part of what cache keys and shared copies rely on.
+def test_the_content_hash_is_blake3_over_framed_paths_and_bytes(store: ArtifactStore) -> None:
+    # ADR 0012: the algorithm and the framing are part of what cache keys and shared copies rely
+    # on. Local stores hash memory-mapped files, object stores streamed chunks: the same hash.
     from blake3 import blake3
 
-    store = ArtifactStore(str(tmp_path / "store"))
     uri = store.artifact_uri("p", "s", "output", uuid.uuid4().hex)
     store.prepare(uri)
-    files = {"data.npy": b"\x93NUMPY" + bytes(range(256)) * 500, "sub/meta.json": b'{"a": 1}'}
+    files = {
+        "data.npy": b"\x93NUMPY" + bytes(range(256)) * 9000,  # > 2 MiB: several hash chunks
+        "empty.bin": b"",
+        "sub/meta.json": b'{"a": 1}',
+    }
     for name, data in files.items():
-        fileio.makedirs(os.path.dirname(os.path.join(uri, name)))
-        with fileio.open(os.path.join(uri, name), "wb") as handle:
+        fileio.makedirs(posixpath.dirname(posixpath.join(uri, name)))
+        with fileio.open(posixpath.join(uri, name), "wb") as handle:
             handle.write(data)
     expected = blake3()
     for name in sorted(files):

@@ -301,9 +301,10 @@ class ArtifactStore:
         0011) that runs 2.5x faster than sha256 here on one core and uses every core on large
         chunks: the hash is most of what storing an artifact adds to writing it (ADR 0012).
 
-        Files are streamed in chunks, so hashing a large artifact needs constant memory. Empty
-        directories do not count (object stores have none). Each path and size is framed
-        unambiguously, so moving bytes from one file to another changes the hash.
+        Files are memory-mapped on a local store and streamed in chunks from others, so hashing a
+        large artifact needs constant memory. Empty directories do not count (object stores have
+        none). Each path and size is framed unambiguously, so moving bytes from one file to another
+        changes the hash.
 
         Raises:
             ArtifactStoreError: if ``uri`` does not exist.
@@ -311,13 +312,20 @@ class ArtifactStore:
         files = self._files(uri)
         base = self._checked(uri).rstrip("/")
         digest = blake3(max_threads=blake3.AUTO)
+        local = isinstance(self.fs, LocalFileSystem)
         for relative in sorted(files):
             encoded = relative.encode("utf-8", "surrogateescape")
             digest.update(f"{len(encoded)}:".encode() + encoded + f"{files[relative]}:".encode())
             full = posixpath.join(base, relative) if relative else base
-            with self._reporting("reading", uri), self.fs.open(full, "rb", block_size=_HASH_BLOCK) as handle:
-                while chunk := handle.read(_HASH_CHUNK):
-                    digest.update(chunk)
+            with self._reporting("reading", uri):
+                if local:
+                    # Memory-mapped: hashed straight from the page cache on every core, without
+                    # copying the bytes through Python (about twice as fast on a large array).
+                    digest.update_mmap(full)
+                else:
+                    with self.fs.open(full, "rb", block_size=_HASH_BLOCK) as handle:
+                        while chunk := handle.read(_HASH_CHUNK):
+                            digest.update(chunk)
         return digest.hexdigest()
 
     def size(self, uri: str) -> int:
