@@ -19,6 +19,7 @@ from zenml_airflow.compiler import compile_pipeline, load_pipeline, spec_from_da
 from zenml_airflow.compiler.compile import build_spec
 from zenml_airflow.config import ProfileManager
 from zenml_airflow.core.spec import PipelineSpec
+from zenml_airflow.core.spec_format import spec_checksum
 from zenml_airflow.enums import StackComponentType
 from zenml_airflow.exceptions import PipelineConfigurationError
 from zenml_airflow.stack import LocalArtifactStoreComponent, Stack, register_component
@@ -162,10 +163,13 @@ def test_file_is_one_import_the_spec_literal_and_one_build_dag_call(tmp_path: Pa
     assert isinstance(imports, ast.ImportFrom)
     assert (imports.module, [a.name for a in imports.names]) == ("zenml_airflow.runtime", ["build_dag"])
     assert spec is _spec_assignment(tree)
-    ast.literal_eval(spec.value)  # a plain literal: no code runs to build it
-    assert ast.unparse(dag) == "dag = build_dag(SPEC)"
+    data = ast.literal_eval(spec.value)  # a plain literal: no code runs to build it
+    # The seal is the checksum of exactly that literal (ADR 0013).
+    seal = PipelineSpec.from_dict(data).checksum()
+    assert seal == spec_checksum(data) and seal.startswith("sha256:") and len(seal) == 7 + 64
+    assert ast.unparse(dag) == f"dag = build_dag(SPEC, checksum='{seal}')"
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
-    assert [ast.unparse(c) for c in calls] == ["build_dag(SPEC)"]
+    assert [ast.unparse(c) for c in calls] == [f"build_dag(SPEC, checksum='{seal}')"]
 
     # Besides the pretty-printed literal, the file is a handful of lines.
     literal_lines = spec.end_lineno - spec.lineno + 1  # type: ignore[operator]

@@ -42,6 +42,12 @@ SCHEDULES: dict[str, Schedule | None] = {
     "training_once": Schedule(cron_expression="@once", start_time=datetime(2026, 5, 1, 12, tzinfo=UTC)),
 }
 NEWER = "training_newer"
+EDITED = "training_edited"  # a valid edit of the sealed SPEC literal
+BROKEN = "training_broken"  # an invalid edit
+UNSEALED = "training_unsealed"  # build_dag(SPEC) without a checksum, as files compiled before seals
+# One probe process parses the files in this order: every sealed file first, then UNSEALED, the
+# first whose parse may import the spec's models.
+VARIANTS = (UNSEALED, NEWER, EDITED, BROKEN)
 # Modules a DAG file must never import while Airflow parses it.
 FORBIDDEN = (
     "tests", "numpy", "pandas", "pyarrow", "sklearn", "sqlalchemy", "alembic",
@@ -58,13 +64,20 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         patch.chdir(base)
         for dag_id, schedule in SCHEDULES.items():
             compile_pipeline(fixture_steps.build(), dags, schedule=schedule, dag_id=dag_id, source=SOURCE)
-    # A spec written by a future zenml-airflow: edit the SPEC literal of a copy.
+    # Copies with an edited SPEC literal or call (each edit must apply exactly once).
     text = (dags / f"{PIPELINE}.py").read_text()
-    newer, count = re.subn(r"^ 'version': 1,$", " 'version': 99,", text, flags=re.MULTILINE)
-    assert count == 1
-    (dags / f"{NEWER}.py").write_text(newer)
+    edits = {
+        NEWER: (r"^ 'version': 1,$", " 'version': 99,"),  # written by a future zenml-airflow
+        EDITED: (r"'epochs': 3,", "'epochs': 7,"),
+        BROKEN: (r"'retries': 2,", "'retries': 'many',"),
+        UNSEALED: (r"build_dag\(SPEC, checksum=\"sha256:[0-9a-f]{64}\"\)", "build_dag(SPEC)"),
+    }
+    for name, (pattern, replacement) in edits.items():
+        edited, count = re.subn(pattern, replacement, text, flags=re.MULTILINE)
+        assert count == 1, name
+        (dags / f"{name}.py").write_text(edited)
 
-    files = [str(dags / f"{name}.py") for name in [*SCHEDULES, NEWER]]
+    files = [str(dags / f"{name}.py") for name in [*SCHEDULES, *VARIANTS]]
     env = {**os.environ, "AIRFLOW_HOME": str(base / "airflow"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
     result = subprocess.run(
         [sys.executable, str(PROBE), "tests.compiler.fixture_steps", str(REPO_ROOT), *files],
@@ -102,9 +115,33 @@ def test_parsing_imports_neither_the_steps_nor_heavy_libraries_nor_the_metadata_
     assert "numpy" in probe["control_new_modules"]
 
 
+def test_a_sealed_file_is_parsed_without_building_the_spec_models(probe: dict[str, Any]) -> None:
+    # ADR 0013: the compiler validated the literal and sealed it; the parse trusts it. Without
+    # the seal the same literal loads the models (the check can fail).
+    for name in SCHEDULES:
+        assert "zenml_airflow.core.spec" not in probe["files"][name]["new_modules"], name
+    assert "zenml_airflow.core.spec" in probe["files"][UNSEALED]["new_modules"]
+
+
+def test_an_edited_spec_is_validated_and_used(probe: dict[str, Any]) -> None:
+    assert _dag(probe, EDITED)["params"]["trainer.epochs"] == 7
+    assert _dag(probe, UNSEALED)["params"] == _dag(probe, PIPELINE)["params"]
+    assert _dag(probe, UNSEALED)["tasks"].keys() == _dag(probe, PIPELINE)["tasks"].keys()
+
+
+def test_an_invalid_edit_fails_the_parse_with_the_specs_error(probe: dict[str, Any]) -> None:
+    report = probe["files"][BROKEN]
+    assert report["ok"] is False
+    assert report["error"].startswith("ZenMLAirflowError: This pipeline spec is invalid (steps.")
+    assert ".retries: Input should be a valid integer" in report["error"]
+    assert report["error"].endswith(
+        "Recompile the pipeline with zenml-airflow instead of editing the DAG file."
+    )
+
+
 def test_every_file_passes_airflows_safe_mode_heuristic(probe: dict[str, Any]) -> None:
     assert {name: r["might_contain_dag"] for name, r in probe["files"].items()} == dict.fromkeys(
-        [*SCHEDULES, NEWER], True
+        [*SCHEDULES, *VARIANTS], True
     )
 
 

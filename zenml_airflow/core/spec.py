@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from zenml_airflow.core.spec_format import SPEC_VERSION, canonical_json, spec_checksum
 from zenml_airflow.exceptions import ZenMLAirflowError
 
-SPEC_VERSION = 1
 # DAG run conf keys zenml-airflow reads (besides "<step>.<field>" parameter overrides).
 CONF_RUN_NAME = "zenml_run_name"
 CONF_ENABLE_CACHE = "zenml_enable_cache"
@@ -113,7 +113,11 @@ class PipelineSpec(_Frozen):
 
     def to_json(self) -> str:
         """Canonical JSON: same spec, same bytes."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return canonical_json(self.model_dump(mode="json"))
+
+    def checksum(self) -> str:
+        """The seal a compiled DAG file carries (see :mod:`zenml_airflow.core.spec_format`)."""
+        return spec_checksum(self.model_dump(mode="json"))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> PipelineSpec:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from zenml_airflow.core.spec import PipelineSpec
+if TYPE_CHECKING:  # pragma: no cover
+    from zenml_airflow.core.spec import PipelineSpec
 
 
 def asset_name(pipeline: str, step: str, output: str) -> str:
@@ -21,12 +22,37 @@ def param_key(step: str, field: str) -> str:
     return f"{step}.{field}"
 
 
+class CompiledSpec:
+    """A DAG's spec data, shared by its tasks and loaded into a :class:`PipelineSpec` the first
+    time a task runs - never while Airflow parses the file."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self._spec: PipelineSpec | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.data["name"])
+
+    def load(self) -> PipelineSpec:
+        if self._spec is None:
+            from zenml_airflow.core.spec import PipelineSpec
+
+            self._spec = PipelineSpec.from_dict(self.data)
+        return self._spec
+
+
 class StepTask:
     """Runs one step of the pipeline when Airflow calls it with the task context."""
 
-    def __init__(self, spec: PipelineSpec, step_name: str) -> None:
-        self.spec = spec
+    def __init__(self, spec: CompiledSpec, step_name: str) -> None:
+        self.compiled = spec
         self.step_name = step_name
+
+    @property
+    def spec(self) -> PipelineSpec:
+        """The pipeline spec (validated on first access)."""
+        return self.compiled.load()
 
     def __call__(self, **context: Any) -> dict[str, Any]:
         from zenml_airflow.runtime.execute import execute_step_task
@@ -34,4 +60,4 @@ class StepTask:
         return execute_step_task(self.spec, self.step_name, context)
 
     def __repr__(self) -> str:
-        return f"StepTask({self.spec.name}.{self.step_name})"
+        return f"StepTask({self.compiled.name}.{self.step_name})"
