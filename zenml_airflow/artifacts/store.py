@@ -22,6 +22,7 @@ store's filesystem (and its credentials)::
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import posixpath
 from collections.abc import Callable, Iterator
@@ -39,6 +40,9 @@ _HASH_CHUNK = 1024 * 1024  # BLAKE3 spreads even one such chunk over every core
 # Read-ahead of remote files while hashing: bounded, so hashing needs the same memory whatever
 # the artifact's size (s3fs/gcsfs would otherwise buffer their default 50 MiB blocks).
 _HASH_BLOCK = 8 * 1024 * 1024
+# Local files are hashed through a memory map of this many bytes at a time (a multiple of the
+# mmap allocation granularity).
+_HASH_WINDOW = 16 * 1024 * 1024
 
 # Schemes fsspec serves from optional packages, with the extra that installs them.
 _INSTALL_HINTS = {
@@ -54,6 +58,21 @@ def _split_scheme(path: str) -> tuple[str, str]:
         scheme, _, rest = path.partition("://")
         return scheme, rest
     return "", path
+
+
+def _hash_mapped(digest: blake3, path: str) -> None:
+    """Add a local file's bytes to ``digest`` through a sliding memory map.
+
+    BLAKE3 then reads the page cache directly, on every core, with no copy through Python: about
+    twice as fast as chunked reads for a 200 MB array (ADR 0012). One window is mapped at a time
+    so the process's resident memory grows by at most ``_HASH_WINDOW``, whatever the file's size.
+    """
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        for offset in range(0, size, _HASH_WINDOW):
+            length = min(_HASH_WINDOW, size - offset)
+            with mmap.mmap(handle.fileno(), length, offset=offset, access=mmap.ACCESS_READ) as window:
+                digest.update(window)
 
 
 class ArtifactStore:
@@ -301,8 +320,8 @@ class ArtifactStore:
         0011) that runs 2.5x faster than sha256 here on one core and uses every core on large
         chunks: the hash is most of what storing an artifact adds to writing it (ADR 0012).
 
-        Files are memory-mapped on a local store and streamed in chunks from others, so hashing a
-        large artifact needs constant memory. Empty directories do not count (object stores have
+        Files are memory-mapped a window at a time on a local store and streamed in chunks from
+        others, so hashing a large artifact needs constant memory. Empty directories do not count (object stores have
         none). Each path and size is framed unambiguously, so moving bytes from one file to another
         changes the hash.
 
@@ -319,9 +338,7 @@ class ArtifactStore:
             full = posixpath.join(base, relative) if relative else base
             with self._reporting("reading", uri):
                 if local:
-                    # Memory-mapped: hashed straight from the page cache on every core, without
-                    # copying the bytes through Python (about twice as fast on a large array).
-                    digest.update_mmap(full)
+                    _hash_mapped(digest, full)
                 else:
                     with self.fs.open(full, "rb", block_size=_HASH_BLOCK) as handle:
                         while chunk := handle.read(_HASH_CHUNK):
