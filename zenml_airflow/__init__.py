@@ -12,8 +12,9 @@ imports Airflow, numpy or pandas::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from zenml_airflow.utils.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -54,14 +55,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.repository import Repository
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'zenml_airflow' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)

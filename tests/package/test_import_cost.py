@@ -114,3 +114,26 @@ def test_public_api_paths_of_the_seed_exist() -> None:
         assert callable(getattr(fileio, name)), name
     assert set(zenml_airflow.__all__) >= {"step", "pipeline", "BaseStepConfig", "Output",
                                           "StepContext", "Schedule", "Repository"}
+
+
+def test_lazy_package_attributes_load_their_module_on_first_access(tmp_path: Path) -> None:
+    out = run_python(
+        """
+        import json, sys
+        import zenml_airflow.secrets as secrets
+        before = "zenml_airflow.secrets.schemas" in sys.modules
+        schema = secrets.AWSSecretSchema
+        after = "zenml_airflow.secrets.schemas" in sys.modules
+        kept = vars(secrets)["AWSSecretSchema"] is schema  # imported once, then a plain attribute
+        try:
+            secrets.NoSuchName
+            error = None
+        except AttributeError as exc:
+            error = str(exc)
+        print(json.dumps([before, after, kept, error, "AWSSecretSchema" in dir(secrets)]))
+        """,
+        tmp_path,
+    )
+    assert json.loads(out) == [
+        False, True, True, "module 'zenml_airflow.secrets' has no attribute 'NoSuchName'", True,
+    ]

@@ -7,8 +7,7 @@ and the registry loads them only once their library is imported by the caller.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
 from zenml_airflow.materializers.built_in_materializer import BuiltInMaterializer
@@ -18,6 +17,7 @@ from zenml_airflow.materializers.default_materializer_registry import (
     load_materializer,
     materializer_path,
 )
+from zenml_airflow.utils.lazy import lazy_exports
 
 if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.materializers.numpy_materializer import NumpyMaterializer
@@ -43,14 +43,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'zenml_airflow.materializers' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)

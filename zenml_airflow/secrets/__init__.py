@@ -10,8 +10,7 @@ needs the schemas' models.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from zenml_airflow.secrets.errors import (
     SecretDoesNotExistError,
@@ -21,6 +20,7 @@ from zenml_airflow.secrets.errors import (
     SecretsManagerError,
 )
 from zenml_airflow.secrets.references import SecretReference, find_references, parse_reference
+from zenml_airflow.utils.lazy import lazy_exports
 
 if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.secrets.base import BaseSecretsManager
@@ -79,14 +79,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'zenml_airflow.secrets' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)
