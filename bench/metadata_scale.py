@@ -36,7 +36,7 @@ BENCH_SCHEMA = "zenml_airflow_bench"
 def fill(engine, start_run: int, end_run: int, pipeline_id: int) -> None:  # type: ignore[no-untyped-def]
     import sqlalchemy as sa
 
-    from zenml_airflow.metadata.tables import ARTIFACTS, CACHE, INPUTS, OUTPUTS, RUNS, STEPS
+    from zenml_airflow.metadata import tables
 
     base = datetime(2026, 1, 1, tzinfo=UTC)
     batch = 500
@@ -72,8 +72,8 @@ def fill(engine, start_run: int, end_run: int, pipeline_id: int) -> None:  # typ
                                        artifact_id=f"{r:010d}{s - 1:04d}".ljust(32, "0")))
                 cache.append(dict(cache_key=key, step_run_id=step_id, created_at=at))
         with engine.begin() as conn:
-            for table, rows in ((RUNS, runs), (STEPS, steps), (ARTIFACTS, artifacts),
-                                (OUTPUTS, outputs), (INPUTS, inputs), (CACHE, cache)):
+            for table, rows in ((tables.RUNS, runs), (tables.STEPS, steps), (tables.ARTIFACTS, artifacts),
+                                (tables.OUTPUTS, outputs), (tables.INPUTS, inputs), (tables.CACHE, cache)):
                 conn.execute(sa.insert(table), rows)
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:
