@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from importlib.metadata import EntryPoint
 from typing import ClassVar
 
@@ -112,6 +113,30 @@ def test_plugins_load_only_when_a_lookup_needs_them() -> None:
     with pytest.raises(StackError, match="Unknown artifact store flavor 'nope'"):
         registry.get_flavor(ART, "nope")
     assert len(calls) == 1
+
+
+def test_a_lookup_during_plugin_loading_waits_for_every_plugin() -> None:
+    loading, release = threading.Event(), threading.Event()
+    points = [EntryPoint("memory", f"{__name__}:MemoryArtifactStore", "zenml_airflow.flavors")]
+
+    def slow_plugins(taken: list[tuple[StackComponentType, str]]) -> list[Flavor]:
+        loading.set()
+        assert release.wait(10)
+        return entry_point_flavors(points, taken=taken)
+
+    registry = FlavorRegistry(builtin_flavors(), plugins=slow_plugins)
+    first = threading.Thread(target=lambda: registry.flavor_names(ART))
+    first.start()
+    assert loading.wait(10)
+    found: list[Flavor] = []
+    second = threading.Thread(target=lambda: found.append(registry.get_flavor(ART, "memory")))
+    second.start()
+    second.join(0.2)
+    assert second.is_alive()  # waiting for the first thread's load, not failing on a half registry
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert [flavor.name for flavor in found] == ["memory"]
 
 
 def test_listing_the_registry_includes_plugins() -> None:

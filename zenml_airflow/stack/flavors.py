@@ -176,13 +176,18 @@ class FlavorRegistry(Mapping[FlavorKey, Flavor]):
         self._flavors[flavor.key] = flavor
 
     def _all(self) -> dict[FlavorKey, Flavor]:
-        """Every flavor, loading the plugins first if that has not happened yet."""
+        """Every flavor, loading the plugins first if that has not happened yet.
+
+        ``_plugins`` is cleared only once every plugin flavor is in, so a thread that asks while
+        another is loading waits for the lock instead of seeing half of them.
+        """
         if self._plugins is not None:
             with self._plugins_lock:
-                if self._plugins is not None:
-                    load, self._plugins = self._plugins, None
-                    for flavor in load(list(self._flavors)):
+                load = self._plugins
+                if load is not None:
+                    for flavor in list(load(list(self._flavors))):
                         self._add(flavor)
+                    self._plugins = None
         return self._flavors
 
     def __getitem__(self, key: FlavorKey) -> Flavor:
