@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-import time
 from typing import Any
 
 import airflow.sdk  # noqa: F401
@@ -74,7 +73,6 @@ def describe(dag: Any) -> dict[str, Any]:
 
 def parse(path: str) -> dict[str, Any]:
     before = set(sys.modules)
-    started = time.perf_counter()
     report: dict[str, Any] = {"might_contain_dag": might_contain_dag_via_default_heuristic(path)}
     try:
         module_name = get_unique_dag_module_name(path)
@@ -86,7 +84,6 @@ def parse(path: str) -> dict[str, Any]:
     except Exception as error:
         report.update(ok=False, error=f"{type(error).__name__}: {error}")
         return report
-    report["parse_seconds"] = time.perf_counter() - started
     report["new_modules"] = sorted(set(sys.modules) - before - {module_name})
     dags = [v for v in vars(module).values() if isinstance(v, airflow.sdk.DAG)]
     report.update(ok=True, dags=[describe(dag) for dag in dags])
