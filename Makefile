@@ -17,7 +17,7 @@ help:
 	@echo "make test   - set up a virtualenv and run every check and test"
 	@echo "make lint   - ruff + import-linter layer contracts"
 	@echo "make lock   - regenerate constraints.txt from a fresh resolve (needs network)"
-	@echo "make bench  - run the benchmark suite (~15 min): bench/results/latest.json + latest.md"
+	@echo "make bench  - run the benchmark suite (~10 min): bench/results/latest.json + latest.md"
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "zenml-airflow needs Python 3.11+; set PYTHON=/path/to/python3.11")'
