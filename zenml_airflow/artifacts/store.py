@@ -321,9 +321,9 @@ class ArtifactStore:
         chunks: the hash is most of what storing an artifact adds to writing it (ADR 0012).
 
         Files are memory-mapped a window at a time on a local store and streamed in chunks from
-        others, so hashing a large artifact needs constant memory. Empty directories do not count (object stores have
-        none). Each path and size is framed unambiguously, so moving bytes from one file to another
-        changes the hash.
+        others, so hashing a large artifact needs constant memory. Empty directories do not count
+        (object stores have none). Each path and size is framed unambiguously, so moving bytes
+        from one file to another changes the hash.
 
         Raises:
             ArtifactStoreError: if ``uri`` does not exist.
