@@ -4,6 +4,7 @@ and the import paths (``source_roots``) a worker needs. No Airflow process is in
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import os
 import subprocess
@@ -164,9 +165,9 @@ def test_file_is_one_import_the_spec_literal_and_one_build_dag_call(tmp_path: Pa
     assert (imports.module, [a.name for a in imports.names]) == ("zenml_airflow.runtime", ["build_dag"])
     assert spec is _spec_assignment(tree)
     data = ast.literal_eval(spec.value)  # a plain literal: no code runs to build it
-    # The seal is the checksum of exactly that literal (ADR 0013).
-    seal = PipelineSpec.from_dict(data).checksum()
-    assert seal == spec_checksum(data) and seal.startswith("sha256:") and len(seal) == 7 + 64
+    # The seal is the SHA-256 of the compiled spec's canonical JSON, and so of the literal (ADR 0013).
+    seal = "sha256:" + hashlib.sha256(PipelineSpec.from_dict(data).to_json().encode()).hexdigest()
+    assert spec_checksum(data) == seal
     assert ast.unparse(dag) == f"dag = build_dag(SPEC, checksum='{seal}')"
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
     assert [ast.unparse(c) for c in calls] == [f"build_dag(SPEC, checksum='{seal}')"]

@@ -67,7 +67,7 @@ def test_head_revision_equals_the_alembic_script_directory_head() -> None:
     assert tuple(history) == KNOWN_REVISIONS
 
 
-def test_migrated_schema_matches_the_models(store: SQLMetadataStore, store_url: str) -> None:
+def test_migrated_schema_matches_the_tables(store: SQLMetadataStore, store_url: str) -> None:
     store.list_pipelines()  # creates the schema through the migrations
     engine = raw_engine(store_url)
     try:

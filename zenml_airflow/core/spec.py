@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from zenml_airflow.core.spec_format import SPEC_VERSION, canonical_json, spec_checksum
+from zenml_airflow.core.spec_format import SPEC_VERSION, canonical_json
 from zenml_airflow.exceptions import ZenMLAirflowError
 
 # DAG run conf keys zenml-airflow reads (besides "<step>.<field>" parameter overrides).
@@ -115,9 +115,6 @@ class PipelineSpec(_Frozen):
         """Canonical JSON: same spec, same bytes."""
         return canonical_json(self.model_dump(mode="json"))
 
-    def checksum(self) -> str:
-        """The seal a compiled DAG file carries (see :mod:`zenml_airflow.core.spec_format`)."""
-        return spec_checksum(self.model_dump(mode="json"))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> PipelineSpec:

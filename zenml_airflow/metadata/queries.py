@@ -52,7 +52,7 @@ def derive_run_status(n_failed: int, n_done: int, num_steps: int) -> ExecutionSt
 def latest_tries(*conditions: ColumnElement[bool]) -> sa.Subquery:
     """``(run_id, name, try_number)`` of the latest try of each step of the matching runs.
 
-    ``conditions`` may reference the runs and pipelines tables (or their models). Uses the
+    ``conditions`` may reference the runs and pipelines tables. Uses the
     ``(run_id, name, try_number)`` unique index. A MAX/GROUP BY join rather than a window
     function keeps this portable to every backend version we support.
     """
@@ -263,64 +263,64 @@ def linked_artifacts(
     return found
 
 
-def pipeline_record(model: Any) -> PipelineRecord:
-    """Detach a pipeline row (or model) into a record."""
-    return PipelineRecord(id=model.id, name=model.name, created_at=model.created_at)
+def pipeline_record(row: Any) -> PipelineRecord:
+    """Detach a pipeline row into a record."""
+    return PipelineRecord(id=row.id, name=row.name, created_at=row.created_at)
 
 
-def run_record(model: Any, pipeline_name: str, status: ExecutionStatus) -> RunRecord:
+def run_record(row: Any, pipeline_name: str, status: ExecutionStatus) -> RunRecord:
     """Detach a run row (or anything with its column attributes) into a record."""
     return RunRecord(
-        id=model.id,
+        id=row.id,
         pipeline_name=pipeline_name,
-        name=model.name,
+        name=row.name,
         status=status,
-        num_steps=model.num_steps,
-        orchestrator=model.orchestrator,
-        orchestrator_run_id=model.orchestrator_run_id,
-        stack_name=model.stack_name,
-        zenml_version=model.zenml_version,
-        git_sha=model.git_sha,
-        runtime_configuration=dict(model.runtime_configuration or {}),
-        created_at=model.created_at,
-        finished_at=model.finished_at,
+        num_steps=row.num_steps,
+        orchestrator=row.orchestrator,
+        orchestrator_run_id=row.orchestrator_run_id,
+        stack_name=row.stack_name,
+        zenml_version=row.zenml_version,
+        git_sha=row.git_sha,
+        runtime_configuration=dict(row.runtime_configuration or {}),
+        created_at=row.created_at,
+        finished_at=row.finished_at,
     )
 
 
-def step_run_record(model: Any) -> StepRunRecord:
-    """Detach a step run row (or model, or anything with its column attributes) into a record."""
+def step_run_record(row: Any) -> StepRunRecord:
+    """Detach a step run row (or anything with its column attributes) into a record."""
     return StepRunRecord(
-        id=model.id,
-        run_id=model.run_id,
-        name=model.name,
-        try_number=model.try_number,
-        entrypoint=model.entrypoint,
-        entrypoint_name=model.entrypoint_name,
-        docstring=model.docstring,
-        status=ExecutionStatus(model.status),
-        parameters=dict(model.parameters or {}),
-        cache_key=model.cache_key,
-        source_hash=model.source_hash,
-        step_operator=model.step_operator,
-        cached_from_step_run_id=model.cached_from_step_run_id,
-        error=model.error,
-        started_at=model.started_at,
-        finished_at=model.finished_at,
+        id=row.id,
+        run_id=row.run_id,
+        name=row.name,
+        try_number=row.try_number,
+        entrypoint=row.entrypoint,
+        entrypoint_name=row.entrypoint_name,
+        docstring=row.docstring,
+        status=ExecutionStatus(row.status),
+        parameters=dict(row.parameters or {}),
+        cache_key=row.cache_key,
+        source_hash=row.source_hash,
+        step_operator=row.step_operator,
+        cached_from_step_run_id=row.cached_from_step_run_id,
+        error=row.error,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
     )
 
 
-def artifact_record(model: Any) -> ArtifactRecord:
-    """Detach an artifact row (or model) into a record."""
+def artifact_record(row: Any) -> ArtifactRecord:
+    """Detach an artifact row into a record."""
     return ArtifactRecord(
-        id=model.id,
-        uri=model.uri,
-        artifact_type=model.artifact_type,
-        data_type=model.data_type,
-        materializer=model.materializer,
-        content_hash=model.content_hash,
-        size_bytes=model.size_bytes,
-        producer_step_run_id=model.producer_step_run_id,
-        created_at=model.created_at,
+        id=row.id,
+        uri=row.uri,
+        artifact_type=row.artifact_type,
+        data_type=row.data_type,
+        materializer=row.materializer,
+        content_hash=row.content_hash,
+        size_bytes=row.size_bytes,
+        producer_step_run_id=row.producer_step_run_id,
+        created_at=row.created_at,
     )
 
 

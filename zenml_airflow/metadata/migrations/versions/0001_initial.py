@@ -4,8 +4,8 @@ Revision ID: 0001
 Revises:
 Create Date: 2025-01-01 00:00:00
 
-Frozen DDL, deliberately not ``Base.metadata.create_all``: later model changes must come with
-their own migration, and tests/metadata compares this schema with the models.
+Frozen DDL, deliberately not ``METADATA.create_all``: later table changes must come with their
+own migration, and tests/metadata compares this schema with ``metadata/tables.py``.
 """
 
 from __future__ import annotations
