@@ -98,6 +98,10 @@ class InitializationError(ZenMLAirflowError):
     """A repository could not be initialized."""
 
 
+class IntegrationError(ZenMLAirflowError):
+    """An integration a pipeline requires is unknown or its packages are not installed."""
+
+
 # --- execution -------------------------------------------------------------------------------
 
 
@@ -127,6 +131,7 @@ __all__ = [
     "DoesNotExistError",
     "DuplicatedConfigurationError",
     "InitializationError",
+    "IntegrationError",
     "MaterializerError",
     "MaterializerNotFoundError",
     "MetadataStoreError",

@@ -1,0 +1,1 @@
+"""The seed's ``zenml.artifact_stores`` module path (re-exports)."""

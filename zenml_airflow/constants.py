@@ -1,0 +1,1 @@
+"""The seed's ``zenml.constants`` (filled in by the seed-paths work)."""

@@ -1,0 +1,1 @@
+"""The seed's ``zenml.logger`` (filled in by the seed-paths work)."""

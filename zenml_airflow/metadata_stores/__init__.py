@@ -1,0 +1,1 @@
+"""The seed's ``zenml.metadata_stores`` module path (re-exports)."""

@@ -1,0 +1,1 @@
+"""The seed's ``zenml.secret`` module path (re-exports)."""

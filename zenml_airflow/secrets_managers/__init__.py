@@ -1,0 +1,1 @@
+"""The seed's ``zenml.secrets_managers`` module path (re-exports)."""
