@@ -325,3 +325,64 @@ def test_an_importable_repository_module_adds_its_repository_root(tmp_path: Path
     spec = spec_from_dag_file(compile_pipeline(fixture_steps.build(), tmp_path / "dags"))
     assert {s["entrypoint"].split(":")[0] for s in spec["steps"]} == {"tests.compiler.fixture_steps"}
     assert spec["source_roots"] == [str(REPO_ROOT)]
+
+
+# --- the recompile hint ------------------------------------------------------------------------
+
+SCHEDULED_SCRIPT = STEPS_MODULE.replace(
+    "p = tiny(one=one(), plus=plus())",
+    """
+from datetime import datetime, timezone
+from zenml_airflow.pipelines import Schedule
+
+tiny(one=one(), plus=plus()).run(
+    schedule=Schedule(start_time=datetime(2026, 1, 1, tzinfo=timezone.utc), interval_second=7200)
+)
+""",
+)
+
+
+@pytest.mark.parametrize("verb", ["compile", "deploy"])
+def test_the_header_hint_is_a_command_the_cli_accepts_and_it_rebuilds_the_same_spec(
+    tmp_path: Path, restore_imports: list[str], verb: str
+) -> None:
+    """`p.run()` deploys with the caller's file as SOURCE (no ':name'); the command in the header
+    must parse, and (for compile) write the same spec again - schedule included."""
+    import shlex
+
+    from click.testing import CliRunner
+
+    from zenml_airflow.cli.main import cli
+    from zenml_airflow.compiler.compile import recompile_command, render_dag_file
+    from zenml_airflow.compiler.source import load_source
+    from zenml_airflow.repository import Repository
+
+    script = write_module(tmp_path / "seed_scheduled.py", SCHEDULED_SCRIPT)
+    restore_imports.append("seed_scheduled")
+    loaded = load_source(str(script))
+    spec, _ = build_spec(
+        loaded.pipeline, stack=Repository().active_stack, schedule=loaded.schedule,
+        dag_id="nightly_tiny", source=str(script),
+    )
+    hint = recompile_command(spec, verb)
+    assert f"#     {hint}" in render_dag_file(spec, recompile=verb)
+    words = shlex.split(hint)
+    assert words[:3] == ["zenml-airflow", "pipeline", verb]
+    assert words[3:6] == [str(script), "--dag-id", "nightly_tiny"]
+    assert "--interval-seconds" in words and "--start-time" in words
+    if verb == "deploy":
+        command = cli.get_command(click_context(), "pipeline").get_command(click_context(), "deploy")  # type: ignore[union-attr]
+        command.make_context("deploy", words[3:])  # parses: no usage error
+        return
+    result = CliRunner().invoke(cli, [*words[1:], "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    rebuilt = spec_from_dag_file(tmp_path / "out" / "nightly_tiny.py")
+    assert rebuilt == spec.model_dump(mode="json")
+
+
+def click_context() -> object:
+    import click
+
+    from zenml_airflow.cli.main import cli
+
+    return click.Context(cli)

@@ -22,6 +22,7 @@ import tests
 from tests.compiler import fixture_steps
 from zenml_airflow.compiler import compile_pipeline
 from zenml_airflow.core.schedule import Schedule
+from zenml_airflow.core.spec_format import SPEC_VERSION
 
 SOURCE = "tests.compiler.fixture_steps:training"
 REPO_ROOT = Path(tests.__file__).resolve().parents[1]
@@ -67,7 +68,7 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     # Copies with an edited SPEC literal or call (each edit must apply exactly once).
     text = (dags / f"{PIPELINE}.py").read_text()
     edits = {
-        NEWER: (r"^ 'version': 1,$", " 'version': 99,"),  # written by a future zenml-airflow
+        NEWER: (rf"^ 'version': {SPEC_VERSION},$", " 'version': 99,"),  # written by a future zenml-airflow
         EDITED: (r"'epochs': 3,", "'epochs': 7,"),
         BROKEN: (r"'retries': 2,", "'retries': 'many',"),
         UNSEALED: (r"build_dag\(SPEC, checksum=\"sha256:[0-9a-f]{64}\"\)", "build_dag(SPEC)"),
@@ -250,5 +251,5 @@ def test_a_spec_newer_than_the_runtime_is_refused_with_a_clear_error(probe: dict
     assert report["ok"] is False
     assert report["error"] == (
         "ZenMLAirflowError: This pipeline spec has version 99, but this zenml-airflow reads specs up to "
-        "version 1. Upgrade zenml-airflow where the pipeline runs, or compile it with the same version."
+        f"version {SPEC_VERSION}. Upgrade zenml-airflow where the pipeline runs, or compile it with the same version."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -41,13 +42,69 @@ def test_file_form_returns_the_named_instance(
     assert type(pipeline_instance).__module__ == "file_form_pipes"
 
 
-@pytest.mark.parametrize("source", ["no_colon_here", ":p", "tests.compiler.fixture_steps:", ""])
+@pytest.mark.parametrize("source", [":p", "tests.compiler.fixture_steps:", ""])
 def test_bad_source_format_is_refused(source: str) -> None:
     with pytest.raises(
         PipelineConfigurationError,
-        match=r"must be 'path/to/file\.py:name' or 'package\.module:name', naming a pipeline instance",
+        match=r"must be 'path/to/file\.py\[:name\]' or 'package\.module\[:name\]', naming a pipeline "
+        r"instance or a module that runs one",
     ):
         load_pipeline(source)
+
+
+SEED_SCRIPT = STEPS_MODULE.replace(
+    "p = tiny(one=one(), plus=plus())",
+    """
+from zenml_airflow.pipelines import Schedule
+from datetime import datetime
+
+# The seed's scripts run an unnamed instance, often on a schedule.
+tiny(one=one(), plus=plus()).run(
+    schedule=Schedule(start_time=datetime(2026, 1, 1), interval_second=3600)
+)
+""",
+)
+
+
+def test_a_file_alone_names_the_pipeline_its_run_call_runs_with_that_schedule(
+    restore_imports: list[str],
+) -> None:
+    from zenml_airflow.compiler.source import load_source
+
+    path = write_module(Path.cwd() / "seed_script.py", SEED_SCRIPT)
+    restore_imports.append("seed_script")
+    loaded = load_source(str(path))
+    assert loaded.pipeline.name == "tiny" and list(loaded.pipeline.steps) == ["one", "plus"]
+    assert loaded.schedule is not None and loaded.schedule.interval_second == timedelta(hours=1)
+    assert PREVENT_EXECUTION_ENV not in os.environ
+    assert Repository().get_pipeline("tiny") is None  # loading ran nothing
+
+
+def test_a_file_alone_without_a_run_call_gives_its_only_pipeline_instance(
+    restore_imports: list[str],
+) -> None:
+    path = write_module(Path.cwd() / "one_instance.py")
+    restore_imports.append("one_instance")
+    assert load_pipeline(str(path)).name == "tiny"
+
+
+def test_a_file_alone_is_refused_when_it_names_no_single_pipeline(restore_imports: list[str]) -> None:
+    two = STEPS_MODULE + "\nq = tiny(one=one(), plus=plus())\n"
+    path = write_module(Path.cwd() / "two_instances.py", two)
+    restore_imports.append("two_instances")
+    with pytest.raises(
+        PipelineConfigurationError, match=r"holds 2 pipeline instances \(\['p', 'q'\]\); name one, e\.g\. .*:p'"
+    ):
+        load_pipeline(str(path))
+    runs_two = STEPS_MODULE + "\np.run()\ntiny(one=one(), plus=plus()).run()\n"
+    path = write_module(Path.cwd() / "runs_two.py", runs_two)
+    restore_imports.append("runs_two")
+    with pytest.raises(PipelineConfigurationError, match=r"runs 2 pipelines \(\['tiny', 'tiny'\]\); name"):
+        load_pipeline(str(path))
+    path = write_module(Path.cwd() / "no_pipeline.py", "x = 1\n")
+    restore_imports.append("no_pipeline")
+    with pytest.raises(PipelineConfigurationError, match=r"neither runs a pipeline nor holds a pipeline instance"):
+        load_pipeline(str(path))
 
 
 def test_missing_file_is_refused() -> None:
@@ -95,6 +152,7 @@ SELF_RUNNING = STEPS_MODULE.replace(
     "p = tiny(one=one(), plus=plus())",
     '''
 import os
+from datetime import timedelta
 from pathlib import Path
 
 

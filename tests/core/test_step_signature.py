@@ -64,12 +64,13 @@ def test_missing_parameter_annotation_names_function_and_parameter() -> None:
             return 1
 
 
-def test_missing_return_annotation_is_refused() -> None:
-    with pytest.raises(StepInterfaceError, match=r"Missing return annotation for step 'f'"):
+def test_missing_return_annotation_means_no_outputs_as_in_the_seed() -> None:
+    @step
+    def f(x: int):  # type: ignore[no-untyped-def]
+        print(x)
 
-        @step
-        def f(x: int):  # type: ignore[no-untyped-def]
-            return 1
+    assert f.SIGNATURE.outputs == {}
+    assert list(f.SIGNATURE.inputs) == ["x"]
 
 
 @pytest.mark.parametrize("signature", ["*args: int", "**kwargs: int"])

@@ -134,12 +134,20 @@ def compile_command(
     interval_seconds: int | None, start_time: str | None, end_time: str | None, catchup: bool,
     timezone_name: str | None,
 ) -> None:
-    """Compile the pipeline instance SOURCE (path/to/file.py:name or package.module:name) into an Airflow DAG file."""
-    from zenml_airflow.compiler import compile_pipeline, load_pipeline
+    """Compile the pipeline SOURCE into an Airflow DAG file.
 
+    SOURCE is path/to/file.py:name or package.module:name naming a pipeline instance, or a file or
+    module alone: then the pipeline its `p.run(...)` call runs (with that call's schedule unless
+    schedule options are given), else its only pipeline instance.
+    """
+    from zenml_airflow.compiler import compile_pipeline
+    from zenml_airflow.compiler.source import load_source
+
+    loaded = load_source(source)
     schedule = build_schedule(cron, interval_seconds, start_time, end_time, catchup, timezone_name)
-    pipeline = load_pipeline(source)
-    path = compile_pipeline(pipeline, output_dir, schedule=schedule, dag_id=dag_id, source=source)
+    path = compile_pipeline(
+        loaded.pipeline, output_dir, schedule=schedule or loaded.schedule, dag_id=dag_id, source=source
+    )
     click.echo(f"Wrote {path}")
     if check:
         report = check_dag_file(path)
@@ -177,8 +185,11 @@ def deploy_command(
     interval_seconds: int | None, start_time: str | None, end_time: str | None, catchup: bool,
     timezone_name: str | None,
 ) -> None:
-    """Compile SOURCE into the active airflow orchestrator's dags folder, have Airflow parse it and unpause it."""
-    from zenml_airflow.compiler import load_pipeline
+    """Compile SOURCE into the active airflow orchestrator's dags folder, have Airflow parse it and unpause it.
+
+    SOURCE is as for `pipeline compile`.
+    """
+    from zenml_airflow.compiler.source import load_source
     from zenml_airflow.repository import Repository
 
     if wait and not trigger:
@@ -187,9 +198,12 @@ def deploy_command(
     schedule = build_schedule(cron, interval_seconds, start_time, end_time, catchup, timezone_name)
     stack = Repository().active_stack
     orchestrator = _airflow_orchestrator(stack)
-    pipeline = load_pipeline(source)
+    loaded = load_source(source)
     with orchestrator.client() as client:
-        deployment = orchestrator.deploy(pipeline, stack=stack, schedule=schedule, dag_id=dag_id, source=source, client=client)
+        deployment = orchestrator.deploy(
+            loaded.pipeline, stack=stack, schedule=schedule or loaded.schedule, dag_id=dag_id,
+            source=source, client=client,
+        )
         click.echo(f"Deployed DAG '{deployment.dag_id}' ({deployment.path}); Airflow UI: {orchestrator.component.api_url}/dags/{deployment.dag_id}")
         if trigger:
             orchestrator.trigger_and_wait(client, deployment.dag_id, conf=conf, wait=wait)

@@ -1,4 +1,4 @@
-"""Loading the pipeline instance a ``SOURCE`` names: ``path/to/file.py:name`` or ``pkg.module:name``."""
+"""Loading the pipeline instance a ``SOURCE`` names: ``path/to/file.py[:name]`` or ``pkg.module[:name]``."""
 
 from __future__ import annotations
 
@@ -8,36 +8,47 @@ import os
 import sys
 from pathlib import Path
 
-from zenml_airflow.core.pipeline import PREVENT_EXECUTION_ENV, BasePipeline
+from zenml_airflow.core.pipeline import (
+    BasePipeline,
+    PreventedRun,
+    prevented_runs_of,
+    runs_prevented,
+)
 from zenml_airflow.exceptions import PipelineConfigurationError, did_you_mean
 
 
 def load_pipeline(source: str) -> BasePipeline:
-    """Import the module and return the pipeline instance it names.
+    """Import the module and return the pipeline instance ``source`` names (see :func:`load_source`)."""
+    return load_source(source).pipeline
 
-    The module is imported with ``ZENML_AIRFLOW_PREVENT_PIPELINE_EXECUTION`` set, so a top-level
-    ``p.run()`` in it does not run the pipeline.
+
+def load_source(source: str) -> PreventedRun:
+    """Import the module of ``source`` and return its pipeline instance, and the schedule the
+    module's own ``run()`` call passed, if it made one.
+
+    ``source`` is ``path/to/file.py:name`` or ``package.module:name``; without ``:name`` it is the
+    pipeline the module runs (a seed-style script ending in ``p.run()``), else its only pipeline
+    instance. The module is imported with ``ZENML_AIRFLOW_PREVENT_PIPELINE_EXECUTION`` set, so a
+    top-level ``p.run()`` in it does not run the pipeline.
     """
     module_part, sep, name = source.rpartition(":")
-    if not sep or not module_part or not name:
+    if not sep:
+        module_part, name = source, ""
+    if not module_part or (sep and not name):
         raise PipelineConfigurationError(
-            f"SOURCE {source!r} must be 'path/to/file.py:name' or 'package.module:name', naming a "
-            "pipeline instance."
+            f"SOURCE {source!r} must be 'path/to/file.py[:name]' or 'package.module[:name]', naming "
+            "a pipeline instance or a module that runs one."
         )
-    previous = os.environ.get(PREVENT_EXECUTION_ENV)
-    os.environ[PREVENT_EXECUTION_ENV] = "1"
-    try:
+    with runs_prevented():
         module = _import(module_part, source)
-    finally:
-        if previous is None:
-            os.environ.pop(PREVENT_EXECUTION_ENV, None)
-        else:
-            os.environ[PREVENT_EXECUTION_ENV] = previous
+    calls = prevented_runs_of(module.__name__)
+    instances = {k: v for k, v in vars(module).items() if isinstance(v, BasePipeline)}
+    if not name:
+        return _the_pipeline_of(module_part, calls, instances)
     if not hasattr(module, name):
-        candidates = [k for k, v in vars(module).items() if isinstance(v, BasePipeline)]
         raise PipelineConfigurationError(
-            f"{module_part} has no attribute '{name}'.{did_you_mean(name, candidates)} Pipeline "
-            f"instances there: {candidates or 'none'}."
+            f"{module_part} has no attribute '{name}'.{did_you_mean(name, instances)} Pipeline "
+            f"instances there: {list(instances) or 'none'}."
         )
     value = getattr(module, name)
     if isinstance(value, type) and issubclass(value, BasePipeline):
@@ -49,7 +60,35 @@ def load_pipeline(source: str) -> BasePipeline:
         raise PipelineConfigurationError(
             f"'{name}' in {module_part} is a {type(value).__name__}, not a pipeline instance."
         )
-    return value
+    schedules = [call.schedule for call in calls if call.pipeline is value]
+    return PreventedRun(value, schedules[-1] if schedules else None)
+
+
+def _the_pipeline_of(
+    module_part: str, calls: list[PreventedRun], instances: dict[str, BasePipeline]
+) -> PreventedRun:
+    run_pipelines = {id(call.pipeline): call for call in calls}  # the last call of each
+    if len(run_pipelines) == 1:
+        return next(iter(run_pipelines.values()))
+    if len(run_pipelines) > 1:
+        names = [call.pipeline.name for call in run_pipelines.values()]
+        raise PipelineConfigurationError(
+            f"{module_part} runs {len(names)} pipelines ({names}); name the instance to use, "
+            f"e.g. '{module_part}:p' for 'p = ...'."
+        )
+    if len(instances) == 1:
+        return PreventedRun(next(iter(instances.values())), None)
+    raise PipelineConfigurationError(
+        f"{module_part} "
+        + (
+            f"holds {len(instances)} pipeline instances ({list(instances)}); name one, e.g. "
+            f"'{module_part}:{next(iter(instances))}'."
+            if instances
+            else "neither runs a pipeline nor holds a pipeline instance. Create one, e.g. "
+            "'p = my_pipeline(step_a=step_a(), ...)', and name it: "
+            f"'{module_part}:p'."
+        )
+    )
 
 
 def _import(module_part: str, source: str):  # type: ignore[no-untyped-def]
@@ -74,6 +113,7 @@ def _import(module_part: str, source: str):  # type: ignore[no-untyped-def]
         if spec is None or spec.loader is None:
             raise PipelineConfigurationError(f"SOURCE {source!r}: cannot import {path}.")
         module = importlib.util.module_from_spec(spec)
+        prevented_runs_of(module_name, forget=True)  # a fresh module: only its own calls count
         sys.modules[module_name] = module
         try:
             spec.loader.exec_module(module)

@@ -15,10 +15,13 @@ Wiring is checked when the pipeline is instantiated; every error names the steps
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, overload
 
@@ -35,6 +38,72 @@ from zenml_airflow.exceptions import (
 
 PREVENT_EXECUTION_ENV = "ZENML_AIRFLOW_PREVENT_PIPELINE_EXECUTION"
 _STEP_CONFIG_KEYS = ("parameters", "materializers")
+# The seed's BasePipeline.__init__ took these options next to the steps (its decorator passed
+# them the same way); each maps to the class attribute holding the decorator's value.
+_INSTANCE_OPTIONS = {
+    "enable_cache": "ENABLE_CACHE",
+    "required_integrations": "REQUIRED_INTEGRATIONS",
+    "requirements_file": "REQUIREMENTS_FILE",
+    "requirements": "REQUIREMENTS",
+    "dockerignore_file": "DOCKERIGNORE_FILE",
+    "secrets": "SECRETS",
+}
+@dataclass(frozen=True)
+class PreventedRun:
+    """A ``run()`` call skipped because ``ZENML_AIRFLOW_PREVENT_PIPELINE_EXECUTION`` was set."""
+
+    pipeline: BasePipeline
+    schedule: Schedule | None
+
+
+# module name -> the run() calls its code made while runs were prevented, oldest first. Read by
+# `zenml-airflow pipeline compile run.py` to find the pipeline a seed-style script runs
+# (`mnist_pipeline(...).run()`) without it being assigned to a name.
+_prevented_runs: dict[str, list[PreventedRun]] = {}
+
+
+def prevented_runs_of(module_name: str, *, forget: bool = False) -> list[PreventedRun]:
+    """The prevented ``run()`` calls of ``module_name``'s code; ``forget`` drops them (before the
+    module is executed afresh)."""
+    if forget:
+        return _prevented_runs.pop(module_name, [])
+    return list(_prevented_runs.get(module_name, ()))
+
+
+@contextlib.contextmanager
+def runs_prevented() -> Iterator[None]:
+    """Import user code with ``run()`` disabled (restoring the environment afterwards)."""
+    previous = os.environ.get(PREVENT_EXECUTION_ENV)
+    os.environ[PREVENT_EXECUTION_ENV] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(PREVENT_EXECUTION_ENV, None)
+        else:
+            os.environ[PREVENT_EXECUTION_ENV] = previous
+
+
+# Airflow's DagBag imports every DAG file as a module named like this (airflow/utils/file.py).
+_DAGBAG_MODULE = re.compile(r"unusual_prefix_[0-9a-f]{40}_")
+
+
+def dag_file_being_parsed() -> str | None:
+    """The DAG file Airflow is importing right now (its module body is on the stack), else None.
+
+    The seed's Airflow pattern is ``DAG = p.run()`` at the top of a file in the dags folder: when
+    Airflow parses that file, ``run()`` must hand back the DAG rather than run anything. A DAG
+    file's *module body* running is what marks a parse; a task callable defined in a DAG file runs
+    in a function frame and does not count.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "<module>" and _DAGBAG_MODULE.match(
+            str(frame.f_globals.get("__name__", ""))
+        ):
+            return frame.f_code.co_filename
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
 
 
 class BasePipeline:
@@ -42,6 +111,9 @@ class BasePipeline:
 
     NAME: ClassVar[str]
     ENABLE_CACHE: ClassVar[bool] = True
+    # Integrations (zenml_airflow.integrations.constants) whose packages a run needs: checked
+    # before a run starts and again in each Airflow task.
+    REQUIRED_INTEGRATIONS: ClassVar[tuple[str, ...]] = ()
     STEP_PARAMETERS: ClassVar[tuple[str, ...]] = ()
     # Recorded for container-based step operators (requirements of the step images).
     REQUIREMENTS: ClassVar[tuple[str, ...]] = ()
@@ -67,9 +139,17 @@ class BasePipeline:
         raise NotImplementedError  # pragma: no cover - replaced by subclasses / the decorator
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._apply_options(kwargs)
         self.steps: dict[str, BaseStep] = self._collect_steps(args, kwargs)
         self._connect()
         self.dag_filepath: str | None = None
+
+    def _apply_options(self, kwargs: dict[str, Any]) -> None:
+        """Take the seed's pipeline options out of ``kwargs`` (a step parameter of the same
+        name stays a step) and set them on this instance."""
+        for option, attribute in _INSTANCE_OPTIONS.items():
+            if option in kwargs and option not in self.STEP_PARAMETERS:
+                setattr(self, attribute, _option_value(self.name, option, kwargs.pop(option)))
 
     # --- building ------------------------------------------------------------------------------
 
@@ -150,6 +230,22 @@ class BasePipeline:
     @property
     def enable_cache(self) -> bool:
         return self.ENABLE_CACHE
+
+    @property
+    def required_integrations(self) -> tuple[str, ...]:
+        return self.REQUIRED_INTEGRATIONS
+
+    @property
+    def requirements_file(self) -> str | None:
+        return self.REQUIREMENTS_FILE
+
+    @property
+    def dockerignore_file(self) -> str | None:
+        return self.DOCKERIGNORE_FILE
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return self.SECRETS
 
     def upstream(self, step_name: str) -> list[str]:
         """Names of the steps whose outputs ``step_name`` reads, in definition order."""
@@ -276,7 +372,13 @@ class BasePipeline:
         ``p.run()`` does not run again when a worker imports the module).
         """
         if os.environ.get(PREVENT_EXECUTION_ENV):
+            caller = str(sys._getframe(1).f_globals.get("__name__", ""))
+            _prevented_runs.setdefault(caller, []).append(PreventedRun(self, schedule))
             return None
+        if dag_file_being_parsed() is not None:
+            # Airflow is parsing a DAG file that calls run() (the seed's `DAG = p.run()`): hand
+            # back the DAG; never run, deploy or wait while Airflow parses.
+            return self.to_airflow_dag(schedule=schedule, enable_cache=enable_cache)
         # The caller's file (inspect.stack() would read the source of every frame: ~0.4 ms).
         self.dag_filepath = os.path.abspath(sys._getframe(1).f_code.co_filename)
         from zenml_airflow.orchestrators.dispatch import run_pipeline
@@ -295,15 +397,19 @@ class BasePipeline:
         schedule: Schedule | None = None,
         dag_id: str | None = None,
         stack_name: str | None = None,
+        enable_cache: bool | None = None,
     ) -> Any:
         """This pipeline as an Airflow DAG, for a pipeline module placed in Airflow's dags folder.
 
         ``dag = training(importer=importer(), trainer=trainer()).to_airflow_dag(schedule=...)``.
-        The tasks use the given (default: the active) stack's stores.
+        The tasks use the given (default: the active) stack's stores. ``p.run()`` returns the
+        same when Airflow parses the file that calls it.
         """
         from zenml_airflow.runtime.dropin import pipeline_to_dag
 
-        return pipeline_to_dag(self, schedule=schedule, dag_id=dag_id, stack_name=stack_name)
+        return pipeline_to_dag(
+            self, schedule=schedule, dag_id=dag_id, stack_name=stack_name, enable_cache=enable_cache
+        )
 
     def __repr__(self) -> str:
         return f"<pipeline '{self.name}' steps={list(self.steps)}>"
@@ -342,15 +448,29 @@ def pipeline(
     Args:
         name: the pipeline's name (defaults to the function name); runs are grouped by it.
         enable_cache: ``False`` disables caching for every step of this pipeline.
+        required_integrations: integration names (``zenml_airflow.integrations.constants``)
+            whose packages must be installed where the pipeline runs; checked before a run and in
+            each Airflow task, with what to install when missing.
         requirements, requirements_file, dockerignore_file, secrets: recorded for
             container-based step operators.
+
+    The same options may also be passed when the pipeline is created, next to its steps, as the
+    seed allowed: ``training(required_integrations=[SKLEARN], importer=importer(), ...)``.
     """
 
     def decorator(func: Callable[..., None]) -> type[BasePipeline]:
-        if isinstance(requirements, str):
-            reqs: tuple[str, ...] = tuple(r for r in requirements.split() if r)
-        else:
-            reqs = tuple(requirements or ())
+        pipeline_name = name or func.__name__
+        options = {
+            option: _option_value(pipeline_name, option, value)
+            for option, value in (
+                ("enable_cache", enable_cache),
+                ("required_integrations", required_integrations),
+                ("requirements_file", requirements_file),
+                ("requirements", requirements),
+                ("dockerignore_file", dockerignore_file),
+                ("secrets", secrets),
+            )
+        }
         params = list(inspect.signature(func).parameters.values())
         for param in params:
             if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
@@ -361,12 +481,8 @@ def pipeline(
         namespace = {
             "connect": lambda self, **steps: func(**steps),
             "STEP_PARAMETERS": tuple(p.name for p in params),
-            "NAME": name or func.__name__,
-            "ENABLE_CACHE": enable_cache,
-            "REQUIREMENTS": reqs,
-            "REQUIREMENTS_FILE": requirements_file,
-            "DOCKERIGNORE_FILE": dockerignore_file,
-            "SECRETS": tuple(secrets or ()),
+            "NAME": pipeline_name,
+            **{_INSTANCE_OPTIONS[option]: value for option, value in options.items()},
             "__module__": func.__module__,
             "__qualname__": func.__qualname__,
             "__doc__": func.__doc__,
@@ -376,3 +492,34 @@ def pipeline(
     if _func is not None:
         return decorator(_func)
     return decorator
+
+
+def _option_value(pipeline_name: str, option: str, value: Any) -> Any:
+    """Check one pipeline option and bring it to the form stored on the class."""
+    if option == "enable_cache":
+        if not isinstance(value, bool):
+            raise PipelineInterfaceError(
+                f"Pipeline '{pipeline_name}': enable_cache must be True or False, got {value!r}."
+            )
+        return value
+    if option in ("requirements_file", "dockerignore_file"):
+        if value is not None and not isinstance(value, (str, os.PathLike)):
+            raise PipelineInterfaceError(
+                f"Pipeline '{pipeline_name}': {option} must be a file path, got {value!r}."
+            )
+        return None if value is None else os.fspath(value)
+    # requirements, required_integrations, secrets: strings; a string of requirements is split
+    # on white space as the seed did.
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = value.split() if option == "requirements" else [value]
+    elif isinstance(value, (set, frozenset)):
+        value = sorted(value, key=str)  # a stable order: it is part of the compiled spec
+    if not isinstance(value, (list, tuple, set, frozenset)) or not all(
+        isinstance(item, str) for item in value
+    ):
+        raise PipelineInterfaceError(
+            f"Pipeline '{pipeline_name}': {option} must be a list of strings, got {value!r}."
+        )
+    return tuple(item for item in value if item)

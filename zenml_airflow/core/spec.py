@@ -97,6 +97,8 @@ class PipelineSpec(_Frozen):
     name: str
     enable_cache: bool = True
     steps: list[StepSpec]
+    # Integration names whose packages each task checks before running its step (version 2).
+    required_integrations: list[str] = Field(default_factory=list)
     # Directories to put on sys.path so a worker can import the steps' and materializers' modules.
     source_roots: list[str] = Field(default_factory=list)
     dag_id: str | None = None

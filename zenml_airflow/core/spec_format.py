@@ -14,7 +14,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-SPEC_VERSION = 1
+# 2: PipelineSpec.required_integrations.
+SPEC_VERSION = 2
 
 
 def canonical_json(data: Mapping[str, Any]) -> str:

@@ -171,13 +171,13 @@ def parse_signature(
         else:
             inputs[param.name] = annotation
 
-    if signature.return_annotation is inspect.Signature.empty:
-        raise StepInterfaceError(
-            f"Missing return annotation for step '{step_name}'. Annotate it, e.g. '-> int', "
-            "'-> Output(a=int, b=str)', or '-> None' for a step without outputs."
+    # No return annotation means no outputs, as in the seed: the same as '-> None'.
+    returns = (
+        None
+        if signature.return_annotation is inspect.Signature.empty
+        else _resolve_annotation(
+            func, signature.return_annotation, f"the return of step '{step_name}'", localns
         )
-    returns = _resolve_annotation(
-        func, signature.return_annotation, f"the return of step '{step_name}'", localns
     )
     outputs: dict[str, Any]
     single_output = False

@@ -434,10 +434,13 @@ class StepExecutor:
             )
         if not names:
             if returned is not None:
-                logger.warning(
-                    "Step '%s' is annotated '-> None' but returned a %s; the value is discarded.",
-                    step.name,
-                    type(returned).__name__,
+                # Storing nothing silently would lose the value; guessing an output would give
+                # the step an output its pipeline never wired.
+                raise StepInterfaceError(
+                    f"Step '{step.name}' declares no outputs (its return annotation is missing "
+                    f"or '-> None') but returned a {type(returned).__name__}. Annotate the return "
+                    f"type, e.g. '-> {type(returned).__name__}', to store it as an artifact, or "
+                    "return None."
                 )
             return {}
         if single_output or len(names) == 1:

@@ -143,6 +143,10 @@ def build_plan(
         plan.step_classes[name] = type(step)
         plan.materializers[name] = materializers
     plan.spec = PipelineSpec(
-        name=pipeline.name, enable_cache=pipeline_cache, steps=specs, source_roots=list(source_roots or [])
+        name=pipeline.name,
+        enable_cache=pipeline_cache,
+        steps=specs,
+        required_integrations=list(pipeline.required_integrations),
+        source_roots=list(source_roots or []),
     )
     return plan

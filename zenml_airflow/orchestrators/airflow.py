@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from zenml_airflow.compiler.compile import build_spec, render_dag_file, write_atomically
+from zenml_airflow.compiler.compile import (
+    build_spec,
+    check_dag_id,
+    render_dag_file,
+    spec_from_dag_file,
+    write_atomically,
+)
 from zenml_airflow.core.spec import CONF_ENABLE_CACHE, CONF_RUN_NAME
 from zenml_airflow.exceptions import PipelineRunError, StackError
 from zenml_airflow.orchestrators.airflow_client import (
@@ -96,7 +102,7 @@ class AirflowOrchestrator(BaseOrchestrator):
                              enable_cache=enable_cache)
         assert spec.dag_id is not None
         path = self.dags_folder / f"{spec.dag_id}.py"
-        text = render_dag_file(spec)
+        text = render_dag_file(spec, recompile="deploy")
         unchanged = path.exists() and path.read_text(encoding="utf-8") == text
         written_at = datetime.now(UTC)
         if not unchanged:
@@ -112,6 +118,38 @@ class AirflowOrchestrator(BaseOrchestrator):
             if own_client:
                 client.close()
         return Deployment(spec.dag_id, path)
+
+    def _in_dags_folder(self, path: str | None) -> bool:
+        if not path:
+            return False
+        folder = self.dags_folder.resolve()
+        return folder in Path(path).resolve().parents
+
+    def use_dag_file(
+        self, pipeline: BasePipeline, path: Path, *, client: AirflowClient, timeout: float = 120.0
+    ) -> Deployment:
+        """Deploy a pipeline whose own file in the dags folder builds its DAG (``DAG = p.run()``).
+
+        Nothing is written but the removal of a file this compiler generated earlier for the same
+        DAG id, which would otherwise define the DAG a second time.
+        """
+        dag_id = check_dag_id(pipeline.name)
+        compiled = self.dags_folder / f"{dag_id}.py"
+        if compiled.resolve() != path.resolve() and compiled.is_file():
+            try:
+                spec_from_dag_file(compiled)
+            except Exception:
+                raise PipelineRunError(
+                    f"{compiled} and {path} would both define the DAG '{dag_id}'. Rename one of "
+                    "them, or name the pipeline differently."
+                ) from None
+            compiled.unlink()
+            self.console.print(f"Removed {compiled}: {path.name} now defines DAG '{dag_id}'")
+        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        self.wait_until_parsed(client, dag_id, path, modified, timeout=timeout)
+        if self.component.unpause_on_deploy:
+            client.set_paused(dag_id, False)
+        return Deployment(dag_id, path)
 
     def _request_parse(self, client: AirflowClient, dag: dict[str, Any] | None) -> None:
         """Ask Airflow to parse the file now instead of at its next folder scan: through the REST
@@ -222,7 +260,15 @@ class AirflowOrchestrator(BaseOrchestrator):
         """
         source = f"{pipeline.dag_filepath}" if pipeline.dag_filepath else None
         with self.client() as client:
-            deployment = self.deploy(pipeline, stack=stack, schedule=schedule, source=source, client=client)
+            if self._in_dags_folder(pipeline.dag_filepath):
+                # The seed's pattern: the file calling run() is itself a DAG file (`DAG = p.run()`).
+                # Airflow builds the DAG from it; compiling a second file would define the DAG twice.
+                assert pipeline.dag_filepath is not None
+                deployment = self.use_dag_file(pipeline, Path(pipeline.dag_filepath), client=client)
+            else:
+                deployment = self.deploy(
+                    pipeline, stack=stack, schedule=schedule, source=source, client=client
+                )
             if schedule is not None:
                 self.console.print(
                     f"Deployed '{deployment.dag_id}' on its schedule; Airflow runs it from now on."

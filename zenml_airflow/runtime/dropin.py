@@ -28,11 +28,15 @@ def pipeline_to_dag(
     schedule: Schedule | None = None,
     dag_id: str | None = None,
     stack_name: str | None = None,
+    enable_cache: bool | None = None,
 ) -> DAG:
     """Build the Airflow DAG for ``pipeline`` on the given (default: active) stack."""
     from zenml_airflow.repository import Repository
 
     repository = Repository()
     stack = repository.get_stack(stack_name) if stack_name else repository.active_stack
-    spec, _ = build_spec(pipeline, stack=stack, schedule=schedule, dag_id=dag_id, source=pipeline.name)
+    spec, _ = build_spec(
+        pipeline, stack=stack, schedule=schedule, dag_id=dag_id, source=pipeline.name,
+        enable_cache=enable_cache,
+    )
     return build_dag(spec)
