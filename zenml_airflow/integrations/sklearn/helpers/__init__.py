@@ -1,0 +1,1 @@
+"""Helpers for scikit-learn pipelines (the seed's ``zenml.integrations.sklearn.helpers``)."""
