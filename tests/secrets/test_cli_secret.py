@@ -56,7 +56,7 @@ def test_register_get_list_update_delete(vault: Path) -> None:
     assert "password: ********" in hidden and "pw-12345" not in hidden
     assert json.loads(ok("secret", "get", "db", "--reveal", "--json"))["content"] == {
         "username": "u", "password": "pw-12345"}
-    ok("secret", "register", "api", "--key=k1")
+    ok("secret", "register", "api", "-k", "key", "-v", "k1")  # a key named 'key': only this way
     assert json.loads(ok("secret", "list", "--json")) == ["api", "db"]
     ok("secret", "update", "db", "--password=pw-2")
     assert json.loads(ok("secret", "get", "db", "--reveal", "--json"))["content"] == {
@@ -92,7 +92,8 @@ def test_bad_input_gives_one_line_errors(vault: Path) -> None:
     assert fails("secret", "get", "dupe").startswith(
         "No secret 'dupe' in secrets manager 'vault' (flavor 'local'). Did you mean 'dup'?")
     assert fails("secret", "register", "empty") == (
-        "Secret 'empty' has no values: give --key=value pairs or --interactive.")
+        "Secret 'empty' has no values: give -k KEY -v VALUE (the 0.7 form) or --KEY=VALUE pairs, "
+        "or -i to read them from standard input (it is not a terminal, so nothing was asked).")
 
 
 def test_wrong_key_from_the_cli(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
