@@ -465,7 +465,12 @@ class PipelineView:
     def get_run_names(self) -> list[str]:
         return [run.name for run in self.runs]
 
-    def get_run(self, name: str) -> PipelineRunView:
+    def get_run(self, name: str | None = None, *, run_name: str | None = None) -> PipelineRunView:
+        """The run called ``name`` (the seed's docs also spell it ``get_run(run_name=...)``)."""
+        if (name is None) == (run_name is None):
+            raise TypeError("get_run() takes the run's name once: get_run(name) or get_run(run_name=name).")
+        name = name if name is not None else run_name
+        assert name is not None
         record = self._stores.metadata.get_run(name)
         if record is None or record.pipeline_name != self.name:
             names = self.get_run_names()
