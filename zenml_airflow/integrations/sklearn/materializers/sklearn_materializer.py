@@ -40,7 +40,6 @@ from zipfile import ZIP_DEFLATED, BadZipFile
 
 import numpy as np
 import scipy.sparse
-import skops.io
 from sklearn.base import (
     BaseEstimator,
     BiclusterMixin,
@@ -59,6 +58,16 @@ from zenml_airflow.exceptions import MaterializerError
 from zenml_airflow.io import fileio
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
 from zenml_airflow.utils.source_utils import type_path
+
+try:
+    import skops.io
+except ModuleNotFoundError as missing:  # the registry shows this message when it skips us
+    raise ModuleNotFoundError(
+        "SklearnMaterializer stores estimators with skops, which is not installed. Install it "
+        "with: pip install 'zenml-airflow[sklearn]' (or: zenml-airflow integration install "
+        "sklearn)",
+        name=missing.name,
+    ) from missing
 
 DEFAULT_FILENAME = "model.skops"
 
@@ -105,9 +114,11 @@ def _refusal(name: str) -> str:
         obj = getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError):
         return "not importable here"
+    if inspect.ismodule(obj):
+        return "a module, not a type"
     defined_in = str(getattr(obj, "__module__", None) or "")
     if defined_in.split(".", 1)[0] != package:
-        return f"it is {defined_in or 'something'}'s, re-exported by {module_name}"
+        return f"defined in {defined_in or 'an unknown module'}, only re-exported by {module_name}"
     if inspect.isclass(obj):
         return _class_refusal(obj, package)
     if callable(obj):

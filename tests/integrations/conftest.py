@@ -1,0 +1,48 @@
+"""Fixtures of the integration tests: a fresh model artifact directory on a local or memory://
+store, and the sklearn materializer registered lazily as the built-in registry does it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import fsspec
+import pytest
+
+from zenml_airflow.artifacts import ArtifactStore, ModelArtifact
+from zenml_airflow.materializers.default_materializer_registry import (
+    default_materializer_registry,
+)
+
+SKLEARN_MATERIALIZER_MODULE = (
+    "zenml_airflow.integrations.sklearn.materializers.sklearn_materializer"
+)
+
+
+@pytest.fixture
+def sklearn_registered() -> None:
+    """The lazy entry the built-in registry carries for sklearn (idempotent)."""
+    default_materializer_registry.register_lazy("sklearn", SKLEARN_MATERIALIZER_MODULE)
+
+
+@pytest.fixture(params=["local", "memory"])
+def model_artifact(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ModelArtifact]:
+    """A prepared, empty artifact directory; the materializer must work on every store scheme."""
+    if request.param == "local":
+        store = ArtifactStore(str(tmp_path / "store"))
+    else:
+        store = ArtifactStore(f"memory://integrations-{uuid.uuid4().hex}")
+    uri = store.artifact_uri("pipeline", "trainer", "output", uuid.uuid4().hex)
+    with store:
+        store.prepare(uri)
+        yield ModelArtifact(uri=uri)
+    if not store.is_local:
+        fsspec.filesystem("memory").rm(store.path, recursive=True)
+
+
+@pytest.fixture
+def local_model_artifact(tmp_path: Path) -> ModelArtifact:
+    uri = tmp_path / "artifact"
+    uri.mkdir()
+    return ModelArtifact(uri=str(uri))
