@@ -35,6 +35,7 @@ BUILT_IN_LAZY_ENTRIES: dict[str, str] = {
     "pydantic": "zenml_airflow.materializers.pydantic_materializer",
     "numpy": "zenml_airflow.materializers.numpy_materializer",
     "pandas": "zenml_airflow.materializers.pandas_materializer",
+    "sklearn": "zenml_airflow.integrations.sklearn.materializers.sklearn_materializer",
 }
 
 
@@ -70,13 +71,14 @@ class MaterializerRegistry:
             self.register_lazy(library, module)
 
     def register(self, key: type[Any], materializer: type[BaseMaterializer]) -> None:
-        """Register ``materializer`` for ``key``; if ``key`` already has one, warn and keep it."""
+        """Register ``materializer`` for ``key``; if ``key`` already has one, keep it (and say so
+        at debug level, as the seed did: importing a module twice must not warn)."""
         with self._lock:
             existing = self._types.get(key)
             if existing is None:
                 self._types[key] = materializer
             elif existing is not materializer:
-                logger.warning(
+                logger.debug(
                     "Type '%s' already has materializer '%s'; ignoring '%s' (the first one "
                     "registered wins). Use .with_return_materializers(...) on the step to pick "
                     "'%s' for one output.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from zenml_airflow.core.integrations import check_integrations
 from zenml_airflow.exceptions import StackError
 from zenml_airflow.orchestrators.base import BaseOrchestrator
 from zenml_airflow.utils.source_utils import import_object
@@ -39,6 +40,8 @@ def run_pipeline(
     stack: Stack | None = None,
 ) -> Any:
     """Run ``pipeline`` on ``stack`` (default: the active stack of the current repository)."""
+    if pipeline.required_integrations:
+        check_integrations(pipeline.required_integrations, pipeline_name=pipeline.name)
     if stack is None:
         from zenml_airflow.repository import Repository
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import zenml_airflow
 from zenml_airflow.core.context import RunInfo
+from zenml_airflow.core.integrations import check_integrations
 from zenml_airflow.core.pipeline import PREVENT_EXECUTION_ENV
 from zenml_airflow.core.spec import (
     CONF_ENABLE_CACHE,
@@ -106,6 +107,8 @@ def _prepare_imports(spec: PipelineSpec) -> None:
 
 def execute_step_task(spec: PipelineSpec, step_name: str, context: Mapping[str, Any]) -> dict[str, Any]:
     """Run ``step_name`` of ``spec`` for the Airflow task described by ``context``."""
+    if spec.required_integrations:  # before anything is recorded: the worker lacks packages
+        check_integrations(spec.required_integrations, pipeline_name=spec.name)
     _prepare_imports(spec)
     ti = context["ti"]
     dag_id, run_id = ti.dag_id, context["run_id"]
