@@ -60,7 +60,8 @@ def test_every_program_is_written_for_the_seed() -> None:
     for name in programs:
         text = (PROGRAMS / name).read_text(encoding="utf-8")
         assert "zenml_airflow" not in text and "zenml-airflow" not in text, name
-        assert re.search(r"\bzenml\b", text), f"{name} does not use the seed's API"
+        uses_a_program = "from airflow_pipeline import" in text
+        assert re.search(r"\bzenml\b", text) or uses_a_program, f"{name} does not use the seed's API"
 
 
 def test_post_execution_walkthrough(workdir: Path) -> None:
@@ -106,6 +107,16 @@ def test_historical_runs_read_through_the_step_context(workdir: Path) -> None:
 def test_secrets_and_profiles_walkthrough(workdir: Path) -> None:
     out = run_program("secrets_walkthrough.sh", "use_secret.py", cwd=workdir)
     assert "step saw: username=very-secret" in out
-    # `-k key -v value` stores one key named "key" (not the two keys "key" and "value").
-    plain = out[out.index("plain"):]
-    assert re.search(r"\bkey\b", plain) and "value" in plain
+    # `-k key -v value` stores one key named "key" (not the two keys "key" and "value"); values
+    # are shown only with --reveal (stricter than the seed, docs/migrating-from-zenml.md).
+    shown = out[out.index("Secret 'plain'"):]
+    assert re.search(r"^\s+key: \*+$", shown, flags=re.MULTILINE)
+    assert not re.search(r"^\s+value:", shown, flags=re.MULTILINE)
+
+
+def test_class_based_standard_steps_and_training_pipeline(workdir: Path) -> None:
+    out = run_program("class_based.py", cwd=workdir)
+    assert "Pipeline `TrainingPipeline` has 1 run(s)" in out
+    assert "The run you just made has 6 step(s)." in out
+    accuracy = float(re.search(r"accuracy: ([0-9.]+)", out).group(1))  # type: ignore[union-attr]
+    assert accuracy > 0.9
