@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from sklearn.base import ClassifierMixin
 from sklearn.metrics import classification_report
 
 from zenml_airflow.steps.step_interfaces.base_evaluator_step import (
@@ -16,8 +16,10 @@ from zenml_airflow.steps.step_interfaces.base_evaluator_step import (
 
 
 class SklearnEvaluatorConfig(BaseEvaluatorConfig):
-    """Attributes:
-    label_class_column: the column of ``dataset`` holding the true class.
+    """Which column of the dataset holds the true class.
+
+    Attributes:
+        label_class_column: the column's name; the other columns are the model's features.
     """
 
     label_class_column: str
@@ -28,15 +30,16 @@ class SklearnEvaluator(BaseEvaluatorStep):
     ``classification_report(..., output_dict=True)``: per class ``precision``, ``recall``,
     ``f1-score`` and ``support``, plus ``accuracy``, ``macro avg`` and ``weighted avg``.
 
-    The model is anything with ``predict(features)``. Predictions that are probabilities (floats,
-    as from a sigmoid output) become class 1 above 0.5 and class 0 otherwise, as in the seed;
-    predicted class labels are used as they are.
+    The model is a classifier: anything with ``predict(features)`` that subclasses sklearn's
+    ``ClassifierMixin`` (sklearn, xgboost and lightgbm classifiers do). Predictions that are
+    class labels are used as they are; float predictions that are not labels are taken as
+    probabilities of class 1 (a sigmoid output) and become 1 above 0.5, else 0, as in the seed.
     """
 
     def entrypoint(  # type: ignore[override]
         self,
         dataset: pd.DataFrame,
-        model: BaseEstimator,
+        model: ClassifierMixin,
         config: SklearnEvaluatorConfig,
     ) -> dict:
         """Return the classification report of ``model`` on ``dataset``."""
@@ -51,10 +54,11 @@ class SklearnEvaluator(BaseEvaluatorStep):
         predictions = np.asarray(model.predict(features))
         if predictions.ndim > 1:  # one probability per row, shaped (n, 1)
             predictions = predictions.reshape(len(predictions), -1)[:, 0]
-        predicted: Any = (
-            (predictions > 0.5).astype(int)
-            if np.issubdtype(predictions.dtype, np.floating)
-            else predictions
+        predicted: Any = predictions
+        is_probability = np.issubdtype(predictions.dtype, np.floating) and not bool(
+            np.isin(predictions, labels.unique()).all()
         )
+        if is_probability:
+            predicted = (predictions > 0.5).astype(int)
         report: dict[str, Any] = classification_report(labels, predicted, output_dict=True)
         return report
