@@ -251,6 +251,23 @@ _SIMPLE_REQUIREMENT = re.compile(
 )
 
 
+def requirement_name(requirement: str) -> str:
+    """The distribution a requirement names: ``"feast[redis]>=0.40"`` -> ``"feast"``.
+
+    Raises:
+        IntegrationError: if ``requirement`` is not a valid requirement.
+    """
+    match = _SIMPLE_REQUIREMENT.match(requirement)
+    if match is not None:
+        return match["name"]
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        return Requirement(requirement).name
+    except InvalidRequirement as error:
+        raise IntegrationError(f"Invalid requirement {requirement!r}: {error}") from error
+
+
 def _requirement_problem(requirement: str) -> str:
     """Why ``requirement`` is not satisfied in this environment, or ``""`` when it is."""
     import importlib.metadata
@@ -450,4 +467,5 @@ __all__ = [
     "missing_requirements",
     "pip_install_command",
     "register_integration",
+    "requirement_name",
 ]
