@@ -383,7 +383,56 @@ def import_(file: Path, new_name: str | None, activate: bool) -> None:
 
 
 # Starting and stopping a local Airflow for the active airflow orchestrator.
-from zenml_airflow.cli.airflow_commands import stack_down, stack_up  # noqa: E402
+from zenml_airflow.cli.airflow_commands import stack_up  # noqa: E402
 
 stack.add_command(stack_up)
-stack.add_command(stack_down)
+
+
+@stack.command(
+    "down",
+    help="Stop the local Airflow that `stack up` started for the active stack's airflow "
+    "orchestrator: SIGTERM, then wait up to --timeout seconds. What does not stop is left "
+    "running and reported; with --force it is killed, with every process it started (e.g. "
+    "running tasks). Airflow's home (database, logs, DAG files) is kept.",
+)
+@click.option(
+    "--force", "-f", is_flag=True,
+    help="Kill what has not stopped after --timeout (the seed's flag to tear the stack down).",
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0), default=None,
+    help="Seconds to wait for a graceful stop [default: 30; 10 with --force].",
+)
+def down(force: bool, timeout: float | None) -> None:
+    from zenml_airflow.cli.airflow_commands import _airflow_orchestrator
+    from zenml_airflow.orchestrators.airflow_local import LocalAirflowError
+    from zenml_airflow.repository import Repository
+
+    stack_ = Repository().active_stack
+    local = _airflow_orchestrator(stack_).local_airflow()
+    wait = timeout if timeout is not None else (10.0 if force else 30.0)
+    result = local.stop(timeout=wait, force=force)
+    if result.stale:
+        note(
+            f"Removed the pid file(s) of {', '.join(result.stale)} in {local.state_dir}: "
+            "no process of ours was running under them."
+        )
+    if result.still_running:
+        stuck = ", ".join(f"{name} (pid {pid})" for name, pid in result.still_running.items())
+        stopped = f" (stopped: {', '.join(result.stopped)})" if result.stopped else ""
+        raise LocalAirflowError(
+            f"Airflow component(s) {stuck} did not stop within {wait:g}s of SIGTERM and are "
+            f"still running{stopped}. Wait and run `zenml-airflow stack down` again, or kill "
+            "them and every process they started with `zenml-airflow stack down --force`."
+        )
+    if not result.stopped:
+        click.echo("No local Airflow was running for this stack.")
+        return
+    killed = []
+    if result.killed:
+        killed.append(f"killed after {wait:g}s: {', '.join(result.killed)}")
+    if result.killed_others:
+        killed.append(f"killed {result.killed_others} other process(es) they had started")
+    click.echo(
+        f"Stopped {', '.join(result.stopped)}" + (f" ({'; '.join(killed)})" if killed else "") + "."
+    )

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,7 +122,8 @@ class LocalAirflow:
             return False
         except PermissionError:
             return True
-        return True
+        # A killed process nobody has reaped yet (e.g. where PID 1 does not reap) is gone too.
+        return not _zombie(pid)
 
     def running_components(self) -> list[str]:
         return [name for name, pid in self._pids().items() if self._alive(pid)]
@@ -190,24 +192,166 @@ class LocalAirflow:
         )
 
     def down(self, *, timeout: float = 30.0) -> list[str]:
-        """Stop the components started by ``up`` (by their process groups); return what was stopped."""
-        stopped = []
+        """Stop the components started by ``up``; kill what is left after ``timeout`` seconds
+        (:meth:`stop` with ``force=True``). Return the names of the components that were running."""
+        return self.stop(timeout=timeout, force=True).stopped
+
+    def stop(self, *, timeout: float = 30.0, force: bool = False) -> StopResult:
+        """Stop the components started by ``up``: SIGTERM to each one's process group, then wait
+        up to ``timeout`` seconds.
+
+        Without ``force`` a component still running after that is left running, its pid file kept
+        (see :attr:`StopResult.still_running`). With ``force`` whatever is left is killed
+        (SIGKILL): the components' process groups and every process they started, including
+        task processes that Airflow puts into process groups of their own, which a kill of the
+        component's group alone would leave running as orphans.
+
+        A pid file whose process is gone, or whose pid now belongs to a process started after
+        the file was written (a reused pid), is removed and nothing is signalled.
+        """
+        alive: dict[str, int] = {}
+        stale: list[str] = []
         for name, pid in self._pids().items():
-            if self._alive(pid):
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pid, signal.SIGTERM)
-                stopped.append(name)
+            if self._alive(pid) and not _started_after(pid, self._pid_file(name)):
+                alive[name] = pid
+            else:
+                stale.append(name)
+                self._pid_file(name).unlink(missing_ok=True)
+        # Collected before any signal: once a parent exits, its children are re-parented and can
+        # no longer be told apart from unrelated processes.
+        tree = _descendants(alive.values()) if force else set()
+        for pid in alive.values():
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        for name, pid in self._pids().items():
-            while self._alive(pid) and time.monotonic() < deadline:
+        while time.monotonic() < deadline and any(self._alive(pid) for pid in alive.values()):
+            for pid in alive.values():
                 _reap(pid)
-                time.sleep(0.2)
-            if self._alive(pid):
-                with contextlib.suppress(ProcessLookupError):
+            time.sleep(0.1)
+        for pid in alive.values():
+            _reap(pid)
+        left = {name: pid for name, pid in alive.items() if self._alive(pid)}
+        killed_others = 0
+        if force:
+            tree |= _descendants(left.values())
+            for pid in left.values():
+                with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(pid, signal.SIGKILL)
-                _reap(pid)
-            self._pid_file(name).unlink(missing_ok=True)
-        return stopped
+            others = [pid for pid in tree - set(alive.values()) if self._alive(pid)]
+            for pid in others:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            killed_others = len(others)
+            # SIGKILL is delivered asynchronously: wait (briefly) until they are really gone.
+            waiting = [*left.values(), *others]
+            kill_deadline = time.monotonic() + 10
+            while time.monotonic() < kill_deadline and any(self._alive(p) for p in waiting):
+                for pid in left.values():
+                    _reap(pid)
+                time.sleep(0.05)
+        still_running = {name: pid for name, pid in left.items() if self._alive(pid)}
+        for name in alive:
+            if name not in still_running:
+                self._pid_file(name).unlink(missing_ok=True)
+        return StopResult(
+            stopped=[name for name in alive if name not in still_running],
+            killed=sorted(left) if force else [],
+            killed_others=killed_others,
+            still_running=still_running,
+            stale=stale,
+        )
+
+
+@dataclass(frozen=True)
+class StopResult:
+    """What :meth:`LocalAirflow.stop` did."""
+
+    stopped: list[str]
+    """Components that were running and are stopped now."""
+    killed: list[str]
+    """Of those, the ones that had to be killed (``force`` only)."""
+    killed_others: int
+    """Other processes they had started that were still running and were killed (``force``)."""
+    still_running: dict[str, int]
+    """Components (name: pid) that did not stop within the timeout (never with ``force``)."""
+    stale: list[str]
+    """Components whose pid file named no running process of ours (removed)."""
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    fields = stat.rsplit(")", 1)[-1].split()
+    return bool(fields) and fields[0] == "Z"
+
+
+def _started_after(pid: int, pid_file: Path) -> bool:
+    """Whether process ``pid`` started after ``pid_file`` was written, i.e. the pid was reused.
+
+    Read from ``/proc`` (Linux); elsewhere the pid file is trusted.
+    """
+    try:
+        written = pid_file.stat().st_mtime
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = next(
+            float(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+    except (OSError, StopIteration, ValueError, IndexError):
+        return False
+    # Field 22 (start time, in clock ticks after boot) counted after the ")" ending the name,
+    # which may itself contain spaces.
+    fields = stat.rsplit(")", 1)[-1].split()
+    try:
+        started = boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (IndexError, ValueError, OSError):
+        return False
+    return started > written + 2.0  # btime is whole seconds
+
+
+def _descendants(roots: Iterable[int]) -> set[int]:
+    """Every process below ``roots`` in the process tree (from ``/proc``, else ``ps``)."""
+    children: dict[int, list[int]] = {}
+    for pid, ppid in _parent_pids():
+        children.setdefault(ppid, []).append(pid)
+    found: set[int] = set()
+    todo = list(roots)
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _parent_pids() -> list[tuple[int, int]]:
+    proc = Path("/proc")
+    if proc.is_dir():
+        pairs = []
+        for entry in proc.iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # exited meanwhile
+            pairs.append((int(entry.name), int(stat.rsplit(")", 1)[-1].split()[1])))
+        return pairs
+    try:
+        listing = subprocess.run(
+            ["ps", "-A", "-o", "pid=", "-o", "ppid="], capture_output=True, text=True,
+            check=True, timeout=30,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [
+        (int(fields[0]), int(fields[1]))
+        for fields in (line.split() for line in listing.splitlines())
+        if len(fields) == 2
+    ]
 
 
 def _reap(pid: int) -> None:
