@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
@@ -19,9 +20,6 @@ from zenml_airflow.compiler import compile_pipeline, spec_from_dag_file
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import PipelineInterfaceError, StepExecutionError
 from zenml_airflow.integrations.sklearn import steps as sklearn_steps
-from zenml_airflow.materializers.default_materializer_registry import (
-    default_materializer_registry,
-)
 from zenml_airflow.pipelines.builtin_pipelines import TrainingPipeline
 from zenml_airflow.repository import Repository
 from zenml_airflow.steps import builtin_steps
@@ -38,15 +36,6 @@ ENTRYPOINTS = {
     "trainer": "tests.pipelines.training_steps:LogisticRegressionTrainer",
     "evaluator": "zenml_airflow.integrations.sklearn.steps.sklearn_evaluator:SklearnEvaluator",
 }
-
-
-@pytest.fixture(autouse=True)
-def sklearn_materializer() -> None:
-    """Estimators are stored by the sklearn integration's materializer (registered lazily, as for
-    the built-in libraries; idempotent)."""
-    default_materializer_registry.register_lazy(
-        "sklearn", "zenml_airflow.integrations.sklearn.materializers.sklearn_materializer"
-    )
 
 
 @pytest.fixture
@@ -163,18 +152,32 @@ def test_chapter_3_runs_end_to_end_and_reads_back(dataset: str) -> None:
     assert evaluator.inputs["model"] == trainer.output
 
 
-def test_a_second_run_is_served_from_the_cache(dataset: str) -> None:
+def test_a_second_run_rereads_the_file_and_serves_the_rest_from_the_cache(dataset: str) -> None:
     training_steps.chapter_3(dataset).run(run_name="first")
-    second = training_steps.chapter_3(dataset).run(run_name="second")
-    assert second.status is ExecutionStatus.COMPLETED
+    training_steps.chapter_3(dataset).run(run_name="second")
     pipeline = Repository().get_pipeline(pipeline_name="TrainingPipeline")
     assert pipeline is not None
-    runs = pipeline.runs
-    assert [r.name for r in runs] == ["first", "second"]
-    assert all(s.is_cached for s in runs[-1].steps)
-    assert (
-        runs[-1].get_step("evaluator").output.read() == runs[0].get_step("evaluator").output.read()
-    )
+    first, second = pipeline.runs
+    assert (first.name, second.name) == ("first", "second")
+    assert second.status is ExecutionStatus.COMPLETED
+    # The datasource reads the file every time; the same rows make every later step a cache hit.
+    cached = {s.name: s.is_cached for s in second.steps}
+    assert cached == {name: name != "datasource" for name in STEP_NAMES}
+    assert second.get_step("evaluator").output.read() == first.get_step("evaluator").output.read()
+
+
+def test_a_changed_file_is_not_hidden_by_the_cache(dataset: str) -> None:
+    training_steps.chapter_3(dataset).run(run_name="before")
+    frame = pd.read_csv(dataset)
+    frame.iloc[:400].to_csv(dataset, index=False)  # same path and parameters, fewer rows
+    training_steps.chapter_3(dataset).run(run_name="after")
+    pipeline = Repository().get_pipeline(pipeline_name="TrainingPipeline")
+    assert pipeline is not None
+    after = pipeline.get_run("after")
+    assert not any(s.is_cached for s in after.steps)
+    assert len(after.get_step("datasource").output.read()) == 400
+    split = after.get_step("splitter")
+    assert sum(len(split.outputs[n].read()) for n in ("train", "test", "validation")) == 400
 
 
 def test_a_missing_dataset_fails_the_datasource_step_with_the_path(tmp_path: Path) -> None:

@@ -44,10 +44,16 @@ class PandasDatasourceConfig(BaseDatasourceConfig):
 class PandasDatasource(BaseDatasourceStep):
     """Reads the CSV file at ``config.path`` with ``pandas.read_csv``.
 
+    The step is never cached: its parameters name the file, not its content, and a cache hit
+    would hand on the old rows after the file changed. The steps after it are cached as usual
+    (their cache key includes the content of the data they read).
+
     Example::
 
         datasource = PandasDatasource(PandasDatasourceConfig(path="diabetes.csv"))
     """
+
+    ENABLE_CACHE = False
 
     def entrypoint(  # type: ignore[override]
         self,
