@@ -288,3 +288,24 @@ def test_the_trust_policy_trusts_sklearns_own_data_types(name: str) -> None:
     from zenml_airflow.integrations.sklearn.materializers.sklearn_materializer import _refusal
 
     assert _refusal(name) == ""
+
+
+def test_without_skops_the_import_says_what_to_install() -> None:
+    import subprocess
+
+    code = (
+        "import importlib.abc, sys\n"
+        "class NoSkops(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'skops' or name.startswith('skops.'):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, NoSkops())\n"
+        "import zenml_airflow.integrations.sklearn.materializers.sklearn_materializer\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert (
+        "ModuleNotFoundError: SklearnMaterializer stores estimators with skops, which is not "
+        "installed. Install it with: pip install 'zenml-airflow[sklearn]' (or: zenml-airflow "
+        "integration install sklearn)"
+    ) in result.stderr
