@@ -149,3 +149,17 @@ def test_profile_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert message.startswith(
         "Active profile 'nope' (ZENML_AIRFLOW_PROFILE), set by environment variable, does not exist."
     )
+
+
+def test_profile_create_takes_the_seeds_store_options_and_refuses_stores_it_lacks() -> None:
+    from tests.cli.cli_helpers import invoke
+
+    created = invoke("profile", "create", "zenml", "--store-type", "local")
+    assert created.exit_code == 0, created.output
+    refused = invoke("profile", "create", "--store-type", "sql", "--url", "sqlite:////tmp/zenml.db", "sql_profile")
+    assert refused.exit_code == 1
+    assert "Profile 'sql_profile' not created" in refused.output
+    assert "'sql' stores and --url are not supported" in refused.output
+    assert "stack export" in refused.output
+    listed = invoke("profile", "list", "--json")
+    assert "sql_profile" not in listed.output and "zenml" in listed.output

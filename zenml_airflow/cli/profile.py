@@ -19,6 +19,7 @@ from zenml_airflow.cli.utils import (
     print_table,
     success,
 )
+from zenml_airflow.exceptions import ConfigError
 
 
 def _active_profile(repo: Any) -> tuple[str | None, str | None]:
@@ -53,7 +54,25 @@ def profile() -> None:
     "store, local artifact store). It does not become active: use `profile set NAME`.",
 )
 @click.argument("name")
-def create(name: str) -> None:
+@click.option(
+    "--store-type", "-t", type=click.Choice(["local", "sql", "rest"]), default="local",
+    show_default=True,
+    help="The seed's profile stores: only 'local' (YAML files in the profile directory) exists here.",
+)
+@click.option("--url", "-u", default=None, help="The seed's store URL: not used by a local store.")
+@click.option("--user", default=None, hidden=True, help="The seed's active user: not used here.")
+def create(name: str, store_type: str, url: str | None, user: str | None) -> None:
+    if store_type != "local" or url is not None:
+        # Taking the seed's options and ignoring them would leave stacks where the user does not
+        # look for them; say what this version stores where instead.
+        raise ConfigError(
+            f"Profile '{name}' not created: zenml-airflow keeps a profile's stacks in local YAML "
+            f"files (--store-type local, no --url); '{store_type}' stores"
+            f"{' and --url' if url is not None else ''} are not supported. To share stacks, use "
+            "`zenml-airflow stack export NAME FILE` and `stack import`; run metadata goes to SQL "
+            "through a metadata store component (`zenml-airflow metadata-store register NAME "
+            "--flavor postgresql|mysql ...`, docs/backends.md)."
+        )
     created = _manager().create(name)
     success(f"Created profile '{name}' at {created.path}.")
 
