@@ -296,11 +296,13 @@ def _requirement_problem(requirement: str) -> str:
         from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
         try:
-            # pre-releases count: a user who installed one chose it
-            if not SpecifierSet(spec).contains(version, prereleases=True):
-                return f"version {version} installed"
+            specifier = SpecifierSet(spec)
         except InvalidSpecifier as error:
             return f"invalid requirement ({error})"
+        # Pre-releases count: whoever installed one chose it. A version that is not PEP 440
+        # satisfies no specifier.
+        if not specifier.contains(version, prereleases=True):
+            return f"version {version} installed"
     for extra in extras:
         problem = _extra_problem(distribution, extra)
         if problem:
