@@ -3,6 +3,8 @@ one fails that step instead of dropping the value."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from zenml_airflow.enums import ExecutionStatus
@@ -55,3 +57,24 @@ def test_returning_a_value_from_a_step_without_outputs_fails_that_step(culprit: 
     run = Repository().get_pipeline("reporting").get_run("leaks")  # type: ignore[union-attr]
     assert run.get_step("make").status is ExecutionStatus.COMPLETED
     assert run.get_step("report").status is ExecutionStatus.FAILED
+
+
+@step
+def describe(value: Any) -> str:
+    return f"{type(value).__name__}:{value}"
+
+
+@step
+def describe_object(value: object) -> str:
+    return f"{type(value).__name__}:{value}"
+
+
+@pipeline
+def describing(make, describe):
+    describe(value=make())
+
+
+@pytest.mark.parametrize("reader", [describe, describe_object], ids=["Any", "object"])
+def test_an_input_typed_any_or_object_is_read_as_the_type_that_was_stored(reader: type) -> None:
+    run = describing(make=make(), describe=reader()).run()
+    assert run.get_step("describe").output.read() == "int:41"

@@ -19,6 +19,7 @@ import dataclasses
 import logging
 import time
 import traceback
+import typing
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -171,7 +172,9 @@ class StepExecutor:
         if isinstance(annotation, type) and issubclass(annotation, BaseArtifact):
             return artifact  # "skip materialization": the step gets the artifact itself
         materializer = load_materializer(record.materializer)
-        data_type = annotation if isinstance(annotation, type) else import_object(record.data_type)
+        # `Any` is a class on Python 3.11+, and `object` says nothing either: read what was stored.
+        specific = isinstance(annotation, type) and annotation not in (typing.Any, object)
+        data_type = annotation if specific else import_object(record.data_type)
         try:
             return materializer(artifact).handle_input(data_type)
         except ZenMLAirflowError:
