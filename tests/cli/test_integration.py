@@ -218,3 +218,20 @@ def test_install_and_uninstall_for_real(
             subprocess.run(
                 [sys.executable, "-m", "pip", "uninstall", "-y", "-q", DUMMY], check=False
             )
+
+
+@pytest.mark.parametrize("command", ["list", "requirements", "install", "uninstall"])
+def test_every_subcommand_has_help(command: str) -> None:
+    assert "Usage:" in ok("integration", command, "--help")
+
+
+def test_the_command_module_imports_nothing_heavy() -> None:
+    code = (
+        "import sys, zenml_airflow.cli.integration\n"
+        "heavy = {'sklearn', 'numpy', 'skops', 'packaging', 'rich', 'airflow', 'sqlalchemy'}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
