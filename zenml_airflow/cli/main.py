@@ -21,6 +21,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "stack": "zenml_airflow.cli.stack:stack",
     "pipeline": "zenml_airflow.cli.pipeline:pipeline",
     "secret": "zenml_airflow.cli.secret:secret",
+    "integration": "zenml_airflow.cli.integration:integration",
     # one group per component type: `orchestrator`, `metadata-store`, ...
     **{
         kind.cli_name: f"zenml_airflow.cli.stack_components:{kind.value}"
