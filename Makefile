@@ -33,10 +33,10 @@ install: $(STAMP)
 DEMO_PORT ?= 8080
 demo: $(STAMP)
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH examples/mnist/airflow_demo.sh $(DEMO_DIR) $(DEMO_PORT)
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH zenml_airflow/examples/mnist/airflow_demo.sh $(DEMO_DIR) $(DEMO_PORT)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check zenml_airflow tests examples
+	$(VENV)/bin/ruff check zenml_airflow tests
 	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: $(STAMP)

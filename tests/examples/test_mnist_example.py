@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "mnist" / "run.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "zenml_airflow" / "examples" / "mnist" / "run.py"
 
 
 def test_mnist_example_trains_caches_and_reads_back(tmp_path: Path) -> None:

@@ -82,5 +82,6 @@ def build(epochs: int = 1) -> mnist_pipeline:
     )
 
 
-# The instance `zenml-airflow pipeline compile/deploy examples/mnist/pipeline.py:training` uses.
+# The instance `zenml-airflow pipeline compile/deploy zenml_examples/mnist/pipeline.py:training`
+# uses (in a copy made by `zenml-airflow example pull mnist`).
 training = build(epochs=1)
