@@ -276,8 +276,18 @@ class BaseStep:
             name = cls.__dict__.get("STEP_NAME", cls.__name__)
             cls.STEP_NAME = name
             cls.SIGNATURE = parse_signature(raw, name, skip_self=not is_static)
+        if "OUTPUT_SPEC" in cls.__dict__:
+            # The seed's class attribute for non-default artifact types of class-based steps.
+            output_spec = dict(cls.__dict__["OUTPUT_SPEC"])
+            _check_output_types(cls.STEP_NAME, output_spec, cls.SIGNATURE)
+            cls.OUTPUT_ARTIFACT_TYPES = output_spec
 
     def __init__(self, *args: Any, config: BaseStepConfig | None = None, **kwargs: Any) -> None:
+        if type(self).__dict__.get("_abstract", False) or not hasattr(self, "SIGNATURE"):
+            raise StepInterfaceError(
+                f"'{type(self).__qualname__}' is an abstract step; subclass it and implement "
+                "entrypoint(self, ...), then create an instance of the subclass."
+            )
         # ZenML allowed the config positionally or by its parameter name as well.
         if args:
             if len(args) > 1 or config is not None:
@@ -564,14 +574,7 @@ def step(
             localns = sys._getframe(1).f_locals  # where '@step(...)' was applied
         step_name = name or func.__name__
         signature = parse_signature(func, step_name, localns=localns)
-        if output_types:
-            for output in output_types:
-                if output not in signature.outputs:
-                    raise StepInterfaceError(
-                        f"output_types of step '{step_name}' names '{output}', which is not an "
-                        f"output (outputs: {sorted(signature.outputs)})."
-                        f"{did_you_mean(output, signature.outputs)}"
-                    )
+        _check_output_types(step_name, output_types or {}, signature)
         namespace = {
             "entrypoint": staticmethod(func),
             "SIGNATURE": signature,
@@ -593,6 +596,16 @@ def step(
     if _func is not None:
         return decorator(_func, sys._getframe(1).f_locals)  # where '@step' was applied
     return decorator
+
+
+def _check_output_types(step_name: str, output_types: Mapping[str, Any], signature: StepSignature) -> None:
+    for output in output_types:
+        if output not in signature.outputs:
+            raise StepInterfaceError(
+                f"output_types of step '{step_name}' names '{output}', which is not an "
+                f"output (outputs: {sorted(signature.outputs)})."
+                f"{did_you_mean(output, signature.outputs)}"
+            )
 
 
 def _seconds(option: str, value: float | timedelta | None) -> float | None:
