@@ -120,6 +120,8 @@ def test_values_that_would_be_stored_wrong_are_refused(vault: Path) -> None:
         "Option --password has no value: write --password=VALUE.")
     assert usage_error("secret", "register", "x", "-k", "a", "-k", "a", "-v", "1", "-v", "2") == (
         "Key 'a' is given twice.")
+    assert usage_error("secret", "register", "x", "--=v") == (
+        "Invalid option '--=v': expected --KEY=VALUE.")
     assert usage_error("secret", "register", "x", "stray") == (
         "Unexpected argument 'stray': give the secret's values as -k KEY -v VALUE (the 0.7 "
         "form) or --KEY=VALUE pairs.")
@@ -214,8 +216,8 @@ def test_i_fails_clearly_when_input_ends_before_a_value(vault: Path) -> None:
     assert result.exit_code == 1, result.output
     # the prompts of piped input go to stderr, before the one error line
     assert result.stderr.splitlines()[-1] == (
-        "Error: No value for key 'aws_secret_access_key' of secret 'creds': standard input ended "
-        "before it was given.")
+        "Error: No value for the required key 'aws_secret_access_key' of secret 'creds' (an "
+        "empty line, or standard input ended): nothing was stored.")
     assert ok_json("secret", "list") == []
 
 

@@ -116,16 +116,16 @@ def _option_pairs(args: Sequence[str]) -> dict[str, str]:
     index = 0
     while index < len(args):
         token = args[index]
-        if not token.startswith("--") or token in ("--", "---"):
+        if not token.startswith("--") or token == "--":
             raise click.UsageError(
                 f"Unexpected argument {token!r}: give the secret's values as {_FORMS}."
             )
         key, has_value, value = token[2:].partition("=")
+        if not key:
+            raise click.UsageError(f"Invalid option {token!r}: expected --KEY=VALUE.")
         if not has_value:
             if index + 1 >= len(args) or args[index + 1].startswith("--"):
-                raise click.UsageError(
-                    f"Option {token} has no value: write {token}=VALUE."
-                )
+                raise click.UsageError(f"Option {token} has no value: write {token}=VALUE.")
             index += 1
             value = args[index]
         key = key.replace("-", "_")
@@ -253,8 +253,8 @@ def _ask_value(secret_name: str, key: str, label: str, *, required: bool) -> str
     if value is None or (required and value == ""):
         if required:
             raise SecretsManagerError(
-                f"No value for key '{key}' of secret '{secret_name}': standard input ended "
-                "before it was given."
+                f"No value for the required key '{key}' of secret '{secret_name}' (an empty "
+                "line, or standard input ended): nothing was stored."
             )
         return None
     return value or None
@@ -270,9 +270,7 @@ def _ask_new_keys(secret_name: str, values: dict[str, str]) -> None:
         if not key:
             return
         if key in values:
-            raise SecretsManagerError(
-                f"Key '{key}' of secret '{secret_name}' is given twice."
-            )
+            raise SecretsManagerError(f"Key '{key}' of secret '{secret_name}' is given twice.")
         value = _ask_value(secret_name, key, f"value of {key}", required=True)
         values[key] = str(value)
 
