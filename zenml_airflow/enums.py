@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+import logging
+from enum import Enum, StrEnum
 
 
 class ExecutionStatus(StrEnum):
@@ -42,7 +43,7 @@ class StackComponentType(StrEnum):
 
     @property
     def plural(self) -> str:
-        return f"{self.value}s"
+        return f"{self.value[:-1]}ies" if self.value.endswith("y") else f"{self.value}s"
 
     @property
     def cli_name(self) -> str:
@@ -50,3 +51,16 @@ class StackComponentType(StrEnum):
 
     def __str__(self) -> str:
         return self.value
+
+
+class LoggingLevels(Enum):
+    """The verbosities ``$ZENML_AIRFLOW_LOGGING_VERBOSITY`` accepts (``zenml_airflow.logger``);
+    ``WARNING`` is accepted as another name of ``WARN``."""
+
+    NOTSET = logging.NOTSET
+    ERROR = logging.ERROR
+    WARN = logging.WARN
+    WARNING = logging.WARNING  # an alias of WARN (same value)
+    INFO = logging.INFO
+    DEBUG = logging.DEBUG
+    CRITICAL = logging.CRITICAL

@@ -20,10 +20,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from enum import Enum
 from typing import Any, TextIO
 
 from zenml_airflow.constants import ENV_ZENML_LOGGING_VERBOSITY
+from zenml_airflow.enums import LoggingLevels
 from zenml_airflow.exceptions import ConfigError
 
 # The seed's variable: still honoured, after ours, so a seed setup keeps its verbosity.
@@ -32,19 +32,6 @@ DEFAULT_VERBOSITY = "INFO"
 
 _DETAILED_FORMAT = "%(asctime)s - %(name)s - %(levelname)s - %(message)s (%(filename)s:%(lineno)d)"
 _PLAIN_FORMAT = "%(message)s"
-
-
-class LoggingLevels(Enum):
-    """The verbosities ``$ZENML_AIRFLOW_LOGGING_VERBOSITY`` accepts (the seed's
-    ``zenml.enums.LoggingLevels``; ``WARNING`` is accepted as another name of ``WARN``)."""
-
-    NOTSET = logging.NOTSET
-    ERROR = logging.ERROR
-    WARN = logging.WARN
-    WARNING = logging.WARNING  # an alias of WARN (same value)
-    INFO = logging.INFO
-    DEBUG = logging.DEBUG
-    CRITICAL = logging.CRITICAL
 
 
 def get_logging_level() -> LoggingLevels:

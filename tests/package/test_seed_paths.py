@@ -345,6 +345,7 @@ PROVIDED: dict[str, dict[str, str]] = {
     "enums": {
         "ExecutionStatus": "zenml_airflow.enums:ExecutionStatus",
         "StackComponentType": "zenml_airflow.enums:StackComponentType",
+        "LoggingLevels": "zenml_airflow.enums:LoggingLevels",
     },
     "exceptions": {
         "ZenMLBaseException": f"{_EXC}:ZenMLAirflowError",
@@ -572,7 +573,6 @@ MISSING_NAMES: dict[str, dict[str, str]] = {
         "handle_int_env_var": "a helper the seed used for its import-time reads",
     },
     "enums": {
-        "LoggingLevels": "defined in zenml_airflow.logger (enums.py is outside this change)",
         "MetadataContextTypes": _TFX,
         "StoreType": "profiles are stored one way (YAML files): no SQL or REST zen stores",
     },
@@ -962,6 +962,26 @@ def test_a_duplicate_run_name_is_caught_as_the_seed_error(tmp_path: Path) -> Non
     assert isinstance(caught.value, AlreadyExistsException | RuntimeError)
 
 
+def test_registering_a_taken_stack_or_component_name_raises_the_seed_errors() -> None:
+    from zenml_airflow.exceptions import (
+        AlreadyExistsException,
+        StackComponentExistsError,
+        StackExistsError,
+    )
+    from zenml_airflow.repository import Repository
+    from zenml_airflow.secrets import SecretExistsError
+
+    repo = Repository()
+    default = repo.get_stack("default")
+    with pytest.raises(StackExistsError, match="A stack named 'default' already exists"):
+        repo.register_stack(default)
+    with pytest.raises(StackComponentExistsError, match="named 'default' already exists"):
+        repo.register_stack_component(
+            default.artifact_store.model_copy(update={"path": "/elsewhere"})
+        )
+    assert issubclass(SecretExistsError, AlreadyExistsException)
+
+
 def test_seed_style_exception_constructors() -> None:
     from zenml_airflow import exceptions as e
 
@@ -1134,8 +1154,9 @@ def test_exceptions_logger_and_constants_import_nothing_else(tmp_path: Path) -> 
     )
     assert loaded == [
         [
-            "zenml_airflow", "zenml_airflow.constants", "zenml_airflow.exceptions",
-            "zenml_airflow.logger", "zenml_airflow.utils", "zenml_airflow.utils.lazy",
+            "zenml_airflow", "zenml_airflow.constants", "zenml_airflow.enums",
+            "zenml_airflow.exceptions", "zenml_airflow.logger", "zenml_airflow.utils",
+            "zenml_airflow.utils.lazy",
         ],
         True,
         True,

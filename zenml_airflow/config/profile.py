@@ -50,7 +50,9 @@ from zenml_airflow.enums import StackComponentType
 from zenml_airflow.exceptions import (
     ConfigError,
     DoesNotExistError,
+    StackComponentExistsError,
     StackError,
+    StackExistsError,
     did_you_mean,
 )
 
@@ -288,7 +290,7 @@ class ProfileStore:
         def change(data: ProfileData) -> ComponentRecord:
             components = data.components.setdefault(component_type, {})
             if name in components:
-                raise StackError(
+                raise StackComponentExistsError(
                     f"{_a(_label(component_type))} named '{name}' already exists in profile "
                     f"'{self.name}'. Choose another name or update the existing one."
                 )
@@ -389,7 +391,7 @@ class ProfileStore:
 
         def change(data: ProfileData) -> StackRecord:
             if name in data.stacks:
-                raise StackError(
+                raise StackExistsError(
                     f"A stack named '{name}' already exists in profile '{self.name}'. "
                     "Choose another name or update the existing stack."
                 )
@@ -437,7 +439,7 @@ class ProfileStore:
             if create and name in data.stacks and not (
                 identical_ok and data.stacks[name] == new_record
             ):
-                raise StackError(
+                raise StackExistsError(
                     f"A stack named '{name}' already exists in profile '{self.name}'. "
                     "Choose another name or update the existing stack."
                 )
@@ -453,7 +455,7 @@ class ProfileStore:
                     continue
                 same = same_component(kind) if same_component is not None else _equal_records
                 if not same(existing, record):
-                    raise StackError(
+                    raise StackComponentExistsError(
                         f"{_a(_label(kind))} named '{component_name}' already exists in profile "
                         f"'{self.name}' with a different configuration (registered: flavor "
                         f"'{existing.flavor}' {existing.config}; new: flavor '{record.flavor}' "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zenml_airflow.exceptions import DoesNotExistError, ZenMLAirflowError
+from zenml_airflow.exceptions import AlreadyExistsException, DoesNotExistError, ZenMLAirflowError
 
 
 class SecretsManagerError(ZenMLAirflowError):
@@ -13,7 +13,7 @@ class SecretSchemaError(SecretsManagerError):
     """A secret does not fit its schema, or the schema is unknown."""
 
 
-class SecretExistsError(SecretsManagerError):
+class SecretExistsError(SecretsManagerError, AlreadyExistsException):
     """A secret of that name is already registered."""
 
 
