@@ -982,6 +982,13 @@ def test_registering_a_taken_stack_or_component_name_raises_the_seed_errors() ->
     assert issubclass(SecretExistsError, AlreadyExistsException)
 
 
+def test_a_local_airflow_that_cannot_start_is_a_provisioning_error() -> None:
+    from zenml_airflow.exceptions import ProvisioningError
+    from zenml_airflow.orchestrators.airflow_local import LocalAirflowError
+
+    assert issubclass(LocalAirflowError, ProvisioningError)
+
+
 def test_seed_style_exception_constructors() -> None:
     from zenml_airflow import exceptions as e
 

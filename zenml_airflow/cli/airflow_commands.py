@@ -237,13 +237,3 @@ def stack_up(timeout: int) -> None:
     click.echo(f"Airflow is up after {time.monotonic() - started:.0f}s: {orchestrator.component.api_url}")
     click.echo(f"Log in as '{user}' with password '{password}' (from {local.airflow_home}/simple_auth_manager_passwords.json.generated).")
     click.echo("Stop it with `zenml-airflow stack down`.")
-
-
-@click.command("down")
-def stack_down() -> None:
-    """Stop the local Airflow started by `stack up`."""
-    from zenml_airflow.repository import Repository
-
-    orchestrator = _airflow_orchestrator(Repository().active_stack)
-    stopped = orchestrator.local_airflow().down()
-    click.echo(f"Stopped {', '.join(stopped)}." if stopped else "No local Airflow was running for this stack.")

@@ -22,6 +22,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "pipeline": "zenml_airflow.cli.pipeline:pipeline",
     "secret": "zenml_airflow.cli.secret:secret",
     "integration": "zenml_airflow.cli.integration:integration",
+    "example": "zenml_airflow.cli.example:example",
     # one group per component type: `orchestrator`, `metadata-store`, ...
     **{
         kind.cli_name: f"zenml_airflow.cli.stack_components:{kind.value}"

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zenml_airflow.exceptions import ZenMLAirflowError
+from zenml_airflow.exceptions import ProvisioningError, ZenMLAirflowError
 from zenml_airflow.orchestrators.airflow_client import AirflowClient, generated_password
 
 COMPONENTS: dict[str, list[str]] = {
@@ -39,7 +39,7 @@ COMPONENTS: dict[str, list[str]] = {
 ADMIN_USER = "admin"
 
 
-class LocalAirflowError(ZenMLAirflowError):
+class LocalAirflowError(ProvisioningError):
     """The local Airflow could not be started or stopped."""
 
 
