@@ -113,3 +113,12 @@ def test_invalid_secret_name_and_key() -> None:
         build_secret("a b", None, {"v": "1"})
     with pytest.raises(SecretSchemaError, match="invalid key '1x'"):
         build_secret("ok", None, {"1x": "1"})
+
+
+@pytest.mark.parametrize("key", ["name", "arbitrary_kv_pairs"])
+@pytest.mark.parametrize("schema", [None, "aws"])
+def test_a_reserved_key_is_refused_not_silently_replaced(key: str, schema: str | None) -> None:
+    from zenml_airflow.secrets import SecretSchemaError, build_secret
+
+    with pytest.raises(SecretSchemaError, match=rf"Invalid secret 's': the key\(s\) \['{key}'\] are reserved"):
+        build_secret("s", schema, {key: "mine", "aws_access_key_id": "a", "aws_secret_access_key": "b"})

@@ -237,6 +237,14 @@ def build_secret(
             keys, unknown keys, bad values), naming the secret and the schema's keys.
     """
     cls = get_secret_schema_class(schema_type or ArbitrarySecretSchema.TYPE)
+    reserved = sorted({"name", "arbitrary_kv_pairs"} & set(values))
+    if reserved:
+        # "name" would be replaced by the secret's name, "arbitrary_kv_pairs" swallowed: refuse
+        # rather than store something other than what was given.
+        raise SecretSchemaError(
+            f"Invalid secret '{name}': the key(s) {reserved} are reserved (a secret's own name, "
+            "and the arbitrary schema's container). Store the value under another key."
+        )
     try:
         return cls.model_validate({**values, "name": name})
     except ValidationError as error:
