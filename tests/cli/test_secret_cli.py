@@ -121,7 +121,7 @@ def test_values_that_would_be_stored_wrong_are_refused(vault: Path) -> None:
     assert usage_error("secret", "register", "x", "-k", "a", "-k", "a", "-v", "1", "-v", "2") == (
         "Key 'a' is given twice.")
     assert usage_error("secret", "register", "x", "--=v") == (
-        "Invalid option '--=v': expected --KEY=VALUE.")
+        "Invalid option '--=v': expected --key=value.")
     assert usage_error("secret", "register", "x", "stray") == (
         "Unexpected argument 'stray': give the secret's values as -k KEY -v VALUE (the 0.7 "
         "form) or --KEY=VALUE pairs.")

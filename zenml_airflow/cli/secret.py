@@ -37,6 +37,7 @@ import click
 from zenml_airflow.cli.utils import (
     json_option,
     note,
+    parse_extra_options,
     print_json,
     print_mapping,
     print_table,
@@ -106,36 +107,6 @@ def _stdin_is_terminal() -> bool:
         return False
 
 
-def _option_pairs(args: Sequence[str]) -> dict[str, str]:
-    """``--KEY=VALUE`` / ``--KEY VALUE`` tokens (the 0.8 form) as a dict.
-
-    Unlike component settings, a bare ``--KEY`` is refused: it would store the value ``true``.
-    Dashes in keys become underscores, as for component settings (``--api-key`` is ``api_key``).
-    """
-    pairs: dict[str, str] = {}
-    index = 0
-    while index < len(args):
-        token = args[index]
-        if not token.startswith("--") or token == "--":
-            raise click.UsageError(
-                f"Unexpected argument {token!r}: give the secret's values as {_FORMS}."
-            )
-        key, has_value, value = token[2:].partition("=")
-        if not key:
-            raise click.UsageError(f"Invalid option {token!r}: expected --KEY=VALUE.")
-        if not has_value:
-            if index + 1 >= len(args) or args[index + 1].startswith("--"):
-                raise click.UsageError(f"Option {token} has no value: write {token}=VALUE.")
-            index += 1
-            value = args[index]
-        key = key.replace("-", "_")
-        if key in pairs:
-            raise click.UsageError(f"Key '{key}' is given twice.")
-        pairs[key] = value
-        index += 1
-    return pairs
-
-
 def _given_values(
     name: str,
     pair_keys: Sequence[str],
@@ -149,7 +120,9 @@ def _given_values(
     A ``-k`` without its ``-v`` is asked for when ``may_ask`` (its value then stays out of the
     shell's history); otherwise it is an error, as is a ``-v`` without a ``-k``.
     """
-    options = _option_pairs(extra_args)
+    options = parse_extra_options(
+        extra_args, what=f"the secret's values as {_FORMS}", bare_flags=False
+    )
     if (pair_keys or pair_values) and options:
         raise click.UsageError(
             f"Give the values of secret '{name}' either as {_FORMS}, not both "

@@ -79,11 +79,15 @@ def note(message: str) -> None:
     click.secho(message, fg="yellow", err=True)
 
 
-def parse_extra_options(args: Sequence[str]) -> dict[str, str]:
+def parse_extra_options(
+    args: Sequence[str], *, what: str = "component settings as --key=value", bare_flags: bool = True
+) -> dict[str, str]:
     """Turn ``["--a=1", "--b", "2", "--flag"]`` into ``{"a": "1", "b": "2", "flag": "true"}``.
 
     Dashes in keys become underscores (``--dags-folder`` is ``dags_folder``). Values stay strings:
-    :func:`coerce_values` turns them into what the component's fields expect.
+    :func:`coerce_values` turns them into what the component's fields expect. ``what`` completes
+    the error for a stray argument ("give {what}"); with ``bare_flags=False`` a ``--key`` without
+    a value is refused instead of meaning ``true`` (a secret must never store a guessed value).
 
     Raises:
         click.UsageError: for anything that is not a ``--key`` option, or a key given twice.
@@ -93,19 +97,19 @@ def parse_extra_options(args: Sequence[str]) -> dict[str, str]:
     while index < len(args):
         token = args[index]
         if not token.startswith("--") or token == "--":
-            raise click.UsageError(
-                f"Unexpected argument {token!r}: give component settings as --key=value."
-            )
+            raise click.UsageError(f"Unexpected argument {token!r}: give {what}.")
         key, has_value, value = token[2:].partition("=")
-        if not has_value:
-            if index + 1 < len(args) and not args[index + 1].startswith("--"):
-                value = args[index + 1]
-                index += 1
-            else:
-                value = "true"
-        key = key.replace("-", "_")
         if not key:
             raise click.UsageError(f"Invalid option {token!r}: expected --key=value.")
+        if not has_value:
+            if index + 1 < len(args) and not args[index + 1].startswith("--"):
+                index += 1
+                value = args[index]
+            elif bare_flags:
+                value = "true"
+            else:
+                raise click.UsageError(f"Option {token} has no value: write {token}=VALUE.")
+        key = key.replace("-", "_")
         if key in options:
             raise click.UsageError(f"Option --{key} is given twice.")
         options[key] = value
