@@ -190,3 +190,63 @@ def test_module_level_run_does_not_run_the_pipeline_while_loading(
     pipeline_instance.run()
     assert marker.read_text() == "ran"
     assert len(Repository().get_pipeline("self_running").runs) == 1  # type: ignore[union-attr]
+
+
+# --- pipeline_from_config: the seed's `zenml pipeline run FILE -c CONFIG` --------------------------
+
+
+def _config(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_a_config_builds_the_pipeline_with_its_parameters(tmp_path: Path, restore_imports: list[str]) -> None:
+    from zenml_airflow.compiler.source import pipeline_from_config
+
+    path = write_module(tmp_path / "cfg_pipes.py")
+    restore_imports.append("cfg_pipes")
+    config = _config(tmp_path, "name: tiny\nsteps:\n  one: {source: one}\n  plus: {source: {name: plus}}\n")
+    built = pipeline_from_config(str(path), config)
+    assert built.name == "tiny" and list(built.steps) == ["one", "plus"]
+    assert Repository().get_pipeline("tiny") is None  # building runs nothing
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("steps: {}\n", r"must be a mapping with 'name' \(the pipeline in .*\) and 'steps'"),
+        ("name: tiny\nsteps: {}\n", r"'steps' must map each step of the pipeline to its source"),
+        ("name: tinny\nsteps: {one: {source: one}}\n", r"has no 'tinny'\. Did you mean 'tiny'\?"),
+        ("name: p\nsteps: {one: {source: one}}\n", r"name 'p' in .* is a pipeline instance; name the pipeline itself"),
+        ("name: tiny\nsteps: {one: {source: pluss}, plus: {source: plus}}\n", r"has no 'pluss'\. Did you mean 'plus'\?"),
+        ("name: tiny\nsteps: {one: {source: tiny}, plus: {source: plus}}\n", r"steps\.one\.source: .* is not a step"),
+        ("name: tiny\nsteps: {one: {source: [1]}, plus: {source: plus}}\n", r"a source is a name \('my_step'\) or a mapping"),
+        ("name: tiny\nsteps: {one: {parameters: {}}, plus: {source: plus}}\n", r"steps\.one must be a mapping with a 'source'"),
+    ],
+)
+def test_a_bad_config_is_refused_with_what_to_fix(
+    tmp_path: Path, restore_imports: list[str], text: str, message: str
+) -> None:
+    from zenml_airflow.compiler.source import pipeline_from_config
+
+    path = write_module(tmp_path / "cfg_bad_pipes.py")
+    restore_imports.append("cfg_bad_pipes")
+    with pytest.raises(PipelineConfigurationError, match=message):
+        pipeline_from_config(str(path), _config(tmp_path, text))
+
+
+def test_with_config_checks_a_source_and_wants_import_paths_for_materializers(tmp_path: Path) -> None:
+    from tests.compiler.fixture_steps import build
+
+    p = build()
+    step_name = next(iter(p.steps))
+    ok = _config(tmp_path, f"steps:\n  {step_name}: {{source: anything}}\n")
+    assert p.with_config(ok) is p  # a source is checked, and ignored: the step is given
+    bare = _config(tmp_path, f"steps:\n  {step_name}: {{materializers: MyMaterializer}}\n")
+    with pytest.raises(
+        PipelineConfigurationError,
+        match=r"give the class as 'package\.module:ClassName' \(a bare name like 'MyMaterializer' is "
+        r"resolved only by `zenml-airflow pipeline run FILE -c CONFIG`\)",
+    ):
+        build().with_config(bare)

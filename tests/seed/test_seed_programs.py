@@ -119,3 +119,29 @@ def test_class_based_standard_steps_and_training_pipeline(workdir: Path) -> None
     assert "The run you just made has 6 step(s)." in out
     accuracy = float(re.search(r"accuracy: ([0-9.]+)", out).group(1))  # type: ignore[union-attr]
     assert accuracy > 0.9
+
+
+def test_pipeline_run_from_a_yaml_config(workdir: Path) -> None:
+    """`zenml pipeline run FILE -c CONFIG`: steps, parameters and a materializer named by the YAML."""
+    copy_program("yaml_config.py", workdir)
+    (workdir / "yaml_config.yaml").write_text((PROGRAMS / "yaml_config.yaml").read_text())
+    (workdir / "pipeline_run.sh").write_text(
+        "set -e\n"
+        "zenml pipeline run yaml_config.py -c yaml_config.yaml\n"
+        "python -c 'from zenml.repository import Repository\n"
+        "run = Repository().get_pipeline(\"greeting_pipeline\").runs[-1]\n"
+        "greeter = run.get_step(\"greeter\")\n"
+        "print(\"parameters:\", greeter.parameters)\n"
+        "print(\"materializer:\", greeter.output.materializer)\n"
+        "print(\"shouted:\", run.get_step(\"shouter\").output.read())'\n"
+    )
+    # The shell script is written in the seed's words too: the rename is applied to it.
+    script = workdir / "pipeline_run.sh"
+    script.write_text(renamed(script.read_text()))
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(["bash", str(script)], cwd=workdir, env=env, capture_output=True,
+                            text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "parameters: {'name': 'airflow', 'times': 2}" in result.stdout
+    assert "materializer: yaml_config:GreetingMaterializer" in result.stdout
+    assert "shouted: HELLO AIRFLOW HELLO AIRFLOW" in result.stdout

@@ -238,6 +238,21 @@ def describe_run(run_name: str, stack_name: str | None, as_json: bool) -> None:
             out.print(f"[red]{escape(step['name'])} failed:[/] {escape(step['error'])}")
 
 
+@pipeline.command("run")
+@click.argument("python_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--config", "-c", "config_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="The YAML file naming the pipeline, its steps' sources and parameters.")
+def run_command(python_file: str, config_path: str) -> None:
+    """Run the pipeline that CONFIG describes, built from the steps in PYTHON_FILE, on the active stack.
+
+    CONFIG (the seed's format): `name:` the pipeline function or class in PYTHON_FILE, and
+    `steps: {<step>: {source: <function>, parameters: {...}, materializers: ...}}`.
+    """
+    from zenml_airflow.compiler.source import pipeline_from_config
+
+    pipeline_from_config(python_file, config_path).run()
+
+
 # Compiling and deploying to Airflow (zenml_airflow/cli/airflow_commands.py).
 from zenml_airflow.cli.airflow_commands import compile_command, deploy_command  # noqa: E402
 

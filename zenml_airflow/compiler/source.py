@@ -7,6 +7,9 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from zenml_airflow.core.pipeline import (
     BasePipeline,
@@ -14,6 +17,7 @@ from zenml_airflow.core.pipeline import (
     prevented_runs_of,
     runs_prevented,
 )
+from zenml_airflow.core.step import BaseStep
 from zenml_airflow.exceptions import PipelineConfigurationError, did_you_mean
 
 
@@ -131,3 +135,77 @@ def _import(module_part: str, source: str):  # type: ignore[no-untyped-def]
         raise PipelineConfigurationError(
             f"SOURCE {source!r}: cannot import module '{module_part}': {error}"
         ) from error
+
+
+def pipeline_from_config(python_file: str, config_path: str) -> BasePipeline:
+    """Build the pipeline a seed-style YAML config describes from the classes in ``python_file``.
+
+    The config (``zenml-airflow pipeline run FILE -c CONFIG``, the seed's ``zenml pipeline run``)::
+
+        name: my_pipeline             # the pipeline function or class in FILE
+        steps:
+          trainer:                    # the pipeline's parameter for the step
+            source: trainer           # the step in FILE; or {name: trainer, file: steps.py}
+            parameters: {epochs: 3}
+            materializers: MyMaterializer   # or {output: MyMaterializer}, {output: {name:, file:}}
+
+    Parameters in the file win over the steps' defaults. Names are looked up in ``python_file``,
+    or in the ``file`` a source names (relative to ``python_file``'s folder).
+    """
+    from zenml_airflow.core.pipeline import config_source
+
+    path = Path(config_path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise PipelineConfigurationError(f"Cannot read pipeline config '{path}': {error}") from error
+    except yaml.YAMLError as error:
+        raise PipelineConfigurationError(f"'{path}' is not valid YAML: {error}") from error
+    if not isinstance(document, dict) or not isinstance(document.get("name"), str):
+        raise PipelineConfigurationError(
+            f"'{path}' must be a mapping with 'name' (the pipeline in {python_file}) and 'steps'."
+        )
+    steps_config = document.get("steps")
+    if not isinstance(steps_config, dict) or not steps_config:
+        raise PipelineConfigurationError(
+            f"'{path}': 'steps' must map each step of the pipeline to its source."
+        )
+    folder = Path(python_file).resolve().parent
+    with runs_prevented():
+        module = _import(python_file, python_file)
+
+    def resolve(name: str, file: str | None) -> Any:
+        where = module
+        if file is not None:
+            with runs_prevented():
+                where = _import(str(folder / file), file)
+        if not hasattr(where, name):
+            raise PipelineConfigurationError(
+                f"{getattr(where, '__file__', python_file)} has no '{name}'."
+                f"{did_you_mean(name, [k for k in vars(where) if not k.startswith('_')])}"
+            )
+        return getattr(where, name)
+
+    pipeline_class = resolve(document["name"], None)
+    if not (isinstance(pipeline_class, type) and issubclass(pipeline_class, BasePipeline)):
+        kind = (
+            "a pipeline instance"
+            if isinstance(pipeline_class, BasePipeline)
+            else f"a {type(pipeline_class).__name__}"
+        )
+        raise PipelineConfigurationError(
+            f"'{path}': name '{document['name']}' in {python_file} is {kind}; name the pipeline "
+            "itself (a @pipeline function or a BasePipeline subclass)."
+        )
+    steps: dict[str, Any] = {}
+    for step_name, step_config in steps_config.items():
+        where = f"'{path}', steps.{step_name}"
+        if not isinstance(step_config, dict) or "source" not in step_config:
+            raise PipelineConfigurationError(f"{where} must be a mapping with a 'source'.")
+        step_class = resolve(*config_source(f"{where}.source", step_config["source"]))
+        if not (isinstance(step_class, type) and issubclass(step_class, BaseStep)):
+            raise PipelineConfigurationError(
+                f"{where}.source: {step_class!r} is not a step (decorate it with @step)."
+            )
+        steps[str(step_name)] = step_class()
+    return pipeline_class(**steps).with_config(path, overwrite_step_parameters=True, resolve=resolve)

@@ -37,7 +37,9 @@ from zenml_airflow.exceptions import (
 )
 
 PREVENT_EXECUTION_ENV = "ZENML_AIRFLOW_PREVENT_PIPELINE_EXECUTION"
-_STEP_CONFIG_KEYS = ("parameters", "materializers")
+_STEP_CONFIG_KEYS = ("source", "parameters", "materializers")
+# Finds a class named in a config file by the seed's forms: ("Name", None) or ("Name", "file.py").
+SourceResolver = Callable[[str, "str | None"], Any]
 # The seed's BasePipeline.__init__ took these options next to the steps (its decorator passed
 # them the same way); each maps to the class attribute holding the decorator's value.
 _INSTANCE_OPTIONS = {
@@ -259,12 +261,22 @@ class BasePipeline:
     # --- configuration files -------------------------------------------------------------------
 
     def with_config(
-        self, config_file: str | os.PathLike[str], overwrite_step_parameters: bool = False
+        self,
+        config_file: str | os.PathLike[str],
+        overwrite_step_parameters: bool = False,
+        *,
+        resolve: SourceResolver | None = None,
     ) -> BasePipeline:
         """Apply ``steps: {<step>: {parameters: {...}, materializers: {...}}}`` from a YAML file.
 
         A parameter set both in code and in the file raises ``DuplicatedConfigurationError`` unless
         ``overwrite_step_parameters=True``. Returns the pipeline, so calls chain.
+
+        A step's ``source`` (which function or class it is) is for ``zenml-airflow pipeline run
+        FILE -c CONFIG``, which builds the steps; here the steps are given, so it is checked and
+        otherwise ignored, as the seed did. Materializers are ``package.module:ClassName``; the
+        seed's bare names (``MyMaterializer`` or ``{name: MyMaterializer, file: m.py}``) need
+        ``resolve``, which ``pipeline run`` passes.
         """
         path = Path(config_file)
         try:
@@ -286,11 +298,18 @@ class BasePipeline:
         if not isinstance(steps, dict):
             raise PipelineConfigurationError(f"'{path}': 'steps' must be a mapping of step names.")
         for step_name, step_config in steps.items():
-            self._apply_step_config(path, str(step_name), step_config, overwrite_step_parameters)
+            self._apply_step_config(
+                path, str(step_name), step_config, overwrite_step_parameters, resolve
+            )
         return self
 
     def _apply_step_config(
-        self, path: Path, step_name: str, step_config: Any, overwrite: bool
+        self,
+        path: Path,
+        step_name: str,
+        step_config: Any,
+        overwrite: bool,
+        resolve: SourceResolver | None,
     ) -> None:
         where = f"'{path}', steps.{step_name}"
         if step_name not in self.steps:
@@ -306,6 +325,8 @@ class BasePipeline:
                 f"{where}: unknown key(s) {sorted(unknown)}; allowed: {list(_STEP_CONFIG_KEYS)}."
             )
         instance = self.steps[step_name]
+        if "source" in step_config:
+            config_source(where, step_config["source"])  # checked; the step itself is given
         parameters = step_config.get("parameters") or {}
         if not isinstance(parameters, dict):
             raise PipelineConfigurationError(f"{where}.parameters must be a mapping.")
@@ -332,27 +353,18 @@ class BasePipeline:
             instance.resolved_config()  # validate now, with the file and step named on error
         materializers = step_config.get("materializers") or {}
         if materializers:
-            self._apply_materializers(where, instance, materializers)
+            self._apply_materializers(where, instance, materializers, resolve)
 
-    def _apply_materializers(self, where: str, instance: BaseStep, materializers: Any) -> None:
-        from zenml_airflow.utils.source_utils import import_object
-
-        if not isinstance(materializers, dict):
-            raise PipelineConfigurationError(
-                f"{where}.materializers must map output names to classes."
-            )
-        resolved: dict[str, type] = {}
-        for output, source in materializers.items():
-            if not isinstance(source, str) or ":" not in source:
-                raise PipelineConfigurationError(
-                    f"{where}.materializers.{output}: give the class as 'package.module:ClassName'."
-                )
-            try:
-                resolved[str(output)] = import_object(source)
-            except Exception as error:
-                raise PipelineConfigurationError(
-                    f"{where}.materializers.{output}: {error}"
-                ) from error
+    def _apply_materializers(
+        self, where: str, instance: BaseStep, materializers: Any, resolve: SourceResolver | None
+    ) -> None:
+        if isinstance(materializers, dict):
+            resolved: type | dict[str, type] = {
+                str(output): _materializer_class(f"{where}.materializers.{output}", source, resolve)
+                for output, source in materializers.items()
+            }
+        else:  # one class for every output (the seed's string form)
+            resolved = _materializer_class(f"{where}.materializers", materializers, resolve)
         instance.with_return_materializers(resolved)
 
     # --- running -------------------------------------------------------------------------------
@@ -523,3 +535,38 @@ def _option_value(pipeline_name: str, option: str, value: Any) -> Any:
             f"Pipeline '{pipeline_name}': {option} must be a list of strings, got {value!r}."
         )
     return tuple(item for item in value if item)
+
+
+def config_source(where: str, source: Any) -> tuple[str, str | None]:
+    """A config file's ``source`` as ``(name, file)``: ``"fn"`` (0.7) or ``{name: fn, file: f.py}``
+    (0.8)."""
+    if isinstance(source, str) and source:
+        return source, None
+    if isinstance(source, dict) and isinstance(source.get("name"), str) and source["name"]:
+        unknown = set(source) - {"name", "file"}
+        file = source.get("file")
+        if not unknown and (file is None or isinstance(file, str)):
+            return source["name"], file
+    raise PipelineConfigurationError(
+        f"{where}: a source is a name ('my_step') or a mapping {{name: my_step, file: steps.py}}, "
+        f"got {source!r}."
+    )
+
+
+def _materializer_class(where: str, source: Any, resolve: SourceResolver | None) -> type:
+    from zenml_airflow.utils.source_utils import import_object
+
+    try:
+        if isinstance(source, str) and ":" in source:
+            return import_object(source)
+        name, file = config_source(where, source)
+        if resolve is None:
+            raise PipelineConfigurationError(
+                f"{where}: give the class as 'package.module:ClassName' (a bare name like "
+                f"'{name}' is resolved only by `zenml-airflow pipeline run FILE -c CONFIG`)."
+            )
+        return resolve(name, file)
+    except PipelineConfigurationError:
+        raise
+    except Exception as error:
+        raise PipelineConfigurationError(f"{where}: {error}") from error
