@@ -473,7 +473,17 @@ PROVIDED: dict[str, dict[str, str]] = {
     },
     "stack.stack": {"Stack": "zenml_airflow.stack.stack:Stack"},
     "stack.stack_component": {"StackComponent": "zenml_airflow.stack.stack_component:StackComponent"},
+    "environment": {
+        "BaseEnvironmentComponent": "zenml_airflow.environment:BaseEnvironmentComponent",
+        "Environment": "zenml_airflow.environment:Environment",
+    },
+    "steps.step_environment": {
+        "STEP_ENVIRONMENT_NAME": "zenml_airflow.environment:STEP_ENVIRONMENT_NAME",
+        "StepEnvironment": "zenml_airflow.environment:StepEnvironment",
+    },
     "steps": {
+        "STEP_ENVIRONMENT_NAME": "zenml_airflow.environment:STEP_ENVIRONMENT_NAME",
+        "StepEnvironment": "zenml_airflow.environment:StepEnvironment",
         "BaseStep": "zenml_airflow.core.step:BaseStep",
         "BaseStepConfig": "zenml_airflow.core.step:BaseStepConfig",
         "Output": "zenml_airflow.core.step:Output",
@@ -611,11 +621,11 @@ MISSING_NAMES: dict[str, dict[str, str]] = {
         "LegacyRepositoryConfig": "there is no pre-0.7 repository format to migrate",
         "RepositoryMetaClass": "the seed's singleton metaclass; Repository is a plain class here",
     },
+    "environment": {
+        "EnvironmentComponentMeta": "components name themselves (NAME) and are activated "
+        "explicitly: no registering metaclass",
+    },
     "stack": {"StackValidator": "Stack.validate() with each component's check_in_stack()"},
-    "steps": dict.fromkeys(
-        ["STEP_ENVIRONMENT_NAME", "StepEnvironment"],
-        "no Environment; a StepContext gives the step its pipeline, run and step names",
-    ),
     "steps.base_step": {"BaseStepMeta": "BaseStep checks subclasses in __init_subclass__: no metaclass"},
     "steps.step_context": {"StepContextOutput": "internal to the seed's StepContext"},
     "steps.utils": {
@@ -660,7 +670,6 @@ NOT_PROVIDED: dict[str, str] = {
     "container_registries": "container registries are configuration only "
     "(stack.components.ContainerRegistryComponent): nothing builds or pushes images yet",
     "container_registries.base_container_registry": "see container_registries",
-    "environment": "no Environment singleton; a StepContext carries what a running step may know",
     "experiment_trackers": "no experiment trackers",
     "experiment_trackers.base_experiment_tracker": "no experiment trackers",
     "feature_stores": "no feature stores",
@@ -685,8 +694,6 @@ NOT_PROVIDED: dict[str, str] = {
     "step_operators.entrypoint": "see step_operators",
     "step_operators.step_executor_operator": "see step_operators",
     "steps.restrict_step_access_decorator": "steps may use Repository(); nothing is restricted",
-    "steps.step_environment": "no Environment; a StepContext gives the step its pipeline, run and "
-    "step names",
     "utils.analytics_utils": "zenml-airflow sends no analytics",
     "utils.daemon": _SERVICES,
     "utils.docker_utils": "no container images are built yet (step operators)",

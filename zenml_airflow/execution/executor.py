@@ -30,6 +30,7 @@ from zenml_airflow.core.context import RunInfo, StepContext
 from zenml_airflow.core.spec import PipelineSpec, StepSpec
 from zenml_airflow.core.step import BaseStep, StepSignature
 from zenml_airflow.enums import ExecutionStatus
+from zenml_airflow.environment import StepEnvironment
 from zenml_airflow.exceptions import (
     MaterializerError,
     StepExecutionError,
@@ -333,7 +334,8 @@ class StepExecutor:
                 )
 
             try:
-                returned = step_class().entrypoint(**kwargs)
+                with StepEnvironment(spec.name, run.name, step.name):
+                    returned = step_class().entrypoint(**kwargs)
             except Exception as error:
                 raise StepExecutionError(
                     f"Step '{step.name}' of run '{run.name}' failed: {type(error).__name__}: {error}",
