@@ -38,6 +38,7 @@ from zenml_airflow.exceptions import (
     ZenMLAirflowError,
 )
 from zenml_airflow.execution.cache_key import compute_cache_key
+from zenml_airflow.execution.output_types import check_output_types
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
 from zenml_airflow.materializers.default_materializer_registry import load_materializer
 from zenml_airflow.metadata.reads import UpstreamOutputs
@@ -449,14 +450,19 @@ class StepExecutor:
                 )
             return {}
         if single_output or len(names) == 1:
-            return {names[0]: returned}
-        if not isinstance(returned, (tuple, list)) or len(returned) != len(names):
-            got = f"{len(returned)} values" if isinstance(returned, (tuple, list)) else type(returned).__name__
-            raise StepInterfaceError(
-                f"Step '{step.name}' declares {len(names)} outputs {names} but returned {got}. "
-                "Return a tuple in the declared order."
-            )
-        return dict(zip(names, returned, strict=True))
+            values = {names[0]: returned}
+        else:
+            if not isinstance(returned, (tuple, list)) or len(returned) != len(names):
+                got = f"{len(returned)} values" if isinstance(returned, (tuple, list)) else type(returned).__name__
+                raise StepInterfaceError(
+                    f"Step '{step.name}' declares {len(names)} outputs {names} but returned {got}. "
+                    "Return a tuple in the declared order."
+                )
+            values = dict(zip(names, returned, strict=True))
+        # Before anything is written: a wrong value stored and cached would fail the consumer
+        # (and every later cache hit) instead of the step that produced it.
+        check_output_types(step.name, signature.outputs, values)
+        return values
 
     def _discard(self, uris: list[str]) -> None:
         if not uris:
