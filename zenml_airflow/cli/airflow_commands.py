@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -145,9 +146,24 @@ def compile_command(
 
     loaded = load_source(source)
     schedule = build_schedule(cron, interval_seconds, start_time, end_time, catchup, timezone_name)
-    path = compile_pipeline(
-        loaded.pipeline, output_dir, schedule=schedule or loaded.schedule, dag_id=dag_id, source=source
-    )
+    try:
+        path = compile_pipeline(
+            loaded.pipeline, output_dir, schedule=schedule or loaded.schedule, dag_id=dag_id,
+            source=source,
+        )
+    except OSError as error:
+        # Writing the DAG file (through a temporary file that is removed on failure) into the
+        # output folder; any other OSError is not ours to describe.
+        from zenml_airflow.config.yaml_io import os_error_reason
+
+        target = output_dir.resolve()
+        failed = Path(os.fsdecode(error.filename)).resolve() if error.filename else None
+        if failed is None or not (failed == target or target in failed.parents or failed in target.parents):
+            raise
+        raise PipelineConfigurationError(
+            f"Cannot write the DAG file into {output_dir}: {os_error_reason(error)}. Check that "
+            "it is a writable directory, or choose another with -o."
+        ) from error
     click.echo(f"Wrote {path}")
     if check:
         report = check_dag_file(path)

@@ -64,6 +64,15 @@ class ErrorBoundaryGroup(LazyGroup):
                 raise
             click.secho(f"Error: {error}", fg="red", err=True)
             ctx.exit(1)
+        except OSError as error:
+            # A file or folder the command needed could not be read or written (read-only,
+            # missing, disk full): the path and the reason are the whole story, not a traceback.
+            if ctx.obj and ctx.obj.get("verbose"):
+                raise
+            from zenml_airflow.config.yaml_io import os_error_reason
+
+            click.secho(f"Error: {os_error_reason(error)}", fg="red", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=ErrorBoundaryGroup, lazy_commands=LAZY_COMMANDS)

@@ -334,7 +334,7 @@ def export(name: str, file: Path) -> None:
     from zenml_airflow.repository import Repository
 
     exported = Repository().get_stack(name)
-    write_yaml(file, exported.to_export())
+    write_yaml(file, exported.to_export(), what="export file")
     success(f"Exported stack '{name}' to {file}.")
     sensitive = [
         f"{field} of {_label(c.TYPE)} '{c.name}'"

@@ -13,11 +13,12 @@ Example::
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from zenml_airflow.config.yaml_io import file_lock, load_model, save_model
+from zenml_airflow.config.yaml_io import file_lock, load_model, os_error_reason, save_model
 from zenml_airflow.exceptions import ConfigError, InitializationError
 
 REPOSITORY_DIRECTORY_NAME = ".zen"
@@ -106,13 +107,26 @@ def initialize_repository(
             f"{root} is already a zenml-airflow repository ({REPOSITORY_DIRECTORY_NAME}/ exists). "
             f"Delete {root / REPOSITORY_DIRECTORY_NAME} to start again."
         )
+    directory = root / REPOSITORY_DIRECTORY_NAME
     try:
-        (root / REPOSITORY_DIRECTORY_NAME).mkdir(parents=True)
+        directory.mkdir(parents=True)
     except FileExistsError:  # lost a race with another `init`
         raise InitializationError(
             f"{root} is already a zenml-airflow repository ({REPOSITORY_DIRECTORY_NAME}/ exists)."
         ) from None
-    RepositoryConfig(
-        active_profile_name=active_profile_name, active_stack_name=active_stack_name
-    ).save(root)
+    except OSError as error:  # read-only, not a directory, ...
+        raise InitializationError(
+            f"Cannot initialize {root}: cannot create {directory} ({os_error_reason(error)}). "
+            "Check that the directory is writable."
+        ) from error
+    try:
+        RepositoryConfig(
+            active_profile_name=active_profile_name, active_stack_name=active_stack_name
+        ).save(root)
+    except BaseException as error:
+        # A .zen/ without its config would make the folder look initialized: remove it.
+        shutil.rmtree(directory, ignore_errors=True)
+        if isinstance(error, ConfigError):
+            raise InitializationError(f"Cannot initialize {root}: {error}") from error
+        raise
     return repository_config_path(root)

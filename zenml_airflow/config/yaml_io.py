@@ -131,29 +131,51 @@ def load_model(path: Path, model: type[ModelT]) -> ModelT:
         ) from error
 
 
-def write_yaml(path: Path, data: Any) -> None:
+def os_error_reason(error: OSError) -> str:
+    """Why an operating-system call failed, naming the path it failed on:
+    ``Permission denied: /a/b``, ``Not a directory: /a/file.txt/b``."""
+    reason = error.strerror or str(error)
+    return f"{reason}: {error.filename}" if error.filename is not None else reason
+
+
+def write_yaml(path: Path, data: Any, *, what: str = "config file") -> None:
     """Atomically replace ``path`` with ``data`` dumped as YAML (creating parent directories).
 
+    Args:
+        what: what the file is, for the error message (e.g. ``"export file"``).
+
     Raises:
-        ConfigError: if the file cannot be written; the previous file, if any, is left intact.
+        ConfigError: if the file cannot be written (its folder cannot be created, is read-only,
+            the disk is full, ...); the previous file, if any, is left intact and no temporary
+            file is left behind.
     """
     text = yaml.dump(
         data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp_path = Path(tmp_name)
+    tmp_path: Path | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        tmp_path = Path(tmp_name)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_path, path)
     except BaseException as error:
-        with contextlib.suppress(OSError):
-            tmp_path.unlink()
+        if tmp_path is not None:
+            with contextlib.suppress(OSError):
+                tmp_path.unlink()
+        if isinstance(error, FileExistsError) and tmp_path is None:
+            # mkdir(exist_ok=True) says "File exists" when a file stands where a folder must be.
+            raise ConfigError(
+                f"Cannot write {what} {path}: {error.filename} is a file, not a directory."
+            ) from error
         if isinstance(error, OSError):
-            raise ConfigError(f"Cannot write config file {path}: {error}") from error
+            raise ConfigError(
+                f"Cannot write {what} {path}: {os_error_reason(error)}. Check that "
+                f"{path.parent} is a writable directory."
+            ) from error
         raise
     _fsync_directory(path.parent)
 
@@ -181,8 +203,17 @@ def file_lock(path: Path) -> Iterator[None]:
             held[key] -= 1
         return
     lock_path = path.with_name(f".{path.name}.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+b") as handle:
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_path, "a+b")  # noqa: SIM115 - closed by the with below
+    except OSError as error:
+        # Every change to a config file starts here: a read-only config directory must say
+        # so, not end in a traceback.
+        raise ConfigError(
+            f"Cannot write {path}: its lock file cannot be created ({os_error_reason(error)}). "
+            f"Check that {path.parent} is a writable directory."
+        ) from error
+    with handle:
         if fcntl is not None:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         held[key] = 1
