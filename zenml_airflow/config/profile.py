@@ -45,7 +45,7 @@ from zenml_airflow.config.global_config import (
     DEFAULT_PROFILE_NAME,
     GlobalConfig,
 )
-from zenml_airflow.config.yaml_io import file_lock, load_model, save_model
+from zenml_airflow.config.yaml_io import file_lock, load_model, os_error_reason, save_model
 from zenml_airflow.enums import StackComponentType
 from zenml_airflow.exceptions import (
     ConfigError,
@@ -62,6 +62,9 @@ DEFAULT_COMPONENT_NAME = "default"
 PROFILE_FILE_VERSION = 1
 
 _NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: Names become file and folder names, DAG tags and table values: long enough for any real
+#: name, short enough for every file system and column.
+MAX_NAME_LENGTH = 100
 
 T = TypeVar("T")
 
@@ -72,6 +75,11 @@ def validate_name(kind: str, name: str) -> str:
     Raises:
         ConfigError: naming the offending value and the allowed characters.
     """
+    if len(name) > MAX_NAME_LENGTH:
+        raise ConfigError(
+            f"Invalid {kind} name {name[:40]!r}... ({len(name)} characters): names may have at "
+            f"most {MAX_NAME_LENGTH} characters. Choose a shorter name."
+        )
     if not _NAME_PATTERN.fullmatch(name):
         raise ConfigError(
             f"Invalid {kind} name {name!r}: use letters, digits, '_', '-' and '.', "
@@ -604,7 +612,14 @@ class ProfileManager:
     @staticmethod
     def _initialise(profile: ProfileStore) -> None:
         data = default_profile_data(profile.path)
-        (profile.path / "stores" / "artifacts").mkdir(parents=True, exist_ok=True)
+        stores = profile.path / "stores" / "artifacts"
+        try:
+            stores.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigError(
+                f"Cannot create the default stores of profile '{profile.name}' in {stores}: "
+                f"{os_error_reason(error)}. Check that {profile.path.parent} is writable."
+            ) from error
         save_model(profile.stacks_file, data)
 
     def delete(self, name: str) -> None:

@@ -37,11 +37,13 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
 
 from pydantic import PrivateAttr, field_validator, model_validator
 
 from zenml_airflow.enums import StackComponentType
 from zenml_airflow.exceptions import StackError
+from zenml_airflow.secrets.references import is_reference_like
 from zenml_airflow.stack.stack_component import StackComponent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -126,6 +128,15 @@ class AirflowOrchestratorComponent(OrchestratorComponent):
             raise ValueError(
                 f"{value!r} is not an http(s) URL; give the Airflow API server's address, "
                 "e.g. 'http://localhost:8080'"
+            )
+        try:
+            port = urlsplit(value).port  # raises for a port that is not a number in range
+        except ValueError:
+            port = -1
+        if port is not None and not 1 <= port <= 65535:
+            raise ValueError(
+                f"{value!r} has no valid port; a port is a number from 1 to 65535, e.g. "
+                "'http://localhost:8080'"
             )
         return value.rstrip("/")
 
@@ -372,7 +383,13 @@ class SQLiteMetadataStoreComponent(MetadataStoreComponent):
             )
         if not value.strip():
             raise ValueError("must not be empty")
-        return os.path.abspath(os.path.expanduser(value))
+        path = os.path.abspath(os.path.expanduser(value))
+        if os.path.isdir(path):
+            raise ValueError(
+                f"{path} is a directory; the 'sqlite' metadata store takes the path of a database "
+                f"file, e.g. {os.path.join(path, 'metadata.db')}"
+            )
+        return path
 
     @property
     def url(self) -> str:
@@ -393,6 +410,16 @@ class _ServerMetadataStoreComponent(MetadataStoreComponent):
     database: str
     username: str | None = None
     password: str | None = None
+
+    @field_validator("port")
+    @classmethod
+    def _port_in_range(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 65535:
+            raise ValueError(
+                f"{value} is not a port; give a number from 1 to 65535 (or leave it out for the "
+                f"default, {cls.DEFAULT_PORT})"
+            )
+        return value
 
     @property
     def url(self) -> str:
@@ -620,6 +647,13 @@ class LocalSecretsManagerComponent(SecretsManagerComponent):
     def _absolute_file(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        if is_reference_like(value):
+            # Checked here, before the value becomes an absolute path that no longer looks like
+            # a reference (and would be used as a literal file name).
+            raise ValueError(
+                f"{value!r} is a secret reference, but a secrets manager's own settings cannot "
+                "reference secrets; give the file's path"
+            )
         return _absolute_local_path(value, "give a file path on this machine")
 
     @classmethod
