@@ -125,3 +125,19 @@ def test_naive_start_with_aware_end_is_compared_in_the_schedule_timezone() -> No
         end_time=datetime(2026, 2, 1, tzinfo=UTC),
     )
     assert to_schedule_spec(schedule).end_time == "2026-02-01T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("0 0 30 2 *", r"'0 0 30 2 \*' never fires: no date matches it"),
+        ("0 0 * * * *", r"is not a valid cron expression \(minute hour day-of-month month day-of-week: five fields"),
+    ],
+)
+def test_compile_time_check_refuses_what_the_schedule_did_not_check(
+    expression: str, message: str
+) -> None:
+    # A Schedule built without validation (model_construct) still meets croniter's check.
+    schedule = Schedule.model_construct(cron_expression=expression, catchup=False)
+    with pytest.raises(PipelineConfigurationError, match=message):
+        to_schedule_spec(schedule)

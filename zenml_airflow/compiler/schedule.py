@@ -36,11 +36,22 @@ def _check_cron(expression: str) -> None:
         from croniter import croniter
     except ImportError:  # pragma: no cover - croniter comes with Airflow; without it, trust the shape
         return
-    if not croniter.is_valid(expression):
+    if len(expression.split()) != 5 or not croniter.is_valid(expression):
         raise PipelineConfigurationError(
             f"Schedule cron_expression {expression!r} is not a valid cron expression "
-            "(minute hour day-of-month month day-of-week, e.g. '0 3 * * *')."
+            "(minute hour day-of-month month day-of-week: five fields, e.g. '0 3 * * *')."
         )
+    from croniter import CroniterBadDateError
+
+    try:
+        # croniter gives up after some years without a match: an expression that names only
+        # impossible dates ('0 0 30 2 *') would be a DAG that never runs.
+        croniter(expression, datetime(2000, 1, 1, tzinfo=UTC)).get_next(datetime)
+    except CroniterBadDateError as error:
+        raise PipelineConfigurationError(
+            f"Schedule cron_expression {expression!r} never fires: no date matches it (e.g. "
+            "February has no 30th). Use a day that exists."
+        ) from error
 
 
 def _iso(value: datetime | None, zone: ZoneInfo) -> str | None:

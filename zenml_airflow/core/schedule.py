@@ -17,6 +17,57 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 logger = logging.getLogger(__name__)
 
+_MONTH_NAMES = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+# The longest each month can be (February in a leap year): a day that no named month reaches
+# never comes.
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _cron_values(field: str, low: int, high: int, names: dict[str, int]) -> set[int] | None:
+    """The values a cron field names (``*``, ``5``, ``1-5``, ``*/15``, ``1-20/5``, lists, month
+    names), or ``None`` for anything else (left to the full check at compile time)."""
+    values: set[int] = set()
+    for part in field.lower().split(","):
+        base, _, step_text = part.partition("/")
+        try:
+            step = int(step_text) if step_text else 1
+            if base == "*":
+                start, stop = low, high
+            else:
+                first, _, last = base.partition("-")
+                start = names[first] if first in names else int(first)
+                stop = (names[last] if last in names else int(last)) if last else (
+                    high if step_text else start
+                )
+        except ValueError:
+            return None
+        if step < 1 or not low <= start <= stop <= high:
+            return None
+        values.update(range(start, stop + 1, step))
+    return values
+
+
+def never_fires(fields: list[str]) -> bool:
+    """Whether a 5-field cron expression names only impossible dates (``0 0 30 2 *``).
+
+    Standard cron fires when the day of the month *or* the weekday matches if both are
+    restricted, so only a restricted day of the month with an unrestricted weekday can name
+    impossible dates. Fields this small parser does not read are not judged (``False``).
+    """
+    _, _, day_field, month_field, weekday_field = fields
+    if weekday_field not in ("*", "?"):
+        return False
+    days = _cron_values(day_field, 1, 31, {})
+    months = _cron_values(month_field, 1, 12, _MONTH_NAMES)
+    if days is None or months is None:
+        return False
+    return min(days) > max(_MONTH_DAYS[month - 1] for month in months)
+
 
 class Schedule(BaseModel):
     """When to run a pipeline. ``interval_second`` takes seconds (int) or a ``timedelta``."""
@@ -50,10 +101,21 @@ class Schedule(BaseModel):
         if value is None:
             return value
         value = value.strip()
-        if not value.startswith("@") and len(value.split()) not in (5, 6):
+        if value.startswith("@"):
+            return value
+        fields = value.split()
+        if len(fields) != 5:
+            # A 6th field means seconds (or years) to some cron dialects; Airflow's cron
+            # timetables take exactly five, and would read the six differently.
             raise ValueError(
-                f"cron_expression {value!r} must have 5 fields (minute hour day month weekday) "
-                "or be a preset such as '@daily'"
+                f"cron_expression {value!r} has {len(fields)} fields; it must have 5 fields (minute "
+                "hour day-of-month month day-of-week, e.g. '0 3 * * *') or be a preset such as '@daily'"
+            )
+        if never_fires(fields):
+            raise ValueError(
+                f"cron_expression {value!r} never fires: no month it names has the day(s) of the "
+                "month it names (e.g. February has no 30th). Use a day that exists, e.g. "
+                "'0 0 28 2 *'"
             )
         return value
 
