@@ -89,6 +89,30 @@ def runs_prevented() -> Iterator[None]:
 # Airflow's DagBag imports every DAG file as a module named like this (airflow/utils/file.py).
 _DAGBAG_MODULE = re.compile(r"unusual_prefix_[0-9a-f]{40}_")
 
+# A pipeline's name is its DAG id and a folder name in the artifact store: Airflow's DAG-id
+# characters, at most Airflow's DAG-id length, and not '.'/'..' (or any dots-only name).
+_PIPELINE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_PIPELINE_NAME_LENGTH = 250
+
+
+def check_pipeline_name(name: object) -> str:
+    """``name`` if it can name a pipeline (a DAG id and a folder name).
+
+    Raises:
+        PipelineInterfaceError: saying what is wrong with it and what is allowed.
+    """
+    if not isinstance(name, str) or not _PIPELINE_NAME.fullmatch(name) or not name.strip("."):
+        raise PipelineInterfaceError(
+            f"Invalid pipeline name {name!r}: use letters, digits, '_', '-' and '.' (not only "
+            "dots); the name becomes the Airflow DAG id and a folder of the artifact store."
+        )
+    if len(name) > _PIPELINE_NAME_LENGTH:
+        raise PipelineInterfaceError(
+            f"Invalid pipeline name {name[:40]!r}... ({len(name)} characters): a pipeline name "
+            f"may have at most {_PIPELINE_NAME_LENGTH} characters (Airflow's DAG id limit)."
+        )
+    return name
+
 
 def dag_file_being_parsed() -> str | None:
     """The DAG file Airflow is importing right now (its module body is on the stack), else None.
@@ -136,6 +160,8 @@ class BasePipeline:
             cls.STEP_PARAMETERS = tuple(p.name for p in params)
         if "NAME" not in cls.__dict__:
             cls.NAME = cls.__name__
+        else:
+            check_pipeline_name(cls.NAME)
 
     def connect(self, *args: BaseStep, **kwargs: BaseStep) -> None:
         raise NotImplementedError  # pragma: no cover - replaced by subclasses / the decorator
@@ -471,7 +497,8 @@ def pipeline(
     """
 
     def decorator(func: Callable[..., None]) -> type[BasePipeline]:
-        pipeline_name = name or func.__name__
+        # An empty name means the default, as in the seed.
+        pipeline_name = check_pipeline_name(name or func.__name__)
         options = {
             option: _option_value(pipeline_name, option, value)
             for option, value in (
