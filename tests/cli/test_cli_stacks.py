@@ -341,7 +341,7 @@ def test_import_refuses_clashes_and_offers_name(tmp_path: Path) -> None:
 def test_import_of_a_broken_file_names_it(tmp_path: Path) -> None:
     target = tmp_path / "bad.yaml"
     target.write_text("name: x\ncomponents: [\n")
-    assert f"Config file {target} is not valid YAML" in fails("stack", "import", str(target))
+    assert fails("stack", "import", str(target)).startswith(f"{target} is not a stack export: it is not valid YAML")
     target.write_text("name: x\ncomponents:\n  orchestrator: {name: o, flavor: local}\n")
     message = fails("stack", "import", str(target))
     assert message == (

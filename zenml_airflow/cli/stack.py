@@ -356,13 +356,12 @@ def export(name: str, file: Path) -> None:
 @click.option("--name", "new_name", help="Register the stack under this name instead.")
 @click.option("--set", "activate", is_flag=True, help="Make it the active stack right away.")
 def import_(file: Path, new_name: str | None, activate: bool) -> None:
-    from zenml_airflow.config.yaml_io import read_yaml
     from zenml_airflow.repository import Repository
     from zenml_airflow.stack.stack import import_stack
 
     repo = Repository()
     profile = repo.active_profile
-    data = read_yaml(file)
+    data = _read_export(file)
     before = set(profile.list_stacks())
     imported, added = import_stack(profile, data, name=new_name, source=str(file))
     if imported.name in before:
@@ -380,6 +379,32 @@ def import_(file: Path, new_name: str | None, activate: bool) -> None:
         success(
             f"Active stack: '{imported.name}' ({_describe_activation(repo, imported.name, False)})."
         )
+
+
+def _read_export(file: Path) -> Any:
+    """The parsed YAML of a stack export file. Its errors speak of an export, not of a config
+    file: the config files' advice ("delete it to start again from the defaults") would be
+    wrong for a file the user was given."""
+    import yaml
+
+    from zenml_airflow.config.yaml_io import os_error_reason
+    from zenml_airflow.exceptions import ConfigError
+
+    again = "Export the stack again with `zenml-airflow stack export NAME FILE`."
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise ConfigError(f"Cannot read the stack export {file}: {os_error_reason(error)}.") from error
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{file} is not a stack export: it is not UTF-8 text ({error.reason} at byte "
+            f"{error.start}). {again}"
+        ) from error
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loaders
+    except yaml.YAMLError as error:
+        problem = " ".join(str(error).split())
+        raise ConfigError(f"{file} is not a stack export: it is not valid YAML ({problem}). {again}") from error
 
 
 # Starting and stopping a local Airflow for the active airflow orchestrator.
