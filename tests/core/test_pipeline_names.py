@@ -32,11 +32,13 @@ def test_a_name_longer_than_a_dag_id_is_refused() -> None:
 
 @pytest.mark.parametrize("name", ["training", "Train-2.v1", "a.b", "_x", ".hidden"])
 def test_usable_names_are_kept(name: str) -> None:
-    assert pipeline(name=name)(_body).NAME == name
+    defined = pipeline(name=name)(_body)
+    assert defined.NAME == name
 
 
 def test_an_empty_name_means_the_function_name_as_in_the_seed() -> None:
-    assert pipeline(name="")(_body).NAME == "_body"
+    defined = pipeline(name="")(_body)
+    assert defined.NAME == "_body"
 
 
 def test_class_based_pipelines_are_checked_too() -> None:
