@@ -33,7 +33,7 @@ def test_a_name_longer_than_a_dag_id_is_refused() -> None:
 @pytest.mark.parametrize("name", ["training", "Train-2.v1", "a.b", "_x", ".hidden"])
 def test_usable_names_are_kept(name: str) -> None:
     defined = pipeline(name=name)(_body)
-    assert defined.NAME == name
+    assert name == defined.NAME, "the given name is kept"
 
 
 def test_an_empty_name_means_the_function_name_as_in_the_seed() -> None:
