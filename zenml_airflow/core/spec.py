@@ -36,7 +36,9 @@ class OutputSpec(_Frozen):
 
     data_type: str  # "module.QualName" (or "int" for builtins)
     materializer: str  # "module:QualName"
-    materializer_hash: str  # source hash of the materializer class: part of the cache key
+    # Code hash of the materializer: its class, base classes, the user modules they reach and the
+    # versions of the libraries those import (ADR 0015). Part of the cache key.
+    materializer_hash: str
     artifact_type: str = "DataArtifact"
 
 
@@ -76,6 +78,8 @@ class StepSpec(_Frozen):
     entrypoint: str  # "module:QualName" of the step class
     entrypoint_name: str  # the function or class name
     docstring: str | None = None
+    # Code hash of the step and of the materializers that read its inputs (ADR 0015): what the
+    # cache key knows of the code. Computed at compile time.
     source_hash: str
     parameters: dict[str, Any] = Field(default_factory=dict)
     inputs: dict[str, InputSpec] = Field(default_factory=dict)

@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 # 2: PipelineSpec.required_integrations.
-SPEC_VERSION = 2
+# 3: StepSpec.source_hash and OutputSpec.materializer_hash hash the code closure (ADR 0015): user
+#    modules reached by imports, library versions, and (for a step) the materializers reading it.
+SPEC_VERSION = 3
 
 
 def canonical_json(data: Mapping[str, Any]) -> str:

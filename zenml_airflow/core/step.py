@@ -37,7 +37,6 @@ from zenml_airflow.exceptions import (
     StepInterfaceError,
     did_you_mean,
 )
-from zenml_airflow.utils.source_utils import source_hash
 
 SINGLE_RETURN_OUT_NAME = "output"
 
@@ -352,8 +351,15 @@ class BaseStep:
 
     @classmethod
     def source_hash(cls) -> str:
-        """sha256 of the step's source: the function for ``@step``, the whole class otherwise."""
-        return source_hash(cls.FUNCTION if cls.FUNCTION is not None else cls)
+        """sha256 of the code that decides what the step does (ADR 0015).
+
+        The function for ``@step`` (the class, with its base classes, otherwise), every user
+        module it can reach by imports from its own module, and the versions of the libraries
+        those import; comments, docstrings and formatting do not count.
+        """
+        from zenml_airflow.utils.code_hash import code_hash  # only compiling needs it
+
+        return code_hash(cls.FUNCTION if cls.FUNCTION is not None else cls)
 
     # --- configuration -------------------------------------------------------------------------
 

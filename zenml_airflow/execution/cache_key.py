@@ -1,11 +1,12 @@
 """The cache key of a step run: a pure function of everything that determines its outputs.
 
 Two step runs with the same key produce the same outputs, so the second can reuse the first's
-artifacts. The key covers the step (pipeline and step name, source hash, step operator), how its
-outputs are written (each output's materializer source hash) and what it was given (canonical
-parameters and the *content* hashes of its inputs - equal data from a different upstream run still
-hits). It does not cover the outside world (files, APIs, time): steps that read it should say
-``@step(enable_cache=False)``.
+artifacts. The key covers the step (pipeline and step name, step operator), its code (the source hash: the
+step and every user module it reaches by imports, the installed versions of the libraries those
+import, and the materializers that read its inputs - ADR 0015), how its outputs are written (each
+output's materializer code hash) and what it was given (canonical parameters and the *content*
+hashes of its inputs - equal data from a different upstream run still hits). It does not cover the
+outside world (files, APIs, time): steps that read it should say ``@step(enable_cache=False)``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-CACHE_KEY_VERSION = 1
+# 2: source and materializer hashes cover the code closure, not one object's source (ADR 0015).
+CACHE_KEY_VERSION = 2
 
 
 def compute_cache_key(

@@ -7,7 +7,10 @@ fails before its first step, with the step and output named.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,8 +22,10 @@ from zenml_airflow.exceptions import MaterializerNotFoundError, StepInterfaceErr
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
 from zenml_airflow.materializers.default_materializer_registry import (
     default_materializer_registry,
+    load_materializer,
 )
-from zenml_airflow.utils.source_utils import object_path, source_hash
+from zenml_airflow.utils.code_hash import code_hash
+from zenml_airflow.utils.source_utils import object_path
 
 
 @dataclass
@@ -59,6 +64,47 @@ def resolve_output_materializer(step: BaseStep, output: str, annotation: Any) ->
         raise MaterializerNotFoundError(
             f"Output '{output}' of step '{step.name}': {error}"
         ) from error
+
+
+def materializer_hash(materializer: type[BaseMaterializer]) -> str:
+    """The materializer's code hash: the class, its base classes and the user modules they reach."""
+    return code_hash(materializer)
+
+
+def step_source_hash(step_class: type[BaseStep], readers: Mapping[str, str]) -> str:
+    """``StepSpec.source_hash``: the step's code hash combined with the hashes of the
+    materializers that read its inputs (``readers``: input name -> materializer hash).
+
+    A reader decides what the step receives, so a change to it (say, only ``handle_input``) must
+    re-run the step even when the upstream data - and so the input's content hash - is unchanged.
+    """
+    if not readers:
+        return step_class.source_hash()
+    payload = {"step": step_class.source_hash(), "readers": dict(readers)}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def live_code_hashes(
+    spec: PipelineSpec,
+    step: StepSpec,
+    step_class: type[BaseStep],
+    output_materializers: Mapping[str, type[BaseMaterializer]],
+    load: Callable[[str], type[BaseMaterializer]] = load_materializer,
+) -> tuple[str, dict[str, str]]:
+    """``(source_hash, {output: materializer_hash})`` of the code this process will run.
+
+    A spec's hashes are those of the code when it was compiled. An Airflow task imports the code
+    as it is when the task runs (ADR 0008), which may have changed since; a key built from the
+    compile-time hashes would then reuse results of the old code. The executor can key on these
+    instead. ``output_materializers`` are the step's live materializers; the materializers that
+    read its inputs are ``load``-ed by the upstream outputs' import paths.
+    """
+    readers = {}
+    for input_name, source in step.inputs.items():
+        path = spec.step(source.step).outputs[source.output].materializer
+        readers[input_name] = materializer_hash(load(path))
+    outputs = {name: materializer_hash(m) for name, m in output_materializers.items()}
+    return step_source_hash(step_class, readers), outputs
 
 
 def effective_step_cache(pipeline_cache: bool, step: BaseStep) -> bool:
@@ -107,12 +153,18 @@ def build_plan(
             outputs[output] = OutputSpec(
                 data_type=object_path(type_for_registry(annotation)),
                 materializer=object_path(materializer),
-                materializer_hash=source_hash(materializer),
+                materializer_hash=materializer_hash(materializer),
                 artifact_type=_artifact_type_name(step, output, materializer),
             )
         inputs = {
             input_name: InputSpec(step=source.step.name, output=source.name)
             for input_name, source in step.input_wiring.items()
+        }
+        # Upstream steps come first (topological order), so their output specs exist.
+        built = {s.name: s for s in specs}
+        readers = {
+            input_name: built[source.step].outputs[source.output].materializer_hash
+            for input_name, source in inputs.items()
         }
         input_types = {
             input_name: object_path(type_for_registry(tp))
@@ -126,7 +178,7 @@ def build_plan(
                 entrypoint=type(step).entrypoint_path(),
                 entrypoint_name=step.entrypoint_name,
                 docstring=step.docstring,
-                source_hash=type(step).source_hash(),
+                source_hash=step_source_hash(type(step), readers),
                 parameters=step.parameters(),
                 inputs=inputs,
                 input_types=input_types,
