@@ -74,3 +74,52 @@ def work(url: str, worker: int, loops: int, barrier: Any, results: Any) -> None:
         results.put(("ok", summary))
     except BaseException:
         results.put(("error", f"worker {worker}:\n{traceback.format_exc()}"))
+
+
+def race_pipeline(round_: int) -> str:
+    """The pipeline of round ``round_``: rounds 0 and 1 race to create it, later ones reuse it.
+
+    Reusing matters: racers that also race on a new pipeline row wait for the winner's whole
+    transaction and then find its run, while a DAG's later runs find the pipeline at once.
+    """
+    return f"race-pipeline-{round_ % 2}"
+
+
+def race_run(round_: int) -> str:
+    """The run name the racers of round ``round_`` get or create."""
+    return f"race-run-{round_}"
+
+
+def race_orchestrator_run(round_: int) -> str:
+    """The orchestrator run id (Airflow ``dag_id/run_id``) of round ``round_``."""
+    return f"race-dag/manual__{round_}"
+
+
+def race_get_or_create(url: str, worker: int, rounds: int, barrier: Any, results: Any) -> None:
+    """Each round, all workers call ``get_or_create_run`` for one new run at the same moment.
+
+    That is what the first tasks of an Airflow DAG run do. Reports the run id each round gave
+    (or the error), and keeps going after an error so the other workers' barriers still meet.
+    """
+    ids: list[int | None] = []
+    errors: list[str] = []
+    try:
+        with SQLMetadataStore(url) as store:
+            store.get_or_create_pipeline("warm-up")  # connect before the first barrier
+            for round_ in range(rounds):
+                barrier.wait(timeout=60)
+                try:
+                    run = store.get_or_create_run(
+                        race_pipeline(round_),
+                        race_run(round_),
+                        orchestrator_run_id=race_orchestrator_run(round_),
+                        num_steps=8,
+                        orchestrator="airflow",
+                    )
+                    ids.append(run.id)
+                except Exception:
+                    ids.append(None)
+                    errors.append(f"worker {worker} round {round_}:\n{traceback.format_exc()}")
+        results.put(("ok", {"worker": worker, "ids": ids, "errors": errors}))
+    except BaseException:
+        results.put(("error", f"worker {worker}:\n{traceback.format_exc()}"))

@@ -24,6 +24,7 @@ from types import SimpleNamespace, TracebackType
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -39,7 +40,7 @@ from zenml_airflow.metadata.engine import (
     run_with_retry,
     shared_engine,
 )
-from zenml_airflow.metadata.queries import ARTIFACTS, CACHE, RUNS
+from zenml_airflow.metadata.queries import ARTIFACTS, CACHE, PIPELINES, RUNS
 from zenml_airflow.metadata.reads import MetadataReads
 from zenml_airflow.metadata.records import (
     NewArtifact,
@@ -91,6 +92,37 @@ def _new_id(result: sa.CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def _insert_if_absent(conn: Connection, table: sa.Table, row: Mapping[str, Any]) -> None:
+    """INSERT ``row`` unless it would duplicate a unique key of ``table``; never raises for that.
+
+    The building block of every get-or-create here: insert-if-absent, then select by the
+    unique key. A concurrent writer's uncommitted insert of the same key makes this statement
+    wait for it to commit (or roll back), and READ COMMITTED lets the following SELECT see the
+    row it committed - so all racers get the one row, none gets an error. Each dialect's own
+    statement, not a savepoint and a caught IntegrityError: no savepoint round trips, and no
+    window in which a racer has neither its row nor an error.
+    """
+    dialect = conn.dialect.name
+    statement: Any
+    if dialect == "postgresql":
+        statement = postgresql.insert(table).values(**row).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).values(**row).on_conflict_do_nothing()
+    elif dialect in ("mysql", "mariadb"):
+        # Not INSERT IGNORE: that would also turn truncation and foreign-key errors into
+        # warnings. Updating a key column to itself changes nothing.
+        key = next(iter(table.primary_key.columns))
+        statement = mysql.insert(table).values(**row).on_duplicate_key_update({key.name: key})
+    else:  # another SQLAlchemy dialect: a savepoint keeps the transaction usable on conflict
+        try:
+            with conn.begin_nested():
+                conn.execute(sa.insert(table).values(**row))
+        except IntegrityError:
+            pass
+        return
+    conn.execute(statement)
 
 
 class SQLMetadataStore(MetadataReads):
@@ -206,12 +238,7 @@ class SQLMetadataStore(MetadataReads):
         found = conn.execute(q.PIPELINE_BY_NAME, {"pipeline_name": name}).first()
         if found is not None:
             return found
-        try:
-            # Savepoint: on PostgreSQL a failed INSERT would otherwise abort the transaction.
-            with conn.begin_nested():
-                conn.execute(q.INSERT_PIPELINE, {"name": name, "created_at": utcnow()})
-        except IntegrityError:
-            pass  # a concurrent writer created it first; READ COMMITTED lets us see it now
+        _insert_if_absent(conn, PIPELINES, {"name": name, "created_at": utcnow()})
         return conn.execute(q.PIPELINE_BY_NAME, {"pipeline_name": name}).one()
 
     @staticmethod
@@ -311,7 +338,8 @@ class SQLMetadataStore(MetadataReads):
 
         Idempotent across concurrent processes: every Airflow task of one DAG run calls it with
         the same arguments and all get the same run. A run of that name belonging to another
-        pipeline or orchestrator run raises :class:`RunNameExistsError`.
+        pipeline or orchestrator run raises :class:`RunNameExistsError`; a run of this
+        orchestrator run under another name raises :class:`MetadataStoreError`.
         """
         values = self._run_values(
             pipeline_name, run_name, num_steps, orchestrator, orchestrator_run_id,
@@ -322,16 +350,17 @@ class SQLMetadataStore(MetadataReads):
             pipeline = self._pipeline_in(conn, pipeline_name)
             run = self._find_run(conn, run_name)
             if run is None:
-                self._check_orchestrator_run_free(conn, pipeline, orchestrator_run_id, run_name)
-                try:
-                    return self._insert_run(conn, pipeline, values)
-                except IntegrityError:
-                    run = self._find_run(conn, run_name)
-                    if run is None:  # lost a race on the orchestrator id, not the name
-                        self._check_orchestrator_run_free(
-                            conn, pipeline, orchestrator_run_id, run_name
-                        )
-                        raise
+                # Insert-if-absent, then look again: checking first ("is the orchestrator run
+                # free?") and inserting after left a window in which a racer saw the winner's
+                # committed run by orchestrator id but not by name, and failed (issue 14).
+                _insert_if_absent(conn, RUNS, {"pipeline_id": pipeline.id, **values})
+                run = self._find_run(conn, run_name)
+                if run is None:  # not inserted: this orchestrator run has a run of another name
+                    self._check_orchestrator_run_free(conn, pipeline, orchestrator_run_id, run_name)
+                    raise MetadataStoreError(  # pragma: no cover - the check above raises
+                        f"Could not create run '{run_name}' in {self._masked}: a run with a "
+                        "conflicting unique key exists."
+                    )
             if run.pipeline_id != pipeline.id or run.orchestrator_run_id != orchestrator_run_id:
                 raise RunNameExistsError(
                     f"A pipeline run named '{run_name}' already exists in {self._masked} for "
@@ -717,14 +746,9 @@ class SQLMetadataStore(MetadataReads):
     def _ensure_cache_entry(conn: Connection, key: str, step_run_id: int, now: datetime) -> None:
         if conn.scalar(q.CACHE_KEY_EXISTS, {"cache_key": key}) is not None:
             return  # first writer wins; its outputs are as good as ours
-        try:
-            with conn.begin_nested():
-                conn.execute(
-                    q.INSERT_CACHE_ENTRY,
-                    {"cache_key": key, "step_run_id": step_run_id, "created_at": now},
-                )
-        except IntegrityError:
-            pass  # a concurrent finisher inserted the same key first
+        # A concurrent finisher of the same key may win still; then its entry stays.
+        _insert_if_absent(conn, CACHE, {"cache_key": key, "step_run_id": step_run_id,
+                                        "created_at": now})  # fmt: skip
 
     def fail_step_run(self, step_run_id: int, error: str) -> StepRunRecord:
         """Mark a running step run as failed with ``error`` (a message or traceback)."""
