@@ -196,3 +196,58 @@ def test_live_hashes_match_the_plan_until_the_code_changes(code_dir: tuple[Path,
     assert live("one")[0] != plan.spec.step("one").source_hash
     # plus's module imports the helper too: a module is the unit (ADR 0015), so it re-runs as well.
     assert live("plus")[0] != plan.spec.step("plus").source_hash
+
+
+def test_relative_imports_of_a_module_run_as_main_resolve_in_its_package(
+    code_dir: tuple[Path, str],
+) -> None:
+    # `python -m pkg.runner` runs pkg/runner.py as "__main__" with __package__ "pkg".
+    import importlib.util
+
+    root, pkg = code_dir
+    write(root / pkg / "__init__.py", "")
+    write(root / pkg / "dep.py", "X = 1\n")
+    write(root / pkg / "runner.py", "def entry():\n    from .dep import X\n    return X\n")
+    name = f"{pkg}_as_main"
+    spec = importlib.util.spec_from_file_location(name, root / pkg / "runner.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = pkg
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+        before = code_hash(module.entry)
+        write(root / pkg / "dep.py", "X = 2\n")
+        assert code_hash(module.entry) != before
+    finally:
+        del sys.modules[name]
+
+
+def test_a_distribution_named_unlike_its_package_is_found(code_dir: tuple[Path, str]) -> None:
+    # Like PyYAML installing `yaml`: the name does not lead to the package, the metadata does.
+    root, pkg = code_dir
+    lib = f"{pkg}_fancy"
+
+    def install(version: str, value: int) -> None:
+        for old in root.glob("Fancy_Dist-*.dist-info"):
+            for file in old.iterdir():
+                file.unlink()
+            old.rmdir()
+        meta = root / f"Fancy_Dist-{version}.dist-info"
+        meta.mkdir()
+        (meta / "METADATA").write_text(f"Name: Fancy_Dist\nVersion: {version}\n\n")
+        (meta / "top_level.txt").write_text(f"{lib}\n")
+        write(root / lib / "__init__.py", f"VALUE = {value}\n")
+        clear_caches()  # a new process would see the new installation
+
+    install("3.1", 1)
+    write(root / f"{pkg}.py", f"def entry():\n    import {lib}\n    return {lib}.VALUE\n")
+    entry = importlib.import_module(pkg).entry
+    first = code_hash(entry)
+    install("3.1", 2)
+    assert code_hash(entry) == first, "a library counts by its version, not its source"
+    install("3.2", 2)
+    assert code_hash(entry) != first
+    from zenml_airflow.utils import code_hash as module
+
+    assert "fancy-dist==3.2" in module._kind_cache.values()

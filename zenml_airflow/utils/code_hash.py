@@ -213,13 +213,42 @@ def _installed_library(name: str, file: Path) -> str | None:
     root = path.parents[depth]
     top = name.partition(".")[0]
     in_library_dir = any(root == lib or lib in root.parents for lib in _library_dirs())
-    dists = _distributions_in(root).get(top)
+    dists = _distributions_of(root, top)
     if dists:
         return ",".join(sorted(dists))
     if in_library_dir:
         # Installed without metadata (rare): its file is all we know of its version.
         return f"{top}@sha256:{_file_digest(str(path))}"
     return None  # a user module (or an editable install, whose metadata lives elsewhere)
+
+
+def _distributions_of(root: Path, top: str) -> list[str]:
+    """``["name==version"]`` of the distributions installed in ``root`` that provide ``top``.
+
+    Most distributions are named like the package they install (``numpy``, ``SQLAlchemy``), so
+    those are tried first; reading every distribution's metadata (tens of ms in a big
+    environment) is left for the others.
+    """
+    key = str(root)
+    listed = _dists_by_root.get(key)
+    if listed is not None:
+        return listed.get(top, [])
+    wanted = top.lower().replace("-", "_").replace(".", "_")
+    guessed = []
+    for entry in _metadata_dirs(key):
+        if entry.split("-", 1)[0].lower().replace(".", "_") == wanted:
+            meta = root / entry
+            if top in _top_level_names(meta):
+                guessed.append(_dist_label(meta))
+    return guessed or _distributions_in(root).get(top, [])
+
+
+@functools.lru_cache(maxsize=64)
+def _metadata_dirs(root: str) -> tuple[str, ...]:
+    try:
+        return tuple(e.name for e in os.scandir(root) if e.name.endswith((".dist-info", ".egg-info")))
+    except OSError:
+        return ()
 
 
 def _distributions_in(root: Path) -> dict[str, list[str]]:
@@ -229,12 +258,8 @@ def _distributions_in(root: Path) -> dict[str, list[str]]:
     if cached is not None:
         return cached
     found: dict[str, list[str]] = {}
-    try:
-        entries = [e for e in os.scandir(root) if e.name.endswith((".dist-info", ".egg-info"))]
-    except OSError:
-        entries = []
-    for entry in entries:
-        meta = Path(entry.path)
+    for entry in _metadata_dirs(key):
+        meta = root / entry
         label = _dist_label(meta)
         for top in _top_level_names(meta):
             found.setdefault(top, []).append(label)
@@ -288,14 +313,16 @@ def _module_facts(file: str, name: str, module: types.ModuleType | None) -> _Mod
         pinned = _pinned.get(id(spec))
         if pinned is not None and pinned[0]() is spec:
             return pinned[1]
-    facts = _facts_on_disk(file, name)
+    # A module run with `python -m pkg.mod` is "__main__" but resolves relative imports in "pkg".
+    package = getattr(module, "__package__", None) if module is not None else None
+    facts = _facts_on_disk(file, name, package)
     if spec is not None:
         with _lock:
             _pinned[id(spec)] = (weakref.ref(spec), facts)
     return facts
 
 
-def _facts_on_disk(file: str, name: str) -> _ModuleFacts:
+def _facts_on_disk(file: str, name: str, package: str | None = None) -> _ModuleFacts:
     try:
         stat = os.stat(file)
     except OSError:
@@ -311,7 +338,8 @@ def _facts_on_disk(file: str, name: str) -> _ModuleFacts:
         with _lock:
             _facts_cache[file] = (stamp, facts)
     # Relative imports were recorded against the module's package; resolve them for this name.
-    package = name if os.path.basename(file) == "__init__.py" else name.rpartition(".")[0]
+    if package is None:
+        package = name if os.path.basename(file) == "__init__.py" else name.rpartition(".")[0]
     return _ModuleFacts(facts.digest, tuple(_absolute(i, package) for i in facts.imports))
 
 
@@ -416,3 +444,4 @@ def clear_caches() -> None:
         _dists_by_root.clear()
         _kind_cache.clear()
         _pinned.clear()
+    _metadata_dirs.cache_clear()
