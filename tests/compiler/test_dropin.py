@@ -80,6 +80,9 @@ def test_to_airflow_dag_builds_the_same_dag_a_compiled_file_holds(tmp_path: Path
     file_spec = spec_from_dag_file(tmp_path / "out" / "dropin.py")
     dropin_spec = report["spec"]
     assert [s["name"] for s in dropin_spec["steps"]] == [s["name"] for s in file_spec["steps"]]
-    assert [s["source_hash"] for s in dropin_spec["steps"]] == [s["source_hash"] for s in file_spec["steps"]]
+    # (Their source hashes differ: each covers its whole module, and the two modules differ in the
+    # line that builds the pipeline - ADR 0015.)
+    for key in ("entrypoint_name", "outputs", "inputs", "parameters"):
+        assert [s[key] for s in dropin_spec["steps"]] == [s[key] for s in file_spec["steps"]], key
     assert dropin_spec["stack"] == file_spec["stack"]
     assert dropin_spec["schedule"] == file_spec["schedule"]
