@@ -29,10 +29,14 @@ def compute_cache_key(
     materializer_hashes: Mapping[str, str],
     input_content_hashes: Mapping[str, str],
     step_operator: str | None = None,
+    artifact_store: str | None = None,
 ) -> str:
     """Return the hex sha256 cache key for one step run.
 
-    Parameters must be JSON values; mapping order never matters.
+    Parameters must be JSON values; mapping order never matters. ``artifact_store``: the root
+    of the artifact store the outputs are written to. Cache entries belong to one artifact
+    store, so two stacks sharing a metadata store never hit each other's entries, whose
+    artifacts their own store does not hold.
     """
     payload = {
         "v": CACHE_KEY_VERSION,
@@ -43,6 +47,7 @@ def compute_cache_key(
         "materializers": dict(materializer_hashes),
         "inputs": dict(input_content_hashes),
         "step_operator": step_operator,
+        "artifact_store": artifact_store,
     }
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -281,6 +281,9 @@ class StepExecutor:
                 materializer_hashes={n: o.materializer_hash for n, o in step.outputs.items()},
                 input_content_hashes=inputs.content_hashes,
                 step_operator=step.step_operator,
+                # Entries belong to the store holding their artifacts: two stacks sharing a
+                # metadata store must not hit each other's (issue 14).
+                artifact_store=self.artifact_store.path,
             )
             resolved.append((inputs, key))
             return key if step.enable_cache else None  # None: no cache lookup
@@ -415,6 +418,15 @@ class StepExecutor:
         self, store: SQLMetadataStore, cache_key: str, step: StepSpec, hit: CacheHit | None
     ) -> tuple[int, dict[str, ArtifactRecord]] | None:
         if hit is None:
+            return None
+        root = self.artifact_store.path.rstrip("/") + "/"
+        if not all(record.uri.startswith(root) for record in hit.outputs.values()):
+            # Keys name the artifact store, so only a root spelled differently gets here: the
+            # artifacts are in another store, a miss here but valid there, so the entry stays.
+            logger.info(
+                "Cached outputs of step '%s' are in another artifact store; running it again.",
+                step.name,
+            )
             return None
         if set(hit.outputs) != set(step.outputs) or not all(
             self.artifact_store.exists(record.uri) for record in hit.outputs.values()
