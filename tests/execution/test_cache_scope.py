@@ -27,7 +27,11 @@ from zenml_airflow.stack import (
     load_active_stack,
     register_component,
 )
-from zenml_airflow.stack.components import PostgreSQLMetadataStoreComponent
+from zenml_airflow.stack.components import (
+    MetadataStoreComponent,
+    MySQLMetadataStoreComponent,
+    PostgreSQLMetadataStoreComponent,
+)
 
 ORCH = StackComponentType.ORCHESTRATOR
 META = StackComponentType.METADATA_STORE
@@ -35,12 +39,19 @@ ART = StackComponentType.ARTIFACT_STORE
 STEPS = ["numbers", "add", "square"]
 
 
-def _postgres_store() -> PostgreSQLMetadataStoreComponent:
-    """A metadata store component on the test PostgreSQL server, its database emptied first."""
-    value = os.environ.get("ZENML_AIRFLOW_TEST_POSTGRES_URL")
+SERVERS = {
+    "postgresql": ("ZENML_AIRFLOW_TEST_POSTGRES_URL", PostgreSQLMetadataStoreComponent),
+    "mysql": ("ZENML_AIRFLOW_TEST_MYSQL_URL", MySQLMetadataStoreComponent),
+}
+
+
+def _server_store(backend: str) -> MetadataStoreComponent:
+    """A metadata store component on the test database server, its database emptied first."""
+    variable, component = SERVERS[backend]
+    value = os.environ.get(variable)
     if not value:
         pytest.fail(
-            "ZENML_AIRFLOW_TEST_POSTGRES_URL is not set: run `scripts/services.sh up` and "
+            f"{variable} is not set: run `scripts/services.sh up` and "
             '`eval "$(scripts/services.sh env)"` (make test does both).'
         )
     url = sa.make_url(value)
@@ -52,7 +63,7 @@ def _postgres_store() -> PostgreSQLMetadataStoreComponent:
     finally:
         engine.dispose()
     assert url.host is not None and url.database is not None
-    return PostgreSQLMetadataStoreComponent(
+    return component(
         name="shared",
         host=url.host,
         port=url.port,
@@ -62,7 +73,7 @@ def _postgres_store() -> PostgreSQLMetadataStoreComponent:
     )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
 def two_stacks(
     request: pytest.FixtureRequest,
     isolated_config: Path,
@@ -73,8 +84,8 @@ def two_stacks(
     profile = ProfileManager(isolated_config).ensure_default()
     default = profile.get_stack("default")
     meta = default[META]
-    if request.param == "postgresql":
-        register_component(profile, _postgres_store())
+    if request.param in SERVERS:
+        register_component(profile, _server_store(request.param))
         meta = "shared"
     roots = (tmp_path / "first-artifacts", tmp_path / "second-artifacts")
     for name, root in zip(("first", "second"), roots, strict=True):
