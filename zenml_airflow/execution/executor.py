@@ -39,6 +39,7 @@ from zenml_airflow.exceptions import (
 )
 from zenml_airflow.execution.cache_key import compute_cache_key
 from zenml_airflow.execution.output_types import check_output_types
+from zenml_airflow.execution.plan import live_code_hashes
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
 from zenml_airflow.materializers.default_materializer_registry import load_materializer
 from zenml_airflow.metadata.reads import UpstreamOutputs
@@ -91,6 +92,7 @@ class _Prepared:
     inputs: _Inputs
     cache_key: str
     hit: tuple[int, dict[str, ArtifactRecord]] | None  # usable: (producer step run id, outputs)
+    source_hash: str  # of the code this process runs (the spec's may be older: ADR 0015)
 
     @property
     def input_ids(self) -> dict[str, str]:
@@ -222,6 +224,7 @@ class StepExecutor:
             # One read resolves the inputs from the store (never from memory: ADR 0003), computes
             # the cache key and looks it up; a usable hit is then recorded in one write.
             prepared = self._prepare(spec, step, run)
+            start["source_hash"] = prepared.source_hash
             if prepared.hit is not None:
                 producer, outputs = prepared.hit
                 finished = store.record_cached_step(
@@ -269,6 +272,11 @@ class StepExecutor:
         store = self.metadata_store
         step_class = self._step_class(step)
         materializers = {name: self._output_materializer(step, name) for name in step.outputs}
+        # Key on the code this process will run, not on the hashes taken when the spec was
+        # compiled: a deployed DAG's tasks import the code as it is now (ADR 0015).
+        source_hash, materializer_hashes = live_code_hashes(
+            spec, step, step_class, materializers, load=self._live_materializer
+        )
         resolved: list[tuple[_Inputs, str]] = []
 
         def cache_key(upstream: UpstreamOutputs) -> str | None:
@@ -276,9 +284,9 @@ class StepExecutor:
             key = compute_cache_key(
                 pipeline_name=spec.name,
                 step_name=step.name,
-                source_hash=step.source_hash,
+                source_hash=source_hash,
                 parameters=step.parameters,
-                materializer_hashes={n: o.materializer_hash for n, o in step.outputs.items()},
+                materializer_hashes=materializer_hashes,
                 input_content_hashes=inputs.content_hashes,
                 step_operator=step.step_operator,
                 # Entries belong to the store holding their artifacts: two stacks sharing a
@@ -292,7 +300,16 @@ class StepExecutor:
         _, _, hit = store.resolve_step(run.id, upstream_steps, cache_key)
         inputs, key = resolved[-1]  # the read may have been retried; the last call is the one used
         usable = self._usable_cache_hit(store, key, step, hit) if step.enable_cache else None
-        return _Prepared(step_class, materializers, inputs, key, usable)
+        return _Prepared(step_class, materializers, inputs, key, usable, source_hash)
+
+    def _live_materializer(self, path: str) -> type[BaseMaterializer]:
+        """The materializer class at ``path``: the live one this executor was given (a class
+        defined in a script), else imported."""
+        for by_output in self._materializers.values():
+            for cls in by_output.values():
+                if object_path(cls) == path:
+                    return cls
+        return load_materializer(path)
 
     def _run_step(
         self,
