@@ -24,10 +24,21 @@ PIPELINE = Path(__file__).with_name("ui_pipeline.py")
 CLI = str(Path(sys.executable).with_name("zenml-airflow"))
 
 
-def cli(*args: str) -> str:
-    result = subprocess.run([CLI, *args], capture_output=True, text=True, check=False, env=os.environ.copy())
+def cli(*args: str, config_dir: str | None = None) -> str:
+    env = os.environ.copy()
+    if config_dir is not None:
+        env["ZENML_AIRFLOW_CONFIG_DIR"] = config_dir
+    result = subprocess.run([CLI, *args], capture_output=True, text=True, check=False, env=env)
     assert result.returncode == 0, f"zenml-airflow {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
+
+
+def api_server_config_dir(airflow: LocalAirflow) -> str:
+    """The ``ZENML_AIRFLOW_CONFIG_DIR`` the running api-server was started with."""
+    pid = airflow._pids()["api-server"]
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    [value] = [e.split(b"=", 1)[1] for e in environ if e.startswith(b"ZENML_AIRFLOW_CONFIG_DIR=")]
+    return value.decode()
 
 
 def token(airflow: LocalAirflow) -> str:
@@ -60,6 +71,13 @@ def test_pipeline_run_artifacts_and_lineage_in_the_airflow_ui(local_airflow: Loc
     cli("metadata-store", "register", "ui_metadata", "--flavor", "sqlite", f"--uri={tmp_path / 'metadata.db'}")
     cli("stack", "register", "ui_stack", "-o", "ui_af", "-m", "ui_metadata", "-a", "ui_artifacts", "--set")
     cli("pipeline", "deploy", f"{PIPELINE}:ui_run", "--trigger", "--wait")
+    # The plugin reads only stores the api-server's host allows (docs/ui.md): register ours in the
+    # zenml-airflow config the api-server runs with, as the operator of a deployment would.
+    server_config = api_server_config_dir(local_airflow)
+    cli("artifact-store", "register", "ui_artifacts", "--flavor", "local", f"--path={tmp_path / 'artifacts'}",
+        config_dir=server_config)  # fmt: skip
+    cli("metadata-store", "register", "ui_metadata", "--flavor", "sqlite", f"--uri={tmp_path / 'metadata.db'}",
+        config_dir=server_config)  # fmt: skip
 
     base = local_airflow.api_url
     with local_airflow.client() as client:

@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from zenml_airflow.exceptions import ZenMLAirflowError
 from zenml_airflow.plugin import data
 from zenml_airflow.plugin.access import AccessPolicy, Viewer, airflow_access
-from zenml_airflow.plugin.data import Ctx, NotFound, PathRejected, StoreUnavailable
+from zenml_airflow.plugin.data import Ctx, NotFound, PathRejected, StoreRefused, StoreUnavailable
 from zenml_airflow.plugin.stores import AirflowCatalog, StoreCatalog, visible_store_keys
 from zenml_airflow.visualizers.files import TooLargeError
 from zenml_airflow.visualizers.html import CSS, format_duration
@@ -123,6 +123,10 @@ def create_app(
     @app.exception_handler(PathRejected)
     def _rejected(request: Request, error: PathRejected) -> Response:
         return error_page(request, 400, str(error))
+
+    @app.exception_handler(StoreRefused)
+    def _refused(request: Request, error: StoreRefused) -> Response:
+        return error_page(request, 403, str(error))
 
     @app.exception_handler(StoreUnavailable)
     def _unavailable(request: Request, error: StoreUnavailable) -> Response:

@@ -34,6 +34,10 @@ class StoreUnavailable(Exception):
     """A store the user may see cannot be read right now."""
 
 
+class StoreRefused(Exception):
+    """A DAG names a store the Airflow deployment has not allowed the plugin to read."""
+
+
 def check_text(value: str, what: str, limit: int = MAX_NAME) -> str:
     if not value or len(value) > limit or _CONTROL.search(value):
         raise NotFound(f"Invalid {what}.")
@@ -375,6 +379,8 @@ def resolve_dag(ctx: Ctx, dag_id: str) -> tuple[str, str]:
     dag = ctx.catalog.dags.get(dag_id)
     if dag is None:
         raise NotFound(f"DAG {dag_id!r} is not a zenml-airflow pipeline.")
+    if dag.refused:
+        raise StoreRefused(f"The store of DAG {dag_id!r} is not configured for this UI: {dag.problem}")
     if dag.store_key is None or dag.pipeline is None:
         raise StoreUnavailable(f"The store of DAG {dag_id!r} is unknown: {dag.problem}")
     ctx.store(dag.store_key)  # visible and readable

@@ -9,6 +9,10 @@ import time:
   pipeline spec, whose stack snapshot names the metadata and artifact store its tasks write to.
   The plugin reads that spec from the DAG source Airflow keeps in its own database (``dag_code``),
   so the api-server needs no access to the dags folder. DAGs naming the same database share a store.
+  A DAG file is written by whoever may deploy DAGs, so the stores it names are only *requests*:
+  the plugin opens one only when the deployment itself allows it (:class:`AllowList`: the
+  ``allowed_metadata_stores`` / ``allowed_artifact_stores`` options, and the stores of the stacks
+  registered in the api-server's own zenml-airflow config). Anything else is refused, never opened.
 
 Stores are opened lazily and kept per URL. A sqlite store whose file does not exist is reported,
 not created: the plugin only reads.
@@ -55,6 +59,8 @@ class ZenDag:
     pipeline: str | None
     store_key: str | None
     problem: str | None = None
+    #: The spec names a store this deployment did not allow (the DAG is refused, not just broken).
+    refused: bool = False
 
 
 @dataclass
@@ -101,6 +107,133 @@ class _Opened:
                 if handle.error is None:  # retry broken ones on the next refresh
                     self._handles[(url, artifact_root)] = handle
             return handle
+
+
+def normalize_metadata_url(url: str) -> str:
+    """A metadata store URL in a form that compares equal for the same database.
+
+    sqlite files compare by their real path (symlinks resolved); server databases by backend,
+    user, host, port, database and query - never by driver or password.
+    """
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url.strip())
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        database = parsed.database or ""
+        return "sqlite:///" + (os.path.realpath(database) if database and database != ":memory:" else database)
+    query = "&".join(f"{k}={v}" for k, v in sorted(parsed.query.items()))
+    port = parsed.port or ""
+    return f"{backend}://{parsed.username or ''}@{(parsed.host or '').lower()}:{port}/{parsed.database or ''}?{query}"
+
+
+def normalize_artifact_root(root: str) -> str:
+    """An artifact store root in a form that compares equal for the same place (local: real path)."""
+    root = root.strip()
+    if "://" in root:
+        return root.rstrip("/")
+    return os.path.realpath(os.path.expanduser(root))
+
+
+def _inside(root: str, allowed: str) -> bool:
+    return root == allowed or root.startswith(allowed.rstrip("/") + "/")
+
+
+@dataclass(frozen=True)
+class AllowList:
+    """The stores this Airflow deployment lets the plugin read (docs/adr/0016-ui-plugin-store-allow-list.md).
+
+    Built from the deployment's own configuration - never from a DAG file: a metadata store is
+    allowed when its normalized URL is listed, an artifact store when its root is listed or lies
+    inside a listed root.
+    """
+
+    metadata: frozenset[str] = frozenset()
+    artifacts: frozenset[str] = frozenset()
+
+    @classmethod
+    def build(cls, metadata_urls: Iterable[str], artifact_roots: Iterable[str]) -> AllowList:
+        """An allow-list of these URLs and roots (invalid URLs are skipped)."""
+        urls = set()
+        for url in metadata_urls:
+            try:
+                urls.add(normalize_metadata_url(url))
+            except Exception:  # noqa: BLE001 - a bad entry allows nothing
+                continue
+        return cls(frozenset(urls), frozenset(normalize_artifact_root(r) for r in artifact_roots if r.strip()))
+
+    def __or__(self, other: AllowList) -> AllowList:
+        return AllowList(self.metadata | other.metadata, self.artifacts | other.artifacts)
+
+    def refusal(self, url: str, root: str | None) -> str | None:
+        """Why a DAG may not use these stores, or None when both are allowed."""
+        from zenml_airflow.metadata.engine import mask_url, parse_url
+
+        try:
+            normalized = normalize_metadata_url(url)
+            label = mask_url(parse_url(url))
+        except Exception:  # noqa: BLE001 - an unparsable URL is refused like an unlisted one
+            normalized, label = None, "(invalid url)"
+        if normalized is None or normalized not in self.metadata:
+            return (
+                f"its spec names the metadata store {label}, which this Airflow deployment has not "
+                f"allowed; add it to [{CONFIG_SECTION}] allowed_metadata_stores on the api-server "
+                "(or register it in a stack of the api-server's zenml-airflow config) - see docs/ui.md"
+            )
+        if root is not None and not any(_inside(normalize_artifact_root(root), a) for a in self.artifacts):
+            return (
+                f"its spec names the artifact store {root}, which this Airflow deployment has not "
+                f"allowed; add it to [{CONFIG_SECTION}] allowed_artifact_stores on the api-server "
+                "(or register it in a stack of the api-server's zenml-airflow config) - see docs/ui.md"
+            )
+        return None
+
+
+def split_setting(value: str | None) -> list[str]:
+    """Entries of a list option: separated by newlines or commas, blanks ignored."""
+    if not value:
+        return []
+    return [part.strip() for line in value.splitlines() for part in line.split(",") if part.strip()]
+
+
+def registered_stores(config_dir: str | os.PathLike[str] | None = None) -> AllowList:
+    """The metadata and artifact stores of every profile in this host's zenml-airflow config.
+
+    Read-only: a missing config directory or profile allows nothing and creates nothing; a
+    component whose config holds a secret reference, or that cannot be built, is skipped.
+    """
+    from pathlib import Path
+
+    from zenml_airflow.config.global_config import get_config_dir
+    from zenml_airflow.config.profile import ProfileStore
+    from zenml_airflow.enums import StackComponentType
+    from zenml_airflow.stack.flavors import get_flavor_registry
+
+    directory = Path(config_dir) if config_dir is not None else get_config_dir()
+    profiles = directory / "profiles"
+    if not profiles.is_dir():
+        return AllowList()
+    registry = get_flavor_registry()
+    urls: list[str] = []
+    roots: list[str] = []
+    for profile_dir in sorted(profiles.iterdir()):
+        profile = ProfileStore(directory, profile_dir.name)
+        if not profile.exists():
+            continue
+        try:
+            data = profile.load()
+        except Exception:  # noqa: BLE001 - a broken profile allows nothing
+            continue
+        for kind, out in ((StackComponentType.METADATA_STORE, urls), (StackComponentType.ARTIFACT_STORE, roots)):
+            for name, record in data.components.get(kind, {}).items():
+                if "{{" in repr(record.config):
+                    continue
+                try:
+                    built: Any = registry.build_component(kind, name, record.flavor, dict(record.config))
+                    out.append(str(built.url if kind is StackComponentType.METADATA_STORE else built.path))
+                except Exception:  # noqa: BLE001 - an unbuildable component allows nothing
+                    continue
+    return AllowList.build(urls, roots)
 
 
 def open_store(key: str, url: str, artifact_root: str | None) -> StoreHandle:
@@ -199,11 +332,28 @@ class AirflowCatalog(StoreCatalog):
                 self._at = time.monotonic()
             return self._cached
 
-    def _build(self) -> Catalog:
+    @staticmethod
+    def _setting(key: str) -> str | None:
+        """An option of the ``[zenml_airflow]`` section of Airflow's config (or its env variable)."""
         from airflow.configuration import conf
 
-        url = conf.get(CONFIG_SECTION, "metadata_store_url", fallback=None) or None
-        root = conf.get(CONFIG_SECTION, "artifact_store_path", fallback=None) or None
+        return conf.get(CONFIG_SECTION, key, fallback=None) or None
+
+    def allow_list(self) -> AllowList:
+        """The stores the deployment allows: the listed ones, plus (unless
+        ``trust_registered_stacks = False``) those registered in this host's zenml-airflow config."""
+        allowed = AllowList.build(
+            split_setting(self._setting("allowed_metadata_stores")),
+            split_setting(self._setting("allowed_artifact_stores")),
+        )
+        trust = (self._setting("trust_registered_stacks") or "true").strip().lower()
+        if trust not in ("false", "0", "no", "off"):
+            allowed = allowed | registered_stores()
+        return allowed
+
+    def _build(self) -> Catalog:
+        url = self._setting("metadata_store_url")
+        root = self._setting("artifact_store_path")
         tags = self._zenml_dags()
         if url:
             store = self._opened.get(CONFIGURED_KEY, url, root)
@@ -234,11 +384,30 @@ class AirflowCatalog(StoreCatalog):
         return {dag_id: pipelines.get(dag_id) for dag_id in found}
 
     def _discover(self, tags: dict[str, str | None]) -> Catalog:
+        self._load_specs(tags)
+        allowed = self.allow_list()  # re-read on every refresh: a deployment may change it
+        catalog = Catalog()
+        for dag_id in tags:
+            entry = self._specs.get(dag_id)
+            if entry is None:
+                catalog.dags[dag_id] = ZenDag(dag_id, tags[dag_id], None, "its source is not in Airflow's database yet")
+                continue
+            dag, url_root = entry[1], self._urls.get(dag_id)
+            if dag.store_key is not None and url_root is not None:
+                refusal = allowed.refusal(*url_root)
+                if refusal is not None:  # never opened: the DAG file does not decide what we read
+                    catalog.dags[dag_id] = ZenDag(dag_id, dag.pipeline, None, refusal, refused=True)
+                    continue
+                catalog.stores[dag.store_key] = self._opened.get(dag.store_key, *url_root)
+            catalog.dags[dag_id] = dag
+        return catalog
+
+    def _load_specs(self, tags: dict[str, str | None]) -> None:
+        """Parse the specs of DAGs whose source changed since the last refresh."""
         import sqlalchemy as sa
         from airflow.models.dagcode import DagCode
         from airflow.utils.session import create_session
 
-        catalog = Catalog()
         with create_session() as session:
             latest: dict[str, tuple[Any, str]] = {}
             for dag_id, digest, updated in session.execute(
@@ -258,16 +427,6 @@ class AirflowCatalog(StoreCatalog):
                     .limit(1)
                 )
                 self._specs[dag_id] = (digest, self._dag_from_source(dag_id, tags[dag_id], code or ""))
-        for dag_id in tags:
-            entry = self._specs.get(dag_id)
-            if entry is None:
-                catalog.dags[dag_id] = ZenDag(dag_id, tags[dag_id], None, "its source is not in Airflow's database yet")
-                continue
-            dag, url_root = entry[1], self._urls.get(dag_id)
-            catalog.dags[dag_id] = dag
-            if dag.store_key is not None and url_root is not None:
-                catalog.stores[dag.store_key] = self._opened.get(dag.store_key, *url_root)
-        return catalog
 
     def _dag_from_source(self, dag_id: str, pipeline: str | None, source: str) -> ZenDag:
         spec = spec_from_source(source)
