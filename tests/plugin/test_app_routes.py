@@ -220,3 +220,25 @@ def test_the_real_get_user_answers_401_without_a_token_and_403_for_a_bad_one(see
     client.cookies.set("_token", "not-a-jwt")
     assert client.get("/api/pipelines").status_code == 403
     assert client.get("/", headers={"Authorization": "Bearer not-a-jwt"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("name", "header"),
+    [("données ✓.csv", "attachment; filename=\"donn_es _.csv\"; filename*=UTF-8''donn%C3%A9es%20%E2%9C%93.csv"),
+     ("日本.txt", "attachment; filename=\"__.txt\"; filename*=UTF-8''%E6%97%A5%E6%9C%AC.txt"),
+     ('q"uote%.txt', "attachment; filename=\"q_uote_.txt\"; filename*=UTF-8''q%22uote%25.txt")],
+)  # fmt: skip
+def test_a_file_name_that_is_not_latin_1_downloads_with_an_rfc_5987_name(
+    admin: TestClient, seeded: Seeded, name: str, header: str
+) -> None:
+    record = seeded.store.get_artifact(ids(seeded)[(DAG_B, "load", "blob")])
+    path = os.path.join(record.uri, name)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("ünïcode content")
+    try:
+        response = admin.get(f"/artifacts/{KEY}/{record.id}/files/{urllib.parse.quote(name)}")
+        assert response.status_code == 200, response.text
+        assert response.headers["content-disposition"] == header
+        assert response.content.decode() == "ünïcode content"
+    finally:
+        os.unlink(path)

@@ -11,6 +11,7 @@ record by Airflow's DAG-level access. Unknown ids and things the user may not se
 
 # No `from __future__ import annotations`: FastAPI must see the closures' dependency types.
 import json
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -50,6 +51,19 @@ SECURITY_HEADERS = {
 }
 
 RunId = Annotated[int, PathParam(ge=1, le=2**62)]
+
+
+def content_disposition(filename: str) -> str:
+    """An ``attachment`` header for any file name (RFC 6266 / RFC 5987).
+
+    HTTP header values are latin-1, so a name like ``données✓.csv`` goes in ``filename*`` as
+    percent-encoded UTF-8, with a plain-ASCII ``filename`` for clients that do not read it.
+    """
+    fallback = "".join(c if " " <= c <= "~" and c not in '"\\%' else "_" for c in filename) or "download"
+    encoded = urllib.parse.quote(filename, safe="")
+    if fallback == filename:
+        return f'attachment; filename="{filename}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
 
 
 def _airflow_user_dependency() -> Callable[..., Any]:
@@ -218,10 +232,9 @@ def create_app(
                 while chunk := handle.read(1024 * 1024):
                     yield chunk
 
-        filename = checked.rsplit("/", 1)[-1].replace('"', "")
         headers = {
             **SECURITY_HEADERS,
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": content_disposition(checked.rsplit("/", 1)[-1]),
             "Content-Length": str(size),
         }
         # Always a download, never rendered: artifact bytes are user data on Airflow's origin.
