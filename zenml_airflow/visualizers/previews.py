@@ -2,7 +2,11 @@
 
 Only the formats of zenml-airflow's built-in materializers are previewed (JSON, bytes, ``.npy``,
 parquet); they are read here directly with size limits rather than through the materializer,
-which would load the whole artifact. Anything else - a custom materializer, an oversized JSON
+which would load the whole artifact. Every limit is in bytes as well as in rows: an ``.npy`` of
+long strings reads a bounded head of a few elements, a parquet column whose first row group is
+pages are too large uncompressed is not decoded at all, cells are cut to :data:`MAX_CELL_CHARS`, JSON
+deeper than :data:`MAX_JSON_DEPTH` is shown as text, and no preview's HTML exceeds
+:data:`MAX_PREVIEW_HTML` characters. Anything else - a custom materializer, an oversized JSON
 document, an object array - is refused with a message saying why. Nothing is ever unpickled
 and no user code is imported.
 """
@@ -10,6 +14,7 @@ and no user code is imported.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -20,8 +25,24 @@ from zenml_airflow.visualizers.svg import histogram_svg
 
 #: Largest JSON document read whole for a preview.
 MAX_JSON_BYTES = 1024 * 1024
-#: Lines of pretty-printed JSON shown.
+#: Lines of pretty-printed JSON shown, and at most this many characters of them.
 MAX_JSON_LINES = 300
+MAX_JSON_CHARS = 64 * 1024
+#: Deeper JSON is not parsed (the parser and printer recurse); its text is shown instead.
+MAX_JSON_DEPTH = 100
+#: Bytes read into memory for statistics (arrays) or a sample (tables), whatever the row count.
+MAX_SAMPLE_BYTES = 32 * 1024 * 1024
+#: A parquet column whose pages may be larger than this (uncompressed) is not decoded: reading
+#: one row decodes its whole page (see :func:`_page_estimate`).
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+#: Characters of one value (a table cell, an array element) shown.
+MAX_CELL_CHARS = 80
+#: Array elements shown as values (strings, records, dates).
+MAX_VALUES_SHOWN = 20
+#: Largest record (structured dtype element) read as values.
+MAX_RECORD_BYTES = 4096
+#: The hard cap on a preview's HTML; a larger one is replaced by a note.
+MAX_PREVIEW_HTML = 2 * 1024 * 1024
 #: Rows of a table shown; column statistics cover at most MAX_STATS_ROWS rows.
 MAX_TABLE_ROWS = 50
 MAX_TABLE_COLUMNS = 40
@@ -62,7 +83,18 @@ def _materializer_name(materializer: str) -> str | None:
 
 
 def preview_artifact(files: ArtifactFiles, materializer: str, data_type: str) -> Preview:
-    """The preview of the artifact in ``files`` written by ``materializer``."""
+    """The preview of the artifact in ``files`` written by ``materializer`` (HTML at most
+    :data:`MAX_PREVIEW_HTML` characters)."""
+    preview = _preview(files, materializer, data_type)
+    if len(preview.html) > MAX_PREVIEW_HTML:
+        return refused(
+            f"Not previewed: the preview would be {len(preview.html):,} characters, over the "
+            f"{MAX_PREVIEW_HTML:,} limit. Download the artifact's files below."
+        )
+    return preview
+
+
+def _preview(files: ArtifactFiles, materializer: str, data_type: str) -> Preview:
     name = _materializer_name(materializer)
     try:
         if not files.exists():
@@ -89,17 +121,46 @@ def preview_artifact(files: ArtifactFiles, materializer: str, data_type: str) ->
 # --- JSON and bytes -------------------------------------------------------------------------
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def json_depth(text: str) -> int:
+    """How deeply ``text``'s arrays and objects nest, without parsing it (no recursion)."""
+    depth = deepest = 0
+    for bracket in re.findall(r"[\[\]{}]", _JSON_STRING.sub("", text)):
+        depth = depth + 1 if bracket in "[{" else depth - 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _json_preview(files: ArtifactFiles, data_type: str) -> Preview:
     raw = files.read("data.json", MAX_JSON_BYTES)
+    text = raw.decode("utf-8", errors="replace")
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        # json.loads and json.dumps recurse once per level: show the stored text instead.
+        shown = text[:MAX_JSON_CHARS]
+        note = (
+            f"Nested {depth:,} levels deep (over {MAX_JSON_DEPTH}): shown as stored, "
+            f"{len(shown):,} of {len(text):,} characters."
+        )
+        return Preview(
+            "json",
+            f'<p class="zen-note">{escape(note)}</p><pre class="zen-json">{escape(shown)}</pre>',
+            summary={"data_type": data_type, "depth": depth, "parsed": False},
+        )
     value = json.loads(raw)
     lines = json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False).splitlines()
     shown = "\n".join(lines[:MAX_JSON_LINES])
     cut = len(lines) > MAX_JSON_LINES
     note = f'<p class="zen-note">First {MAX_JSON_LINES} of {len(lines)} lines.</p>' if cut else ""
+    if len(shown) > MAX_JSON_CHARS:
+        shown = shown[:MAX_JSON_CHARS]
+        note = f'<p class="zen-note">First {MAX_JSON_CHARS:,} characters.</p>'
     return Preview(
         "json",
         f'<pre class="zen-json">{escape(shown)}</pre>{note}',
-        summary={"data_type": data_type, "json_type": type(value).__name__, "lines": len(lines)},
+        summary={"data_type": data_type, "json_type": type(value).__name__, "lines": len(lines), "depth": depth},
     )
 
 
@@ -149,6 +210,29 @@ def _read_prefix(files: ArtifactFiles, dtype: Any, offset: int, count: int) -> A
     return np.frombuffer(data, dtype=dtype, count=len(data) // dtype.itemsize)
 
 
+def _value_heads(files: ArtifactFiles, dtype: Any, offset: int, count: int) -> list[str]:
+    """The first ``count`` string elements, each cut to :data:`MAX_CELL_CHARS` characters.
+
+    Reads only the head of each element (a seek and a bounded read), however long the dtype's
+    strings are: a ``<U100000`` element is 400 kB, of which 4 * 81 bytes are read.
+    """
+    char = 4 if dtype.kind == "U" else 1
+    head = min(dtype.itemsize, (MAX_CELL_CHARS + 1) * char)
+    values = []
+    with files.open("data.npy") as handle:
+        for index in range(count):
+            handle.seek(offset + index * dtype.itemsize)
+            data = handle.read(head)
+            if dtype.kind == "U":
+                data = data[: len(data) // 4 * 4]
+                text = data.decode("utf-32-be" if dtype.byteorder == ">" else "utf-32-le", errors="replace")
+            else:
+                text = repr(data.rstrip(b"\0"))
+            text = text.rstrip("\0")
+            values.append(text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 3] + "...")
+    return values
+
+
 def _image_layout(shape: tuple[int, ...], dtype: Any) -> tuple[int, tuple[int, ...]] | None:
     """``(number of images, shape of one)`` when the array looks like an image or a stack of them."""
     if dtype.kind not in "uifb":
@@ -179,13 +263,29 @@ def _numpy_preview(files: ArtifactFiles) -> Preview:
     if dtype.hasobject:
         return refused("This .npy holds Python objects; previewing it would need pickle.")
     parts: list[str] = []
-    sample_n = min(total, MAX_ARRAY_SAMPLE)
+    numeric = dtype.kind in "uifb"
+    if dtype.kind in "US":  # strings: the head of a few elements, never whole elements
+        shown_n = min(total, MAX_VALUES_SHOWN)
+        heads = _value_heads(files, dtype, offset, shown_n)
+        listing = "\n".join(escape(v) for v in heads)
+        more = f" of {total:,}" if shown_n < total else ""
+        parts.append(f"<p>First {shown_n}{more} values (each cut to {MAX_CELL_CHARS} characters):</p><pre>{listing}</pre>")
+        html = f'<dl class="zen-props">{"".join(head)}</dl>' + "".join(parts)
+        return Preview("array", html, summary=summary)
+    if not numeric and dtype.itemsize > MAX_RECORD_BYTES:
+        return refused(
+            f"Not previewed: each element of this .npy is {dtype.itemsize:,} bytes "
+            f"(over {MAX_RECORD_BYTES:,}). Download data.npy below."
+        )
+    # Statistics over a prefix bounded in elements and in bytes; other kinds show a few values.
+    limit = min(MAX_ARRAY_SAMPLE, max(1, MAX_SAMPLE_BYTES // max(dtype.itemsize, 1))) if numeric else MAX_VALUES_SHOWN
+    sample_n = min(total, limit)
     sample = _read_prefix(files, dtype, offset, sample_n) if sample_n else np.empty(0, dtype)
-    if sample_n < total:
+    if numeric and sample_n < total:
         parts.append(
             f'<p class="zen-note">Statistics over the first {sample_n:,} of {total:,} elements.</p>'
         )
-    if dtype.kind in "uifb" and sample.size:
+    if numeric and sample.size:
         values = sample.astype(np.float64)
         finite = values[np.isfinite(values)]
         stats = {
@@ -205,7 +305,9 @@ def _numpy_preview(files: ArtifactFiles) -> Preview:
             summary["histogram"] = {"counts": counts.tolist(), "edges": edges.tolist()}
             parts.append(histogram_svg(counts.tolist(), edges.tolist()))
     else:
-        shown = np.array2string(sample[:20], threshold=20)
+        shown = np.array2string(sample[:MAX_VALUES_SHOWN], threshold=MAX_VALUES_SHOWN)
+        if len(shown) > MAX_VALUES_SHOWN * MAX_CELL_CHARS:
+            shown = shown[: MAX_VALUES_SHOWN * MAX_CELL_CHARS] + "..."
         parts.append(f"<p>First values:</p><pre>{escape(shown)}</pre>")
     layout = None if fortran else _image_layout(shape, dtype)
     if layout is not None:
@@ -228,28 +330,72 @@ def _numpy_preview(files: ArtifactFiles) -> Preview:
 # --- pandas (parquet) -----------------------------------------------------------------------
 
 
+def _page_estimate(chunk_bytes: int, rows: int) -> int:
+    """A bound on the largest page of a column chunk, from its size and row count.
+
+    Writers close a data page once it passes ~1 MB, checked every 1024 values (pyarrow's
+    defaults), so a page holds at most about 1 MB plus 1024 average values; decoding one row
+    decodes its whole page, so this is what reading any row of the column costs.
+    """
+    average = chunk_bytes / max(rows, 1)
+    return int(min(chunk_bytes, 1024 * 1024 + 1024 * average))
+
+
 def _table_preview(files: ArtifactFiles) -> Preview:
     import pyarrow.parquet as pq
 
     if files.size("df.parquet") is None:
         return refused("No df.parquet in this artifact; it was not written by PandasMaterializer.")
     with files.open("df.parquet") as handle:
-        parquet = pq.ParquetFile(handle)
+        # Buffered, page-by-page reads: never a whole column chunk in memory at once.
+        parquet = pq.ParquetFile(handle, pre_buffer=False, buffer_size=1024 * 1024)
         meta = parquet.metadata
         schema = parquet.schema_arrow
         pandas_meta = json.loads((schema.metadata or {}).get(b"pandas", b"{}") or b"{}")
         index_columns = {c for c in pandas_meta.get("index_columns", []) if isinstance(c, str)}
         columns = [n for n in schema.names if n not in index_columns][:MAX_TABLE_COLUMNS]
-        batches = parquet.iter_batches(batch_size=MAX_STATS_ROWS, columns=columns)
-        sample = next(batches, None)
+        chunk_bytes: dict[str, int] = {}
+        first_rows = 0
+        if meta.num_row_groups:
+            group = meta.row_group(0)
+            first_rows = group.num_rows
+            for i in range(group.num_columns):
+                column_meta = group.column(i)
+                top = column_meta.path_in_schema.split(".", 1)[0]
+                chunk_bytes[top] = chunk_bytes.get(top, 0) + column_meta.total_uncompressed_size
+        # Decode only columns whose pages are small enough, within one budget for all of them.
+        readable: list[str] = []
+        skipped: dict[str, int] = {}
+        budget = MAX_SAMPLE_BYTES * 2
+        for name in columns:
+            page = _page_estimate(chunk_bytes.get(name, 0), first_rows)
+            if page > MAX_PAGE_BYTES or page > budget:
+                skipped[name] = chunk_bytes.get(name, 0)
+                continue
+            budget -= page
+            readable.append(name)
+        row_bytes = sum(chunk_bytes.get(n, 0) for n in readable) / max(first_rows, 1)
+        batch_rows = int(max(1, min(MAX_STATS_ROWS, MAX_SAMPLE_BYTES // max(row_bytes, 1))))
+        sample = None
+        if readable and meta.num_row_groups:
+            batches = parquet.iter_batches(batch_size=batch_rows, row_groups=[0], columns=readable)
+            sample = next(batches, None)
     rows = meta.num_rows
     summary: dict[str, Any] = {
         "rows": rows, "columns": len(schema.names) - len(index_columns), "row_groups": meta.num_row_groups,
     }  # fmt: skip
-    if sample is None:
+    if rows == 0:
         return Preview("table", f"<p>An empty table with columns {escape(', '.join(columns))}.</p>", summary=summary)
     stats = []
     for name in columns:
+        if name in skipped:
+            stats.append({
+                "name": name, "type": str(schema.field(name).type),
+                "not_read": f"{skipped[name]:,} bytes uncompressed in the first row group",
+            })  # fmt: skip
+            continue
+        if sample is None:
+            continue
         column = sample.column(name)
         entry: dict[str, Any] = {"name": name, "type": str(column.type), "nulls": column.null_count}
         try:
@@ -266,11 +412,14 @@ def _table_preview(files: ArtifactFiles) -> Preview:
             pass
         stats.append(entry)
     summary["column_stats"] = stats
-    sampled = sample.num_rows
+    sampled = sample.num_rows if sample is not None else 0
     note = f"Statistics over the first {sampled:,} of {rows:,} rows. " if sampled < rows else ""
-    head_rows = sample.slice(0, MAX_TABLE_ROWS).to_pylist()
-    table = _html_table(columns, [[r.get(c) for c in columns] for r in head_rows])
-    stat_keys = ["type", "nulls", "min", "max", "mean", "std", "distinct"]
+    if skipped:
+        note += f"Not read (values too large to preview): {', '.join(skipped)}. "
+    head_rows = sample.slice(0, MAX_TABLE_ROWS).to_pylist() if sample is not None else []
+    not_read = _NotRead()
+    table = _html_table(columns, [[r.get(c, not_read) for c in columns] for r in head_rows])
+    stat_keys = ["type", "nulls", "min", "max", "mean", "std", "distinct", "not_read"]
     stat_table = _html_table(
         ["column", *stat_keys], [[s["name"], *(s.get(k, "") for k in stat_keys)] for s in stats]
     )
@@ -286,13 +435,19 @@ def _py(scalar: Any) -> Any:
     return round(value, 6) if isinstance(value, float) else value
 
 
+class _NotRead:
+    """A cell of a column that was not decoded."""
+
+
 def _cell(value: Any) -> str:
+    if isinstance(value, _NotRead):
+        return '<span class="zen-null">not read</span>'
     if value is None:
         return '<span class="zen-null">null</span>'
     if isinstance(value, float):
         return f"{value:.6g}"
     text = str(value)
-    return escape(text if len(text) <= 80 else text[:77] + "...")
+    return escape(text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 3] + "...")
 
 
 def _html_table(header: list[str], rows: list[list[Any]]) -> str:
