@@ -129,9 +129,10 @@ def check_dag_file(path: Path, python: str = sys.executable) -> dict[str, Any]:
 @click.option("--output-dir", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True, help="Where to write <dag_id>.py.")
 @click.option("--dag-id", help="The DAG id (default: the pipeline name).")
 @click.option("--check", is_flag=True, help="Import the written file in a fresh interpreter, as Airflow does; report parse time and errors.")
+@click.option("--strict", is_flag=True, help="Refuse to write a DAG file that would contain plain-text secret values (use {{secret.key}} references).")
 @schedule_options
 def compile_command(
-    source: str, output_dir: Path, dag_id: str | None, check: bool, cron: str | None,
+    source: str, output_dir: Path, dag_id: str | None, check: bool, strict: bool, cron: str | None,
     interval_seconds: int | None, start_time: str | None, end_time: str | None, catchup: bool,
     timezone_name: str | None,
 ) -> None:
@@ -143,13 +144,17 @@ def compile_command(
     """
     from zenml_airflow.compiler import compile_pipeline
     from zenml_airflow.compiler.source import load_source
+    from zenml_airflow.repository import Repository
 
     loaded = load_source(source)
     schedule = build_schedule(cron, interval_seconds, start_time, end_time, catchup, timezone_name)
+    stack = Repository().active_stack
+    if strict:
+        refuse_plain_secrets(stack)
     try:
         path = compile_pipeline(
             loaded.pipeline, output_dir, schedule=schedule or loaded.schedule, dag_id=dag_id,
-            source=source,
+            source=source, stack=stack,
         )
     except OSError as error:
         # Writing the DAG file (through a temporary file that is removed on failure) into the
@@ -176,6 +181,19 @@ def compile_command(
         )
 
 
+def refuse_plain_secrets(stack: Any) -> None:
+    """``--strict``: no DAG file with a plain-text secret value of ``stack``'s components.
+
+    Raises:
+        StackError: naming the fields and how to reference them instead.
+    """
+    from zenml_airflow.compiler.compile import plain_secrets_warning, stack_plain_secrets
+
+    found = stack_plain_secrets(stack)
+    if found:
+        raise StackError(f"Refused (--strict): {plain_secrets_warning(stack, found)}")
+
+
 def _airflow_orchestrator(stack: Any) -> Any:
     from zenml_airflow.orchestrators.dispatch import load_orchestrator
 
@@ -195,9 +213,10 @@ def _airflow_orchestrator(stack: Any) -> Any:
 @click.option("--trigger", is_flag=True, help="Trigger a run right after deploying.")
 @click.option("--wait", is_flag=True, help="With --trigger: follow the run to its end (exit 1 if it fails).")
 @click.option("--conf", "conf_json", metavar="JSON", help='DAG run conf for --trigger, e.g. \'{"trainer.epochs": 3}\'.')
+@click.option("--strict", is_flag=True, help="Refuse to write a DAG file that would contain plain-text secret values (use {{secret.key}} references).")
 @schedule_options
 def deploy_command(
-    source: str, dag_id: str | None, trigger: bool, wait: bool, conf_json: str | None, cron: str | None,
+    source: str, dag_id: str | None, trigger: bool, wait: bool, conf_json: str | None, strict: bool, cron: str | None,
     interval_seconds: int | None, start_time: str | None, end_time: str | None, catchup: bool,
     timezone_name: str | None,
 ) -> None:
@@ -214,6 +233,8 @@ def deploy_command(
     schedule = build_schedule(cron, interval_seconds, start_time, end_time, catchup, timezone_name)
     stack = Repository().active_stack
     orchestrator = _airflow_orchestrator(stack)
+    if strict:
+        refuse_plain_secrets(stack)
     loaded = load_source(source)
     with orchestrator.client() as client:
         deployment = orchestrator.deploy(

@@ -336,12 +336,9 @@ def export(name: str, file: Path) -> None:
     exported = Repository().get_stack(name)
     write_yaml(file, exported.to_export(), what="export file")
     success(f"Exported stack '{name}' to {file}.")
-    sensitive = [
-        f"{field} of {_label(c.TYPE)} '{c.name}'"
-        for c in exported.components.values()
-        for field in sorted(c.SENSITIVE_FIELDS)
-        if c.masked_config().get(field) not in (None, c.config.get(field))
-    ]
+    from zenml_airflow.secrets.references import plain_secrets  # shared with register and compile
+
+    sensitive = plain_secrets(exported.components.values())
     if sensitive:
         note(f"Note: {file} contains secret values ({', '.join(sensitive)}); keep it private.")
 

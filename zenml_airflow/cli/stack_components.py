@@ -33,6 +33,18 @@ def _label(component_type: StackComponentType) -> str:
     return component_type.value.replace("_", " ")
 
 
+def _warn_plain_secrets(component: Any) -> None:
+    """Say so when a secret field was given as a plain value: it is stored in the profile as it
+    is, and compiled into every DAG file of a stack using the component."""
+    from zenml_airflow.secrets.references import plain_secrets, plain_secrets_advice
+
+    found = plain_secrets([component])
+    if found:
+        note("Warning: " + plain_secrets_advice(
+            found, "The profile (and every DAG file compiled for a stack using this component)"
+        ))
+
+
 def _active_component_name(repo: Any, component_type: StackComponentType) -> str | None:
     """The name of the active stack's component of this type, or ``None`` (also when the active
     stack cannot be resolved: listing must still work so that it can be repaired)."""
@@ -113,6 +125,7 @@ def generate_component_group(component_type: StackComponentType) -> click.Group:
         component = flavor_info.component_class.from_config(name, {**defaults, **options})
         repo.register_stack_component(component)
         success(f"Registered {label} '{name}' (flavor '{chosen}').")
+        _warn_plain_secrets(component)
         reason = flavor_info.unavailable_reason()
         if reason is not None:
             note(f"Note: {reason}; a stack using '{name}' will be refused until then.")
@@ -225,6 +238,7 @@ def generate_component_group(component_type: StackComponentType) -> click.Group:
         component = component_class.from_config(name, config)
         repo.update_stack_component(name, component_type, component)
         success(f"Updated {label} '{name}': {', '.join(sorted(raw))}.")
+        _warn_plain_secrets(component)
 
     @group.command("delete", help=f"Delete a {label} (refused while a stack uses it).")
     @click.argument("name")

@@ -30,6 +30,8 @@ from zenml_airflow.core.spec_format import spec_checksum
 from zenml_airflow.enums import StackComponentType
 from zenml_airflow.exceptions import PipelineConfigurationError
 from zenml_airflow.execution.plan import LivePlan, build_plan
+from zenml_airflow.logger import get_logger
+from zenml_airflow.secrets.references import plain_secrets, plain_secrets_advice
 
 if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.stack.stack import Stack
@@ -117,6 +119,20 @@ def make_portable(spec: PipelineSpec) -> PipelineSpec:
     return spec.model_copy(update={"steps": steps, "source_roots": roots})
 
 
+logger = get_logger(__name__)
+
+
+def stack_plain_secrets(stack: Stack) -> list[str]:
+    """The plain-text secret values of ``stack``'s components (a compiled spec embeds them)."""
+    return plain_secrets(stack.components.values())
+
+
+def plain_secrets_warning(stack: Stack, found: list[str]) -> str:
+    return plain_secrets_advice(
+        found, f"Stack '{stack.name}' is compiled into the DAG file (readable by whoever can read the dags folder) and"
+    )
+
+
 def check_dag_id(dag_id: str) -> str:
     if not DAG_ID_PATTERN.match(dag_id):
         raise PipelineConfigurationError(
@@ -135,7 +151,13 @@ def build_spec(
     source: str | None = None,
     enable_cache: bool | None = None,
 ) -> tuple[PipelineSpec, LivePlan]:
-    """The complete, portable spec a DAG file embeds (and the live plan it came from)."""
+    """The complete, portable spec a DAG file embeds (and the live plan it came from).
+
+    Warns when the stack has plain-text secret values: the spec carries them into the DAG file.
+    """
+    found = stack_plain_secrets(stack)
+    if found:
+        logger.warning(plain_secrets_warning(stack, found))
     plan = build_plan(pipeline, enable_cache=enable_cache)
     spec = make_portable(plan.spec).model_copy(
         update={

@@ -12,7 +12,7 @@ manager at the moment of use (opening a store, building an API client, task star
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,3 +67,31 @@ def find_references(config: Mapping[str, Any]) -> dict[str, SecretReference]:
         if reference is not None:
             found[field] = reference
     return found
+
+
+def plain_secret_fields(sensitive_fields: Iterable[str], config: Mapping[str, Any]) -> list[str]:
+    """The sensitive fields of ``config`` that hold a plain value rather than a reference.
+
+    Such a value is written as it is wherever the config goes: the profile, a stack export,
+    a compiled DAG file. ``None`` (unset) is not a secret; ``{{secret.key}}`` is a reference.
+    """
+    return sorted(f for f in sensitive_fields if config.get(f) is not None and not is_reference_like(config.get(f)))
+
+
+def plain_secrets(components: Iterable[Any]) -> list[str]:
+    """``"<field> of <component type> '<name>'"`` for every sensitive field of ``components``
+    (stack components: ``TYPE``, ``name``, ``SENSITIVE_FIELDS``, ``config``) holding a plain value."""
+    return [
+        f"{field} of {component.TYPE.value.replace('_', ' ')} '{component.name}'"
+        for component in components
+        for field in plain_secret_fields(component.SENSITIVE_FIELDS, component.config)
+    ]
+
+
+def plain_secrets_advice(found: Iterable[str], where: str) -> str:
+    """The warning for plain secret values that end up in ``where``, pointing to references."""
+    return (
+        f"{where} contains plain-text secret values ({', '.join(found)}). Store them in a secrets "
+        "manager and use references instead, e.g. `zenml-airflow secret register db_creds "
+        "--password=...` and `--password={{db_creds.password}}` (see docs/secrets.md)."
+    )
