@@ -6,6 +6,7 @@ in the DAG file, the spec, the metadata store or the task logs.
 from __future__ import annotations
 
 import os
+import stat
 import uuid
 from pathlib import Path
 
@@ -144,3 +145,12 @@ def test_no_secret_value_in_dag_file_spec_store_or_task_logs(
     assert "using api key ***" in log
     for needle in (db_password, api_key):
         assert needle not in log
+
+    # The component logs `stack up` writes (issue 14, security 2) are private to the user: Airflow's
+    # LocalExecutor copies task output into scheduler.log unmasked (docs/secrets.md).
+    state = local_airflow.state_dir
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    logs = sorted(state.glob("*.log"))
+    assert {p.name for p in logs} >= {"api-server.log", "scheduler.log", "dag-processor.log", "triggerer.log"}
+    for path in logs:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

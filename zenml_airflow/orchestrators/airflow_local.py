@@ -26,6 +26,7 @@ import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from zenml_airflow.exceptions import ProvisioningError, ZenMLAirflowError
 from zenml_airflow.orchestrators.airflow_client import AirflowClient, generated_password
@@ -101,6 +102,29 @@ class LocalAirflow:
         env.pop("ZENML_AIRFLOW_PREVENT_PIPELINE_EXECUTION", None)
         return env
 
+    def prepare_state_dir(self) -> Path:
+        """Create the state dir (pids and component logs) private to this user: 0700.
+
+        The component logs hold whatever Airflow's processes print - task output included, which
+        may carry secret values Airflow's task log masks - so only the owner may read them.
+        """
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.state_dir, 0o700)
+        return self.state_dir
+
+    @staticmethod
+    def open_log(path: Path, *, append: bool = True) -> IO[bytes]:
+        """Open a component log for writing, mode 0600 (also when it already existed, e.g.
+        written 0644 by an older version)."""
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+        fd = os.open(path, flags, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+            return os.fdopen(fd, "ab" if append else "wb")
+        except BaseException:
+            os.close(fd)
+            raise
+
     def _pid_file(self, name: str) -> Path:
         return self.state_dir / f"{name}.pid"
 
@@ -140,14 +164,14 @@ class LocalAirflow:
 
     def up(self, *, timeout: float = 180.0) -> None:
         """Migrate Airflow's database and start every component not already running; wait until healthy."""
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.prepare_state_dir()
         self.dags_folder.mkdir(parents=True, exist_ok=True)
         airflow = self.airflow_executable()
         env = self.env()
         running = set(self.running_components())
         if not running:
             log = self.state_dir / "db-migrate.log"
-            with log.open("w") as out:
+            with self.open_log(log, append=False) as out:
                 result = subprocess.run([airflow, "db", "migrate"], env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
             if result.returncode != 0:
                 raise LocalAirflowError(f"`airflow db migrate` failed; see {log}.")
@@ -158,7 +182,7 @@ class LocalAirflow:
             command = [airflow, *args]
             if name == "api-server":
                 command += ["--host", host, "--port", str(port)]
-            with (self.state_dir / f"{name}.log").open("ab") as log_file:
+            with self.open_log(self.state_dir / f"{name}.log") as log_file:
                 process = subprocess.Popen(
                     command, env=env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                     start_new_session=True,  # its own process group: `down` stops it and its children
