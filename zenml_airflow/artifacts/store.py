@@ -26,6 +26,7 @@ import mmap
 import os
 import posixpath
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from types import TracebackType
 
 import fsspec.core
@@ -71,7 +72,9 @@ def _hash_mapped(digest: blake3, path: str) -> None:
         size = os.fstat(handle.fileno()).st_size
         for offset in range(0, size, _HASH_WINDOW):
             length = min(_HASH_WINDOW, size - offset)
-            with mmap.mmap(handle.fileno(), length, offset=offset, access=mmap.ACCESS_READ) as window:
+            with mmap.mmap(
+                handle.fileno(), length, offset=offset, access=mmap.ACCESS_READ
+            ) as window:
                 digest.update(window)
 
 
@@ -289,6 +292,40 @@ class ArtifactStore:
         with contextlib.suppress(Exception):
             self.fs.invalidate_cache(path)
 
+    def artifact_directories(self) -> list[str]:
+        """Every directory at the artifact level of the layout
+        (``ROOT/<pipeline>/<step>/<output>/<artifact_id>``), registered or not."""
+        fs, root = self.fs, str(self.fs._strip_protocol(self.path.rstrip("/")))
+        level = [root]
+        with self._reporting("listing", self.path):
+            fs.invalidate_cache(root)
+            if not fs.exists(root):
+                return []
+            for _ in range(4):
+                level = [
+                    str(entry["name"]).rstrip("/")
+                    for parent in level
+                    for entry in fs.ls(parent, detail=True)
+                    if entry.get("type") == "directory"
+                ]
+        prefix = self.path.rstrip("/")
+        return sorted(prefix + "/" + path[len(root) + 1 :] for path in level)
+
+    def last_modified(self, uri: str) -> float | None:
+        """The newest modification time (epoch seconds) of anything in ``uri``, or None if the
+        store does not say (an empty directory on an object store)."""
+        path = self._checked(uri)
+        with self._reporting("inspecting", uri):
+            infos = [self.fs.info(path), *self.fs.find(path, detail=True, withdirs=True).values()]
+        times = [
+            t
+            for t in (
+                _epoch(i.get("mtime") or i.get("LastModified") or i.get("updated")) for i in infos
+            )
+            if t is not None
+        ]
+        return max(times) if times else None
+
     def exists(self, uri: str) -> bool:
         """Whether the artifact directory ``uri`` exists (asked of the store, never a cache)."""
         path = self._checked(uri)
@@ -351,3 +388,15 @@ class ArtifactStore:
 
     def __repr__(self) -> str:
         return f"ArtifactStore({self.path!r})"
+
+
+def _epoch(stamp: object) -> float | None:
+    """A filesystem's modification time (local: float; S3: datetime; GCS: ISO text) in seconds."""
+    if isinstance(stamp, (int, float)):
+        return float(stamp)
+    if isinstance(stamp, datetime):
+        return stamp.timestamp()
+    if isinstance(stamp, str):
+        with contextlib.suppress(ValueError):
+            return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+    return None

@@ -342,3 +342,8 @@ COMPONENT_GROUPS: dict[StackComponentType, click.Group] = {
     StackComponentType.SECRETS_MANAGER: secrets_manager,
     StackComponentType.MODEL_DEPLOYER: model_deployer,
 }
+
+# `artifact-store gc` (zenml_airflow/cli/artifact_gc.py).
+from zenml_airflow.cli.artifact_gc import gc_command  # noqa: E402
+
+artifact_store.add_command(gc_command)

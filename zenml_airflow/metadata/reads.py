@@ -288,6 +288,19 @@ class MetadataReads(ABC):
 
         return self._transaction(tx, write=False, what=f"look up artifacts of hash {content_hash}")
 
+    def artifact_uris_under(self, under: str) -> set[str]:
+        """The uris of every registered artifact stored under the uri prefix ``under`` (an
+        artifact store's root): what ``artifact-store gc`` must never remove."""
+        prefix = under.rstrip("/") + "/"
+
+        def tx(conn: Connection) -> set[str]:
+            rows = conn.execute(
+                sa.select(ARTIFACTS.c.uri).where(ARTIFACTS.c.uri.startswith(prefix, autoescape=True))
+            )
+            return {str(row[0]).rstrip("/") for row in rows}
+
+        return self._transaction(tx, write=False, what=f"list the artifacts under {under}")
+
     def get_artifact_producer(self, artifact_id: str) -> StepRunRecord:
         """The step run that wrote the artifact (never a cached step that reused it)."""
 
