@@ -22,6 +22,8 @@ from zenml_airflow.orchestrators.airflow_local import LocalAirflow
 
 PIPELINE = Path(__file__).with_name("ui_pipeline.py")
 CLI = str(Path(sys.executable).with_name("zenml-airflow"))
+# Read at import (collection), before any test's own config dir replaces it.
+SESSION_CONFIG_DIR = os.environ["ZENML_AIRFLOW_CONFIG_DIR"]
 
 
 def cli(*args: str, config_dir: str | None = None) -> str:
@@ -34,11 +36,10 @@ def cli(*args: str, config_dir: str | None = None) -> str:
 
 
 def api_server_config_dir(airflow: LocalAirflow) -> str:
-    """The ``ZENML_AIRFLOW_CONFIG_DIR`` the running api-server was started with."""
-    pid = airflow._pids()["api-server"]
-    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-    [value] = [e.split(b"=", 1)[1] for e in environ if e.startswith(b"ZENML_AIRFLOW_CONFIG_DIR=")]
-    return value.decode()
+    """The ``ZENML_AIRFLOW_CONFIG_DIR`` the session's Airflow runs with: the session-wide one
+    ``tests/conftest.py`` sets at import (each test then gets its own, which Airflow never sees)."""
+    assert airflow.is_running()
+    return SESSION_CONFIG_DIR
 
 
 def token(airflow: LocalAirflow) -> str:
