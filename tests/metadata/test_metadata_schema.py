@@ -406,3 +406,37 @@ def test_opening_a_sqlite_store_leaves_its_file_untouched(tmp_path: Path) -> Non
     with SQLMetadataStore(url) as store:
         assert store.get_run("r") is not None
     assert path.stat().st_mtime_ns == 10**18
+
+
+def test_a_sqlite_file_locked_by_another_program_fails_after_one_more_wait_saying_why(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A lock held by another program (here a `sqlite3`-style exclusive transaction) used to be
+    waited for busy_timeout x 8 retries (four minutes) without a word."""
+    import logging
+    import sqlite3
+
+    from zenml_airflow.metadata import engine
+
+    monkeypatch.setattr(engine, "SQLITE_BUSY_TIMEOUT_MS", 1000)
+    store = SQLMetadataStore(sqlite_url)
+    store.get_or_create_pipeline("p")
+    store.close()
+    holder = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        fresh = SQLMetadataStore(sqlite_url)
+        with caplog.at_level(logging.WARNING, logger="zenml_airflow.metadata.engine"), pytest.raises(
+            MetadataStoreError,
+            match=r"is locked by another process \(waited about 2 s\)\. Another program holds a write "
+            r"lock on the file - a `sqlite3` shell, or a long transaction",
+        ):
+            fresh.create_run("p", "blocked", num_steps=1)
+        assert [r.getMessage() for r in caplog.records if "locked by another process" in r.getMessage()] == [
+            f"Metadata store {fresh.masked_url} is locked by another process; waited 1 s to "
+            "create run 'blocked', waiting once more."
+        ]
+    finally:
+        holder.rollback()
+        holder.close()
+    assert SQLMetadataStore(sqlite_url).create_run("p", "after", num_steps=1).name == "after"

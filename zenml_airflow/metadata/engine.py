@@ -45,6 +45,8 @@ T = TypeVar("T")
 WRITE_OPTION = "zenml_airflow_write"
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# How often a sqlite write that waited the whole busy timeout for a lock waits once more.
+SQLITE_LOCK_RETRIES = 1
 RETRY_ATTEMPTS = 8
 RETRY_BASE_DELAY_S = 0.02
 RETRY_MAX_DELAY_S = 2.0
@@ -260,6 +262,11 @@ def is_retryable(exc: BaseException) -> bool:
     return False
 
 
+def _is_sqlite_lock(exc: DBAPIError) -> bool:
+    orig = exc.orig if exc.orig is not None else exc
+    return type(orig).__module__ == "sqlite3" and "database is locked" in str(orig).lower()
+
+
 def driver_message(exc: BaseException) -> str:
     """The database's own message for ``exc`` on one line (PostgreSQL adds DETAIL lines)."""
     orig = getattr(exc, "orig", None) or exc
@@ -278,10 +285,29 @@ def run_with_retry(
     Database errors that survive the retries become :class:`MetadataStoreError` naming
     ``what`` was attempted and the (masked) store URL; our own errors pass through untouched.
     """
+    lock_waits = 0
     for attempt in range(attempts):
         try:
             return action()
         except DBAPIError as exc:
+            if _is_sqlite_lock(exc):
+                # sqlite reports a lock only after waiting busy_timeout for it: retrying as for a
+                # quick conflict would wait RETRY_ATTEMPTS times as long, silently (issue 14).
+                lock_waits += 1
+                waited = lock_waits * SQLITE_BUSY_TIMEOUT_MS // 1000
+                if lock_waits > SQLITE_LOCK_RETRIES:
+                    raise MetadataStoreError(
+                        f"Metadata store {masked_url!r} failed to {what}: the database is locked "
+                        f"by another process (waited about {waited} s). Another program holds a "
+                        "write lock on the file - a `sqlite3` shell, or a long transaction. Close "
+                        "it and try again; for many concurrent writers use a PostgreSQL or MySQL "
+                        "metadata store."
+                    ) from exc
+                logger.warning(
+                    "Metadata store %s is locked by another process; waited %d s to %s, waiting "
+                    "once more.", masked_url, waited, what,
+                )
+                continue
             if is_retryable(exc) and attempt + 1 < attempts:
                 # Exponential backoff with jitter so retrying writers do not collide again.
                 delay = min(RETRY_MAX_DELAY_S, RETRY_BASE_DELAY_S * 2**attempt)
