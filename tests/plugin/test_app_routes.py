@@ -75,6 +75,13 @@ def test_dag_level_access_filters_runs_steps_and_artifacts(make_client: Client, 
     assert shared["producer"] is None
     assert [c["run"]["dag_id"] for c in shared["consumers"]] == [DAG_A]
     assert shared["hidden_links"] >= 2  # the local run's producer and consumer
+    # The cached step does not link to (nor name the id of) the local run's step it came from.
+    cached_step = alice.get(f"/api/steps/{KEY}/{i[(DAG_A, 'train')]}").json()["step"]
+    assert cached_step["status"] == "cached" and cached_step["cached_from"] is None
+    page = alice.get(f"/steps/{KEY}/{i[(DAG_A, 'train')]}").text
+    assert "cached from" not in page and f"/steps/{KEY}/{i[('local', 'train')]}" not in page
+    run_page = alice.get(f"/api/runs/{KEY}/{i[DAG_A]}").json()
+    assert str(i[("local", "train")]) not in str([s.get("cached_from") for s in run_page.get("steps", [])])
     admin_view = make_client("admin").get(f"/api/artifacts/{KEY}/{i[(DAG_A, 'load', 'table')]}").json()
     assert admin_view["producer"]["run"]["orchestrator"] == "local"
     assert {c["run"]["name"] for c in admin_view["consumers"]} >= {"local-run"}

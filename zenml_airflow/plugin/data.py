@@ -155,7 +155,9 @@ def step_dict(ctx: Ctx, key: str, step: StepRunRecord, run: RunRecord, *, io: bo
         "try_number": step.try_number,
         "parameters": step.parameters,
         "cache_key": step.cache_key,
-        "cached_from": ctx.step_href(key, step.cached_from_step_run_id) if step.cached_from_step_run_id else None,
+        # Filled in by step() only where the viewer may see the run that produced the outputs:
+        # a link would name a step run of a run they may not see (issue 14).
+        "cached_from": None,
         "error": step.error,
         "started_at": _iso(step.started_at),
         "finished_at": _iso(step.finished_at),
@@ -271,6 +273,12 @@ def step(ctx: Ctx, key: str, step_id: int, *, previews: bool = True) -> dict[str
     inputs, outputs = handle.metadata.get_step_io(record.id)
     parents = handle.metadata.get_parent_step_runs(record.id)
     data = step_dict(ctx, key, record, run_record)
+    if record.cached_from_step_run_id is not None:
+        try:
+            ctx.visible_step(handle, record.cached_from_step_run_id)
+            data["cached_from"] = ctx.step_href(key, record.cached_from_step_run_id)
+        except NotFound:
+            pass  # from a run this viewer may not see: say it is cached, not where from
     data["inputs"] = [artifact_ref(ctx, key, n, a) for n, a in inputs.items()]
     data["outputs"] = [artifact_ref(ctx, key, n, a) for n, a in outputs.items()]
     if previews:
