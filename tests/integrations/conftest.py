@@ -1,5 +1,5 @@
 """Fixtures of the integration tests: a fresh model artifact directory on a local or memory://
-store, and the sklearn materializer registered lazily as the built-in registry does it."""
+store."""
 
 from __future__ import annotations
 
@@ -11,19 +11,6 @@ import fsspec
 import pytest
 
 from zenml_airflow.artifacts import ArtifactStore, ModelArtifact
-from zenml_airflow.materializers.default_materializer_registry import (
-    default_materializer_registry,
-)
-
-SKLEARN_MATERIALIZER_MODULE = (
-    "zenml_airflow.integrations.sklearn.materializers.sklearn_materializer"
-)
-
-
-@pytest.fixture
-def sklearn_registered() -> None:
-    """The lazy entry the built-in registry carries for sklearn (idempotent)."""
-    default_materializer_registry.register_lazy("sklearn", SKLEARN_MATERIALIZER_MODULE)
 
 
 @pytest.fixture(params=["local", "memory"])

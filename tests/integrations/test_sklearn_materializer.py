@@ -67,7 +67,7 @@ def round_trip(model: Any, artifact: ModelArtifact, data_type: type = BaseEstima
     return SklearnMaterializer(artifact).handle_input(data_type)
 
 
-def test_registered_lazily_for_the_seeds_ten_sklearn_types(sklearn_registered: None) -> None:
+def test_registered_lazily_for_the_seeds_ten_sklearn_types() -> None:
     assert SklearnMaterializer.ASSOCIATED_TYPES == SEED_TYPES
     assert (ModelArtifact,) == SklearnMaterializer.ASSOCIATED_ARTIFACT_TYPES
     for seed_type in SEED_TYPES:
@@ -309,3 +309,21 @@ def test_without_skops_the_import_says_what_to_install() -> None:
         "installed. Install it with: pip install 'zenml-airflow[sklearn]' (or: zenml-airflow "
         "integration install sklearn)"
     ) in result.stderr
+
+
+def test_an_estimator_finds_the_materializer_through_the_built_in_lazy_entry() -> None:
+    """In a fresh interpreter nothing imports the integration module: the registry's built-in
+    entry for sklearn must load it on the first lookup."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from sklearn.linear_model import LogisticRegression\n"
+        "from zenml_airflow.materializers.default_materializer_registry import default_materializer_registry as r\n"
+        "assert 'zenml_airflow.integrations.sklearn.materializers.sklearn_materializer' not in sys.modules\n"
+        "print(r.get(LogisticRegression).__name__)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "SklearnMaterializer"

@@ -20,7 +20,6 @@ from zenml_airflow.integrations.sklearn.materializers.sklearn_materializer impor
 from zenml_airflow.repository import Repository
 
 
-@pytest.mark.usefixtures("sklearn_registered")
 def test_a_classifier_returned_by_a_step_reaches_the_next_step_and_reads_back() -> None:
     run = sklearn_steps.build().run(run_name="digits-1")
     assert run.status is ExecutionStatus.COMPLETED
@@ -47,7 +46,6 @@ def test_a_classifier_returned_by_a_step_reaches_the_next_step_and_reads_back() 
     )
 
 
-@pytest.mark.usefixtures("sklearn_registered")
 def test_a_rerun_is_cached_and_reads_the_same_model() -> None:
     sklearn_steps.build().run(run_name="digits-a")
     sklearn_steps.build().run(run_name="digits-b")

@@ -73,7 +73,7 @@ def test_the_package_exports_the_seed_names_from_the_seed_modules() -> None:
 def test_an_interface_cannot_be_used_as_a_step(interface: type[BaseStep]) -> None:
     with pytest.raises(
         StepInterfaceError,
-        match=rf"'{interface.__name__}' is an abstract step interface .* implement entrypoint",
+        match=rf"'{interface.__name__}' is an abstract step; subclass it and implement entrypoint",
     ):
         interface()
 
