@@ -146,11 +146,24 @@ def test_no_secret_value_in_dag_file_spec_store_or_task_logs(
     for needle in (db_password, api_key):
         assert needle not in log
 
-    # The component logs `stack up` writes (issue 14, security 2) are private to the user: Airflow's
-    # LocalExecutor copies task output into scheduler.log unmasked (docs/secrets.md).
+    # The component logs `stack up` writes (issue 14, security 2) are private to the user.
     state = local_airflow.state_dir
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
     logs = sorted(state.glob("*.log"))
     assert {p.name for p in logs} >= {"api-server.log", "scheduler.log", "dag-processor.log", "triggerer.log"}
     for path in logs:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+    # ...and masked too: Airflow's LocalExecutor copies everything a task prints or logs into
+    # scheduler.log, which its own masking does not cover - the step masks its output itself.
+    files = [p for root in (state, local_airflow.airflow_home / "logs") for p in root.rglob("*") if p.is_file()]
+    task_logs = [p for p in files if "task_id=call_api" in str(p)]
+    assert task_logs, "the step's task log file is among the files checked"
+    assert any(b"calling the weather API with key ***" in p.read_bytes() for p in task_logs)
+    assert any(b"calling the weather API with key" in p.read_bytes() for p in logs), (
+        "the step's output reached a component log (so this check is not vacuous)"
+    )
+    for path in files:
+        content = path.read_bytes()
+        for needle in (db_password, api_key):
+            assert needle.encode() not in content, f"a secret value is in {path}"

@@ -105,8 +105,9 @@ class LocalAirflow:
     def prepare_state_dir(self) -> Path:
         """Create the state dir (pids and component logs) private to this user: 0700.
 
-        The component logs hold whatever Airflow's processes print - task output included, which
-        may carry secret values Airflow's task log masks - so only the owner may read them.
+        The component logs hold whatever Airflow's processes print; the scheduler's include a
+        copy of all task output. Step tasks mask secrets in theirs (runtime/redaction.py), but
+        output written straight to a file descriptor is not masked, so only the owner may read them.
         """
         self.state_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.state_dir, 0o700)

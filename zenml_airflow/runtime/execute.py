@@ -3,7 +3,8 @@
 1. Make the user's code importable (the spec's source roots) and stop module-level ``p.run()``.
 2. Rebuild the stack from the spec's snapshot - never from whatever profile the worker has - and
    resolve its secret references now, registering every value with Airflow's secrets masker (as
-   every value a step later reads through ``context.stack.secrets_manager``) so logs show ``***``.
+   every value a step later reads through ``context.stack.secrets_manager``) so logs show ``***``;
+   all the task's output passes that masker before it leaves the process (runtime/redaction.py).
 3. Open (or join) the pipeline run keyed by (dag_id, run_id); apply trigger-time parameters.
 4. Run the step through the shared executor with try number, logical date and data interval.
 5. Attach each output artifact to its Airflow Asset event; return a small reference as XCom.
@@ -31,6 +32,7 @@ from zenml_airflow.core.spec import (
 from zenml_airflow.enums import StackComponentType
 from zenml_airflow.exceptions import StackError, StepInterfaceError
 from zenml_airflow.execution.executor import StepExecutor
+from zenml_airflow.runtime.redaction import redacted_output
 from zenml_airflow.runtime.task import asset_name, asset_uri, param_key
 from zenml_airflow.stack.flavors import get_flavor_registry
 from zenml_airflow.stack.stack import Stack
@@ -106,7 +108,17 @@ def _prepare_imports(spec: PipelineSpec) -> None:
 
 
 def execute_step_task(spec: PipelineSpec, step_name: str, context: Mapping[str, Any]) -> dict[str, Any]:
-    """Run ``step_name`` of ``spec`` for the Airflow task described by ``context``."""
+    """Run ``step_name`` of ``spec`` for the Airflow task described by ``context``.
+
+    Everything the task prints or logs meanwhile passes Airflow's secrets masker in this process
+    (:mod:`zenml_airflow.runtime.redaction`): Airflow masks only the task log, while e.g. the
+    LocalExecutor also copies the task's raw output into the scheduler's log.
+    """
+    with redacted_output():
+        return _execute_step_task(spec, step_name, context)
+
+
+def _execute_step_task(spec: PipelineSpec, step_name: str, context: Mapping[str, Any]) -> dict[str, Any]:
     if spec.required_integrations:  # before anything is recorded: the worker lacks packages
         check_integrations(spec.required_integrations, pipeline_name=spec.name)
     _prepare_imports(spec)
