@@ -183,6 +183,33 @@ FINISH_STEP = (
         finished_at=_param("new_finished_at"),
     )
 )
+_RUNNING = ExecutionStatus.RUNNING.value
+_FAILED = ExecutionStatus.FAILED.value
+#: The RUNNING step runs recorded by processes of ``host`` (see ``metadata/liveness.py``).
+RUNNING_STEPS_ON_HOST = sa.select(
+    STEPS.c.id, STEPS.c.run_id, STEPS.c.runner_host, STEPS.c.runner_pid, STEPS.c.runner_started
+).where(STEPS.c.status == _RUNNING, STEPS.c.runner_host == _param("host"))
+#: The RUNNING step runs of run ``run_id``.
+RUNNING_STEPS_OF_RUN = sa.select(STEPS.c.id, STEPS.c.run_id).where(
+    STEPS.c.status == _RUNNING, STEPS.c.run_id == _param("run_id")
+)
+#: Fail step run ``step_run_id`` if it is still RUNNING.
+FAIL_IF_RUNNING = (
+    sa.update(STEPS)
+    .where(STEPS.c.id == _param("step_run_id"), STEPS.c.status == _RUNNING)
+    .values(status=_FAILED, error=_param("new_error"), finished_at=_param("new_finished_at"))
+)
+#: Fail the tries of step ``name`` of run ``run_id`` before ``try_number`` still RUNNING.
+FAIL_EARLIER_TRIES = (
+    sa.update(STEPS)
+    .where(
+        STEPS.c.run_id == _param("of_run_id"),
+        STEPS.c.name == _param("of_name"),
+        STEPS.c.try_number < _param("before_try"),
+        STEPS.c.status == _RUNNING,
+    )
+    .values(status=_FAILED, error=_param("new_error"), finished_at=_param("new_finished_at"))
+)
 #: The artifacts (with input/output name and step run id) linked to the step runs ``ids``.
 LINKED_ARTIFACTS = {
     link.name: sa.select(

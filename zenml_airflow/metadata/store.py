@@ -18,20 +18,19 @@ Example::
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from types import SimpleNamespace, TracebackType
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import DoesNotExistError, MetadataStoreError, RunNameExistsError
+from zenml_airflow.metadata import liveness, schema
 from zenml_airflow.metadata import queries as q
-from zenml_airflow.metadata import schema
 from zenml_airflow.metadata.engine import (
     WRITE_OPTION,
     driver_message,
@@ -48,81 +47,16 @@ from zenml_airflow.metadata.records import (
     RunRecord,
     StepRunRecord,
 )
-from zenml_airflow.metadata.tables import (
-    HASH_LENGTH,
-    NAME_LENGTH,
-    REF_LENGTH,
-    URI_LENGTH,
-    utcnow,
+from zenml_airflow.metadata.tables import HASH_LENGTH, NAME_LENGTH, REF_LENGTH, utcnow
+from zenml_airflow.metadata.writes import (
+    check_artifact,
+    check_length,
+    check_name,
+    insert_if_absent,
+    new_id,
 )
 
 T = TypeVar("T")
-
-
-def _check_name(kind: str, value: str, limit: int = NAME_LENGTH) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise MetadataStoreError(f"The {kind} must be a non-empty string, got {value!r}.")
-    if len(value) > limit:
-        raise MetadataStoreError(
-            f"The {kind} {value[:40]!r}... is {len(value)} characters long; the metadata store "
-            f"keeps at most {limit}. Use a shorter {kind}."
-        )
-
-
-def _check_length(kind: str, value: str | None, limit: int) -> None:
-    # sqlite stores any length, PostgreSQL and strict MySQL refuse, non-strict MySQL truncates
-    # silently: check here so every backend behaves the same and nothing is cut.
-    if value is not None and len(value) > limit:
-        raise MetadataStoreError(
-            f"The {kind} {value[:40]!r}... is {len(value)} characters long; the metadata store "
-            f"keeps at most {limit}."
-        )
-
-
-def _check_artifact(artifact: NewArtifact) -> None:
-    _check_length("artifact uri", artifact.uri, URI_LENGTH)
-    _check_length("artifact type", artifact.artifact_type, NAME_LENGTH)
-    _check_length("artifact data type", artifact.data_type, REF_LENGTH)
-    _check_length("artifact materializer", artifact.materializer, REF_LENGTH)
-    _check_length("artifact content hash", artifact.content_hash, HASH_LENGTH)
-
-
-def _new_id(result: sa.CursorResult[Any]) -> int:
-    """The primary key an INSERT of one row generated."""
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
-
-
-def _insert_if_absent(conn: Connection, table: sa.Table, row: Mapping[str, Any]) -> None:
-    """INSERT ``row`` unless it would duplicate a unique key of ``table``; never raises for that.
-
-    The building block of every get-or-create here: insert-if-absent, then select by the
-    unique key. A concurrent writer's uncommitted insert of the same key makes this statement
-    wait for it to commit (or roll back), and READ COMMITTED lets the following SELECT see the
-    row it committed - so all racers get the one row, none gets an error. Each dialect's own
-    statement, not a savepoint and a caught IntegrityError: no savepoint round trips, and no
-    window in which a racer has neither its row nor an error.
-    """
-    dialect = conn.dialect.name
-    statement: Any
-    if dialect == "postgresql":
-        statement = postgresql.insert(table).values(**row).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table).values(**row).on_conflict_do_nothing()
-    elif dialect in ("mysql", "mariadb"):
-        # Not INSERT IGNORE: that would also turn truncation and foreign-key errors into
-        # warnings. Updating a key column to itself changes nothing.
-        key = next(iter(table.primary_key.columns))
-        statement = mysql.insert(table).values(**row).on_duplicate_key_update({key.name: key})
-    else:  # another SQLAlchemy dialect: a savepoint keeps the transaction usable on conflict
-        try:
-            with conn.begin_nested():
-                conn.execute(sa.insert(table).values(**row))
-        except IntegrityError:
-            pass
-        return
-    conn.execute(statement)
 
 
 class SQLMetadataStore(MetadataReads):
@@ -238,7 +172,7 @@ class SQLMetadataStore(MetadataReads):
         found = conn.execute(q.PIPELINE_BY_NAME, {"pipeline_name": name}).first()
         if found is not None:
             return found
-        _insert_if_absent(conn, PIPELINES, {"name": name, "created_at": utcnow()})
+        insert_if_absent(conn, PIPELINES, {"name": name, "created_at": utcnow()})
         return conn.execute(q.PIPELINE_BY_NAME, {"pipeline_name": name}).one()
 
     @staticmethod
@@ -275,7 +209,7 @@ class SQLMetadataStore(MetadataReads):
 
     def get_or_create_pipeline(self, name: str) -> PipelineRecord:
         """Return the pipeline called ``name``, creating it if needed (safe under concurrency)."""
-        _check_name("pipeline name", name)
+        check_name("pipeline name", name)
         return self._transaction(
             lambda c: q.pipeline_record(self._pipeline_in(c, name)),
             write=True,
@@ -317,7 +251,7 @@ class SQLMetadataStore(MetadataReads):
     def _insert_run(conn: Connection, pipeline: Any, values: dict[str, Any]) -> RunRecord:
         with conn.begin_nested():  # a savepoint, so a conflict leaves the transaction usable
             result = conn.execute(q.INSERT_RUN, {"pipeline_id": pipeline.id, **values})
-        row = {**values, "id": _new_id(result)}
+        row = {**values, "id": new_id(result)}
         status = q.derive_run_status(0, 0, values["num_steps"])  # no step has run yet
         return q.run_record(SimpleNamespace(**row), pipeline.name, status)
 
@@ -353,7 +287,7 @@ class SQLMetadataStore(MetadataReads):
                 # Insert-if-absent, then look again: checking first ("is the orchestrator run
                 # free?") and inserting after left a window in which a racer saw the winner's
                 # committed run by orchestrator id but not by name, and failed (issue 14).
-                _insert_if_absent(conn, RUNS, {"pipeline_id": pipeline.id, **values})
+                insert_if_absent(conn, RUNS, {"pipeline_id": pipeline.id, **values})
                 run = self._find_run(conn, run_name)
                 if run is None:  # not inserted: this orchestrator run has a run of another name
                     self._check_orchestrator_run_free(conn, pipeline, orchestrator_run_id, run_name)
@@ -384,14 +318,14 @@ class SQLMetadataStore(MetadataReads):
         git_sha: str | None,
         runtime_configuration: Mapping[str, Any] | None,
     ) -> dict[str, Any]:
-        _check_name("pipeline name", pipeline_name)
-        _check_name("run name", run_name)
-        _check_name("orchestrator", orchestrator, 64)
+        check_name("pipeline name", pipeline_name)
+        check_name("run name", run_name)
+        check_name("orchestrator", orchestrator, 64)
         if orchestrator_run_id is not None:
-            _check_name("orchestrator run id", orchestrator_run_id, REF_LENGTH)
-        _check_length("stack name", stack_name, NAME_LENGTH)
-        _check_length("zenml version", zenml_version, 64)
-        _check_length("git sha", git_sha, 64)
+            check_name("orchestrator run id", orchestrator_run_id, REF_LENGTH)
+        check_length("stack name", stack_name, NAME_LENGTH)
+        check_length("zenml version", zenml_version, 64)
+        check_length("git sha", git_sha, 64)
         if not isinstance(num_steps, int) or num_steps < 0:
             raise MetadataStoreError(
                 f"num_steps of run '{run_name}' must be a non-negative int, got {num_steps!r}."
@@ -456,8 +390,14 @@ class SQLMetadataStore(MetadataReads):
             step_operator,
         )  # fmt: skip
 
+        runner = liveness.current_runner()  # the calling process runs the step
+
         def tx(conn: Connection) -> StepRunRecord:
-            fields = {"status": ExecutionStatus.RUNNING.value, "started_at": utcnow()}
+            fields = {
+                "status": ExecutionStatus.RUNNING.value, "started_at": utcnow(),
+                "runner_host": runner.host, "runner_pid": runner.pid,
+                "runner_started": runner.started,
+            }  # fmt: skip
             step, _ = self._insert_step(conn, run_id, {**values, **fields}, reopen=True)
             return q.step_run_record(step)
 
@@ -474,11 +414,11 @@ class SQLMetadataStore(MetadataReads):
         try_number: int,
         step_operator: str | None,
     ) -> dict[str, Any]:
-        _check_name("step name", name)
-        _check_name("step entrypoint", entrypoint, REF_LENGTH)
-        _check_length("step entrypoint name", entrypoint_name, NAME_LENGTH)
-        _check_length("step source hash", source_hash, HASH_LENGTH)
-        _check_length("step operator", step_operator, NAME_LENGTH)
+        check_name("step name", name)
+        check_name("step entrypoint", entrypoint, REF_LENGTH)
+        check_length("step entrypoint name", entrypoint_name, NAME_LENGTH)
+        check_length("step source hash", source_hash, HASH_LENGTH)
+        check_length("step operator", step_operator, NAME_LENGTH)
         if not isinstance(try_number, int) or try_number < 1:
             raise MetadataStoreError(
                 f"try_number of step '{name}' must be >= 1, got {try_number!r}."
@@ -508,7 +448,8 @@ class SQLMetadataStore(MetadataReads):
             raise DoesNotExistError(f"No pipeline run with id {run_id} in {self._masked}.")
         row = {
             "run_id": run_id, "cache_key": None, "cached_from_step_run_id": None, "error": None,
-            "finished_at": None, **values,
+            "finished_at": None, "runner_host": None, "runner_pid": None, "runner_started": None,
+            **values,
         }  # fmt: skip
         try:
             result = conn.execute(q.INSERT_STEP, row)
@@ -517,9 +458,19 @@ class SQLMetadataStore(MetadataReads):
                 f"Try {values['try_number']} of step '{values['name']}' of run '{run.name}' was "
                 "already started; pass the next try_number for a retry."
             ) from exc
+        if values["try_number"] > 1:
+            # Tries of a step run one after another, so an earlier try still RUNNING ended
+            # without recording its result: its process was killed or its machine lost.
+            conn.execute(
+                q.FAIL_EARLIER_TRIES,
+                {"of_run_id": run_id, "of_name": values["name"], "before_try": values["try_number"],
+                 "new_finished_at": utcnow(),
+                 "new_error": f"This try ended without recording a result (its process was "
+                              f"killed or lost): try {values['try_number']} started after it."},
+            )  # fmt: skip
         if reopen:
             self._set_finished_at(conn, run, None)  # a running step means a running run
-        return SimpleNamespace(id=_new_id(result), **row), run
+        return SimpleNamespace(id=new_id(result), **row), run
 
     def finish_step_run(
         self,
@@ -611,12 +562,12 @@ class SQLMetadataStore(MetadataReads):
     def _check_links(
         cache_key: str | None, inputs: Mapping[str, str], outputs: Mapping[str, NewArtifact | str]
     ) -> None:
-        _check_length("cache key", cache_key, HASH_LENGTH)
+        check_length("cache key", cache_key, HASH_LENGTH)
         for name in (*inputs, *outputs):
-            _check_name("input/output name", name)
+            check_name("input/output name", name)
         for artifact in outputs.values():
             if isinstance(artifact, NewArtifact):
-                _check_artifact(artifact)
+                check_artifact(artifact)
 
     def _finish_step(
         self,
@@ -747,7 +698,7 @@ class SQLMetadataStore(MetadataReads):
         if conn.scalar(q.CACHE_KEY_EXISTS, {"cache_key": key}) is not None:
             return  # first writer wins; its outputs are as good as ours
         # A concurrent finisher of the same key may win still; then its entry stays.
-        _insert_if_absent(conn, CACHE, {"cache_key": key, "step_run_id": step_run_id,
+        insert_if_absent(conn, CACHE, {"cache_key": key, "step_run_id": step_run_id,
                                         "created_at": now})  # fmt: skip
 
     def fail_step_run(self, step_run_id: int, error: str) -> StepRunRecord:
@@ -768,6 +719,68 @@ class SQLMetadataStore(MetadataReads):
             return q.step_run_record(SimpleNamespace(**{**step._mapping, **final}))
 
         return self._transaction(tx, write=True, what=f"fail step run {step_run_id}")
+
+    # --- step runs whose process is gone ----------------------------------------------------
+
+    def fail_orphaned_step_runs(self) -> list[StepRunRecord]:
+        """Mark failed the RUNNING step runs of this host whose process has ended; return them.
+
+        Only this host's step runs can be checked (``metadata/liveness.py``); a step run of a
+        live process, or of another machine, is left alone. Cheap when there is nothing to do:
+        one indexed read.
+        """
+        me = liveness.current_runner()
+        rows = self._transaction(
+            lambda conn: conn.execute(q.RUNNING_STEPS_ON_HOST, {"host": me.host}).all(),
+            write=False,
+            what="find the running step runs of this host",
+        )
+        gone: dict[int, str] = {}
+        for row in rows:
+            runner = liveness.Runner(row.runner_host, row.runner_pid, row.runner_started)
+            if runner != me and liveness.is_gone(runner):
+                gone[row.id] = (
+                    f"The process running this step ({liveness.describe(runner)}) ended without "
+                    "recording a result: it was killed (e.g. kill -9 or out of memory) or "
+                    "crashed. Its partial artifacts, if any, are removed by `zenml-airflow "
+                    "artifact-store gc --delete`."
+                )
+        return self._fail_running(rows, gone)
+
+    def fail_unfinished_step_runs(self, run_id: int, reason: str) -> list[StepRunRecord]:
+        """Mark failed every step run of run ``run_id`` still RUNNING, with ``reason``.
+
+        For an orchestrator that knows the run is over (an Airflow DAG run that ended): no step
+        of it can still be running, whichever machine ran it.
+        """
+        rows = self._transaction(
+            lambda conn: conn.execute(q.RUNNING_STEPS_OF_RUN, {"run_id": run_id}).all(),
+            write=False,
+            what=f"find the running step runs of run {run_id}",
+        )
+        return self._fail_running(rows, {row.id: reason for row in rows})
+
+    def _fail_running(self, rows: Sequence[Any], errors: Mapping[int, str]) -> list[StepRunRecord]:
+        """Fail the step runs ``errors`` names (``rows`` holds their run ids) that are still
+        RUNNING when the write happens - one that finished meanwhile keeps its result."""
+        if not errors:
+            return []
+
+        def tx(conn: Connection) -> list[StepRunRecord]:
+            now, failed = utcnow(), []
+            for run_id in sorted({row.run_id for row in rows if row.id in errors}):
+                run = self._lock_run(conn, run_id)  # the lock order of every step write
+                for row in rows:
+                    if row.run_id != run_id or row.id not in errors:
+                        continue
+                    params = {"step_run_id": row.id, "new_error": errors[row.id],
+                              "new_finished_at": now}  # fmt: skip
+                    if conn.execute(q.FAIL_IF_RUNNING, params).rowcount:
+                        failed.append(q.step_run_record(q.step_row(conn, row.id)))
+                self._refresh_run_finished(conn, run_id, now, locked_run=run)
+            return failed
+
+        return self._transaction(tx, write=True, what="record step runs whose process is gone")
 
     def delete_cache_entry(self, cache_key: str) -> bool:
         """Forget ``cache_key`` (e.g. its artifacts are gone); return whether it existed."""

@@ -127,7 +127,8 @@ STEPS = sa.Table(
     sa.Column("entrypoint", sa.String(REF_LENGTH), nullable=False),
     sa.Column("entrypoint_name", sa.String(NAME_LENGTH), nullable=False),
     sa.Column("docstring", LONG_TEXT, nullable=True),
-    sa.Column("status", sa.String(16), nullable=False),
+    # Indexed: finding the (few) RUNNING step runs whose process is gone (metadata/liveness.py).
+    sa.Column("status", sa.String(16), nullable=False, index=True),
     sa.Column("parameters", sa.JSON, nullable=False),
     sa.Column("cache_key", sa.String(HASH_LENGTH), nullable=True, index=True),
     sa.Column("source_hash", sa.String(HASH_LENGTH), nullable=False),
@@ -136,6 +137,11 @@ STEPS = sa.Table(
     sa.Column("error", LONG_TEXT, nullable=True),
     _timestamp("started_at"),
     _timestamp("finished_at", nullable=True),
+    # The process running this try (host name, pid, process start time in epoch seconds); NULL
+    # for cached step runs and those recorded before schema revision 0003.
+    sa.Column("runner_host", sa.String(NAME_LENGTH), nullable=True),
+    sa.Column("runner_pid", sa.Integer, nullable=True),
+    sa.Column("runner_started", sa.Double, nullable=True),
     # Also serves list_step_runs (prefix run_id) and the latest-try aggregate.
     sa.UniqueConstraint("run_id", "name", "try_number"),
 )

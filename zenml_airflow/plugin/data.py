@@ -4,6 +4,7 @@ the HTML pages render them with templates). Every record read here is filtered b
 
 from __future__ import annotations
 
+import contextlib
 import re
 import urllib.parse
 from dataclasses import dataclass
@@ -98,6 +99,7 @@ class Ctx:
 
     def visible_run(self, handle: StoreHandle, run_id: int) -> RunRecord:
         assert handle.metadata is not None
+        _fail_orphans(handle)
         run = handle.metadata.get_run_by_id(run_id)
         if run is None or not self.viewer.can_see_run(run):
             raise NotFound(f"No run {run_id}.")
@@ -214,6 +216,14 @@ def index(ctx: Ctx) -> dict[str, Any]:
     return {"stores": stores, "dag_problems": problems}
 
 
+def _fail_orphans(handle: StoreHandle) -> None:
+    """Steps of this host whose process was killed show as failed, not running forever (the
+    DAG-run callback settles those of other hosts; ``metadata/liveness.py``)."""
+    assert handle.metadata is not None
+    with contextlib.suppress(ZenMLAirflowError):  # a read-only store is shown as it is
+        handle.metadata.fail_orphaned_step_runs()
+
+
 def pipeline(ctx: Ctx, key: str, name: str) -> dict[str, Any]:
     handle = ctx.store(key)
     assert handle.metadata is not None
@@ -230,6 +240,7 @@ def _newest_runs(ctx: Ctx, handle: StoreHandle, name: str, limit: int) -> tuple[
     (newest first): a count and one page, whatever the number of runs."""
     assert handle.metadata is not None
     dags = None if ctx.viewer.all_dags else ctx.viewer.readable_dags
+    _fail_orphans(handle)
     total = handle.metadata.count_runs(name, airflow_dag_ids=dags)
     if not total:
         return 0, []

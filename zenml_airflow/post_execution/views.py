@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import logging
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from functools import cached_property
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from zenml_airflow.artifacts import artifact_type_by_name
 from zenml_airflow.enums import ExecutionStatus
-from zenml_airflow.exceptions import DoesNotExistError, did_you_mean
+from zenml_airflow.exceptions import DoesNotExistError, ZenMLAirflowError, did_you_mean
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
 from zenml_airflow.materializers.default_materializer_registry import load_materializer
 from zenml_airflow.metadata.records import ArtifactRecord, PipelineRecord, RunRecord, StepRunRecord
@@ -27,6 +28,8 @@ from zenml_airflow.utils.source_utils import import_object
 if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.artifacts.store import ArtifactStore
     from zenml_airflow.metadata.store import SQLMetadataStore
+
+logger = logging.getLogger(__name__)
 
 
 class _Stores:
@@ -497,8 +500,19 @@ class PipelineView:
         return hash(("pipeline", self.name))
 
 
+def fail_orphaned_step_runs(metadata_store: SQLMetadataStore) -> None:
+    """Record as failed the RUNNING steps of this host whose process is gone (killed with
+    kill -9, out of memory), so that what is read next shows their runs as failed rather than
+    running forever. A store this user may only read is read as it is."""
+    try:
+        metadata_store.fail_orphaned_step_runs()
+    except ZenMLAirflowError as error:
+        logger.debug("Could not record step runs of ended processes as failed: %s", error)
+
+
 def get_pipelines(metadata_store: SQLMetadataStore, artifact_store: ArtifactStore | None = None) -> list[PipelineView]:
     """Every pipeline recorded in ``metadata_store``, by name."""
+    fail_orphaned_step_runs(metadata_store)
     stores = _Stores(metadata_store, artifact_store)
     return [PipelineView(record, stores) for record in metadata_store.list_pipelines()]
 
@@ -507,6 +521,7 @@ def get_pipeline(
     metadata_store: SQLMetadataStore, name: str, artifact_store: ArtifactStore | None = None
 ) -> PipelineView | None:
     """The pipeline called ``name``, or ``None`` (the seed's behaviour)."""
+    fail_orphaned_step_runs(metadata_store)
     record = metadata_store.get_pipeline(name)
     return PipelineView(record, _Stores(metadata_store, artifact_store)) if record else None
 
@@ -514,6 +529,7 @@ def get_pipeline(
 def get_run(
     metadata_store: SQLMetadataStore, run_id: int, artifact_store: ArtifactStore | None = None
 ) -> PipelineRunView:
+    fail_orphaned_step_runs(metadata_store)
     record = metadata_store.get_run_by_id(run_id)
     if record is None:
         raise DoesNotExistError(f"No pipeline run with id {run_id} in the metadata store.")

@@ -14,7 +14,14 @@ from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, Asset, CronTriggerTimetable, DeltaTriggerTimetable, Param
 
 from zenml_airflow.core.spec_format import is_sealed
-from zenml_airflow.runtime.task import CompiledSpec, StepTask, asset_name, asset_uri, param_key
+from zenml_airflow.runtime.task import (
+    CompiledSpec,
+    DagRunFailed,
+    StepTask,
+    asset_name,
+    asset_uri,
+    param_key,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.core.spec import PipelineSpec
@@ -116,6 +123,8 @@ def build_dag(spec: dict[str, Any] | PipelineSpec, checksum: str | None = None) 
         params=_params(data["steps"]),
         tags=[DAG_TAG, f"pipeline:{name}"],
         doc_md=f"zenml-airflow pipeline `{name}` (compiled from `{data['source'] or name}`).",
+        # Steps left running by a killed task are recorded as failed when the run fails.
+        on_failure_callback=DagRunFailed(compiled),
         **_schedule(data["schedule"]),
     ) as dag:
         tasks = {step["name"]: _task(compiled, step) for step in data["steps"]}

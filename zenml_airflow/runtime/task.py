@@ -61,3 +61,20 @@ class StepTask:
 
     def __repr__(self) -> str:
         return f"StepTask({self.compiled.name}.{self.step_name})"
+
+
+class DagRunFailed:
+    """The DAG's ``on_failure_callback``: records the steps a killed task left running as
+    failed (``runtime/callbacks.py``). Cheap to create at parse time."""
+
+    def __init__(self, spec: CompiledSpec) -> None:
+        self.compiled = spec
+
+    def __call__(self, context: Any) -> None:
+        from zenml_airflow.runtime.callbacks import fail_steps_left_running
+
+        fail_steps_left_running(self.compiled.load(), context)
+
+    def __repr__(self) -> str:
+        return f"DagRunFailed({self.compiled.name})"
+
