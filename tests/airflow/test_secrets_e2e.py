@@ -19,6 +19,7 @@ from zenml_airflow.orchestrators.airflow_local import LocalAirflow
 from zenml_airflow.repository import Repository
 
 PIPELINES = Path(__file__).parents[1] / "secrets" / "secrets_pipeline.py"
+FAILING = Path(__file__).parent / "secret_failing_pipeline.py"
 PG_ENV = "ZENML_AIRFLOW_TEST_POSTGRES_SECRETS_URL"
 
 
@@ -156,14 +157,47 @@ def test_no_secret_value_in_dag_file_spec_store_or_task_logs(
 
     # ...and masked too: Airflow's LocalExecutor copies everything a task prints or logs into
     # scheduler.log, which its own masking does not cover - the step masks its output itself.
-    files = [p for root in (state, local_airflow.airflow_home / "logs") for p in root.rglob("*") if p.is_file()]
-    task_logs = [p for p in files if "task_id=call_api" in str(p)]
+    task_logs = list((local_airflow.airflow_home / "logs").rglob("task_id=call_api/*"))
     assert task_logs, "the step's task log file is among the files checked"
     assert any(b"calling the weather API with key ***" in p.read_bytes() for p in task_logs)
     assert any(b"calling the weather API with key" in p.read_bytes() for p in logs), (
         "the step's output reached a component log (so this check is not vacuous)"
     )
+    _assert_not_in_airflow_logs(local_airflow, db_password, api_key)
+
+
+def _assert_not_in_airflow_logs(airflow: LocalAirflow, *secrets: str) -> None:
+    """No secret value in any file of the component logs' dir or of Airflow's log folder."""
+    files = [p for root in (airflow.state_dir, airflow.airflow_home / "logs") for p in root.rglob("*") if p.is_file()]
     for path in files:
         content = path.read_bytes()
-        for needle in (db_password, api_key):
+        for needle in secrets:
             assert needle.encode() not in content, f"a secret value is in {path}"
+
+
+def test_secret_in_a_failing_steps_error_is_masked_in_every_log(
+    local_airflow: LocalAirflow, tmp_path: Path
+) -> None:
+    api_key = f"wk-{uuid.uuid4().hex}"
+    cli("secrets-manager", "register", "vault", "--flavor", "local",
+        f"--secrets_file={tmp_path / 'local.secrets'}", f"--key_file={tmp_path / 'secrets.key'}")
+    cli("secret", "register", "weather_api", "-x", "vault", f"--api_key={api_key}")
+    _register_airflow_stack(local_airflow, tmp_path, "metadata-store", "register", "af_metadata",
+                            "--flavor", "sqlite", f"--uri={tmp_path / 'metadata.db'}")
+    cli("stack", "register", "failing_stack", "-o", "af", "-m", "af_metadata", "-a", "af_artifacts",
+        "-x", "vault", "--set")
+
+    result = cli("pipeline", "deploy", f"{FAILING}:failing_pipeline", "--trigger", "--wait", check=False)
+    assert result.returncode == 1
+    run = Repository().get_pipeline("secret_failing_pipeline").runs[-1]
+    assert run.status is ExecutionStatus.FAILED
+
+    with local_airflow.client() as client:
+        dag_run_id = run.orchestrator_run_id.split("/", 1)[1]
+        log = client.task_log("secret_failing_pipeline", dag_run_id, "refuse_key", 1)
+    assert "about to fail with key ***" in log
+    assert "the weather API refused key ***" in log
+    scheduler_log = (local_airflow.state_dir / "scheduler.log").read_text()
+    assert "about to fail with key" in scheduler_log, "the copy this test is about was made"
+    assert "the weather API refused key" in scheduler_log
+    _assert_not_in_airflow_logs(local_airflow, api_key)
