@@ -191,6 +191,10 @@ def test_secret_in_a_failing_steps_error_is_masked_in_every_log(
     assert result.returncode == 1
     run = Repository().get_pipeline("secret_failing_pipeline").runs[-1]
     assert run.status is ExecutionStatus.FAILED
+    # The error the metadata store records (and `deploy --wait` prints) is masked too.
+    error = run.get_step("refuse_key").error
+    assert "the weather API refused key ***" in error and api_key not in error
+    assert api_key not in result.stdout + result.stderr
 
     with local_airflow.client() as client:
         dag_run_id = run.orchestrator_run_id.split("/", 1)[1]

@@ -21,7 +21,7 @@ import time
 import traceback
 import typing
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -114,8 +114,12 @@ class StepExecutor:
         *,
         step_classes: Mapping[str, type[BaseStep]] | None = None,
         materializers: Mapping[str, Mapping[str, type[BaseMaterializer]]] | None = None,
+        redact: Callable[[str], str] | None = None,
     ) -> None:
         self.stack = stack
+        # Applied to a failed step's error before the metadata store records it: under Airflow,
+        # the secrets masker, so a secret in an exception message is not stored in plain text.
+        self._redact = redact
         self._step_classes = dict(step_classes or {})
         self._materializers = {k: dict(v) for k, v in (materializers or {}).items()}
 
@@ -260,8 +264,11 @@ class StepExecutor:
                 else f"{type(error).__name__}: {error}"
             )
             detail = "".join(traceback.format_exception(error))
+            recorded = f"{message}\n\n{detail}"
+            if self._redact is not None:
+                recorded = str(self._redact(recorded))
             try:
-                store.fail_step_run(step_run.id, f"{message}\n\n{detail}")
+                store.fail_step_run(step_run.id, recorded)
             except Exception:  # the store itself may be what failed; keep the original error
                 logger.exception("Could not record the failure of step '%s'", step.name)
             raise

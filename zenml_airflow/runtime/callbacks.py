@@ -16,8 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from zenml_airflow.core.spec import PipelineSpec
-from zenml_airflow.runtime.execute import _prepare_imports as prepare_imports  # TODO-rename
-from zenml_airflow.runtime.execute import mask_secret_value, stack_from_snapshot
+from zenml_airflow.runtime.execute import mask_secret_value, prepare_imports, stack_from_snapshot
 
 logger = logging.getLogger(__name__)
 

@@ -70,6 +70,13 @@ def mask_secret_value(value: Any) -> None:
     mask_secret(value if isinstance(value, str | dict | list) else str(value))
 
 
+def _redact_text(text: str) -> str:
+    """``text`` with every value registered with Airflow's secrets masker replaced by ``***``."""
+    from airflow.sdk.log import redact
+
+    return str(redact(text))
+
+
 def apply_trigger_params(spec: PipelineSpec, step: StepSpec, params: Mapping[str, Any]) -> StepSpec:
     """The step with the values of its trigger-form parameters (``<step>.<field>``) applied."""
     if not step.parameters:
@@ -100,7 +107,7 @@ def _validate_parameters(step: StepSpec, executor: StepExecutor) -> None:
         ) from error
 
 
-def _prepare_imports(spec: PipelineSpec) -> None:
+def prepare_imports(spec: PipelineSpec) -> None:
     os.environ[PREVENT_EXECUTION_ENV] = "1"
     for root in reversed(spec.source_roots):
         if root not in sys.path:
@@ -121,7 +128,7 @@ def execute_step_task(spec: PipelineSpec, step_name: str, context: Mapping[str, 
 def _execute_step_task(spec: PipelineSpec, step_name: str, context: Mapping[str, Any]) -> dict[str, Any]:
     if spec.required_integrations:  # before anything is recorded: the worker lacks packages
         check_integrations(spec.required_integrations, pipeline_name=spec.name)
-    _prepare_imports(spec)
+    prepare_imports(spec)
     ti = context["ti"]
     dag_id, run_id = ti.dag_id, context["run_id"]
     dag_run = context.get("dag_run")
@@ -141,7 +148,7 @@ def _execute_step_task(spec: PipelineSpec, step_name: str, context: Mapping[str,
         zenml_version=zenml_airflow.__version__,
         runtime_configuration={"dag_id": dag_id, "run_id": run_id, "conf": conf},
     )
-    executor = StepExecutor(stack)
+    executor = StepExecutor(stack, redact=_redact_text)
     step = apply_trigger_params(spec, spec.step(step_name), context.get("params") or {})
     if conf.get(CONF_ENABLE_CACHE) is False:
         step = step.model_copy(update={"enable_cache": False})
