@@ -15,9 +15,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
-from tests.airflow.test_airflow_e2e import cli
+from tests.airflow.test_airflow_e2e import airflow_stack, cli  # noqa: F401 - the fixture
 from zenml_airflow.orchestrators.airflow_local import LocalAirflow
 
 SOURCE = """
@@ -49,6 +50,10 @@ SOURCE = """
 """
 
 
+pytestmark = pytest.mark.usefixtures("airflow_stack")  # an active stack on the session's Airflow
+METADATA_DB = "af-metadata.db"  # the airflow_stack fixture's metadata store, in tmp_path
+
+
 def _steps(db: Path, dag_id: str) -> list[dict[str, Any]]:
     """Every step run of the DAG's runs, read with plain SQL (no read that settles anything)."""
     engine = sa.create_engine(f"sqlite:///{db}")
@@ -69,12 +74,6 @@ def _deploy_and_kill(local_airflow: LocalAirflow, tmp_path: Path, name: str, ret
     source = tmp_path / f"{name}.py"
     source.write_text(textwrap.dedent(SOURCE.format(markers=str(markers), retries=retries,
                                                     name=name)))
-    cli("orchestrator", "register", "af", "--flavor", "airflow",
-        f"--dags_folder={local_airflow.dags_folder}", f"--airflow_home={local_airflow.airflow_home}",
-        f"--api_url={local_airflow.api_url}")
-    cli("artifact-store", "register", "af_artifacts", "--flavor", "local", f"--path={tmp_path / 'artifacts'}")
-    cli("metadata-store", "register", "af_metadata", "--flavor", "sqlite", f"--uri={tmp_path / 'metadata.db'}")
-    cli("stack", "register", "af_stack", "-o", "af", "-m", "af_metadata", "-a", "af_artifacts", "--set")
     cli("pipeline", "deploy", f"{source}:p")
     with local_airflow.client() as client:
         dag_run_id = client.trigger(name)["dag_run_id"]
@@ -84,7 +83,7 @@ def _deploy_and_kill(local_airflow: LocalAirflow, tmp_path: Path, name: str, ret
         assert time.monotonic() < deadline, "the slow task never started"
         time.sleep(0.5)
     pid = int(marker.read_text())
-    running = _steps(tmp_path / "metadata.db", name)
+    running = _steps(tmp_path / METADATA_DB, name)
     assert [(s["name"], s["status"], s["runner_pid"]) for s in running if s["name"] == "slow"] == [
         ("slow", "running", pid)
     ], "the step run records the task process that runs it"
@@ -100,12 +99,12 @@ def test_a_killed_task_fails_its_step_run_through_the_dag_failure_callback(
     with local_airflow.client() as client:
         assert client.wait_for_dag_run(name, dag_run_id, timeout=300)["state"] == "failed"
     deadline = time.monotonic() + 120
-    while (slow := [s for s in _steps(tmp_path / "metadata.db", name) if s["name"] == "slow"])[0]["status"] == "running":
+    while (slow := [s for s in _steps(tmp_path / METADATA_DB, name) if s["name"] == "slow"])[0]["status"] == "running":
         assert time.monotonic() < deadline, "the DAG's failure callback never recorded the step as failed"
         time.sleep(1)
     assert slow[0]["status"] == "failed" and slow[0]["runner_pid"] == pid
     assert f"The Airflow DAG run {name}/{dag_run_id} ended" in slow[0]["error"]
-    assert [s["status"] for s in _steps(tmp_path / "metadata.db", name) if s["name"] == "first"] == ["completed"]
+    assert [s["status"] for s in _steps(tmp_path / METADATA_DB, name) if s["name"] == "first"] == ["completed"]
 
 
 def test_a_retry_of_a_killed_task_fails_the_try_it_replaces(local_airflow: LocalAirflow, tmp_path: Path) -> None:
@@ -113,6 +112,6 @@ def test_a_retry_of_a_killed_task_fails_the_try_it_replaces(local_airflow: Local
     dag_run_id, pid = _deploy_and_kill(local_airflow, tmp_path, name, retries=1)
     with local_airflow.client() as client:
         assert client.wait_for_dag_run(name, dag_run_id, timeout=300)["state"] == "success"
-    tries = [s for s in _steps(tmp_path / "metadata.db", name) if s["name"] == "slow"]
+    tries = [s for s in _steps(tmp_path / METADATA_DB, name) if s["name"] == "slow"]
     assert [(s["try_number"], s["status"]) for s in tries] == [(1, "failed"), (2, "completed")]
     assert tries[0]["runner_pid"] == pid and "try 2 started after it" in tries[0]["error"]
