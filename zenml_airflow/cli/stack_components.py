@@ -333,6 +333,72 @@ def migrate_metadata_store(stack_name: str | None) -> None:
         )
 
 
+@metadata_store.command("init")
+@click.argument("name", required=False)
+@click.option(
+    "--uri",
+    help="The database file of a sqlite store, instead of a registered store NAME (e.g. on an "
+    "Airflow worker without the profile).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Delete a database that holds data (its runs' history) and start over.",
+)
+def init_metadata_store(name: str | None, uri: str | None, force: bool) -> None:
+    """Create an empty database for a sqlite metadata store (default: the active stack's).
+
+    Needed when a store's database was lost: zenml-airflow creates a missing database silently
+    only the first time. A database holding data is replaced only with --force.
+    """
+    import os
+
+    from zenml_airflow.exceptions import StackError
+    from zenml_airflow.metadata.sqlite_files import init_database
+
+    if name is not None and uri is not None:
+        raise click.UsageError("Give either NAME or --uri, not both.")
+    if uri is not None:
+        path = os.path.abspath(os.path.expanduser(uri.removeprefix("sqlite:///")))
+        label, url = path, f"sqlite:///{path}"
+    else:
+        from zenml_airflow.repository import Repository
+        from zenml_airflow.stack.components import SQLiteMetadataStoreComponent
+
+        repo = Repository()
+        if name is None:
+            name = _active_component_name(repo, StackComponentType.METADATA_STORE)
+            if name is None:
+                raise StackError(
+                    "The active stack has no metadata store; name one to initialise (or give "
+                    "--uri PATH)."
+                )
+        component = repo.get_stack_component(StackComponentType.METADATA_STORE, name)
+        if not isinstance(component, SQLiteMetadataStoreComponent):
+            raise StackError(
+                f"Metadata store '{name}' has flavor '{component.flavor}': `metadata-store init` "
+                "creates the database file of a 'sqlite' store. A server database's schema is "
+                "created the first time the empty database is used."
+            )
+        label, url = f"'{name}' ({component.uri})", component.url
+    result = init_database(url, force=force)
+    if result.action == "created":
+        success(
+            f"Created an empty database for metadata store {label} "
+            f"(schema revision {result.revision})."
+        )
+    elif result.action == "replaced":
+        success(
+            f"Deleted the database of metadata store {label} ({result.removed_rows} rows) and "
+            f"created an empty one (schema revision {result.revision})."
+        )
+    else:
+        success(
+            f"The database of metadata store {label} holds no runs; kept it "
+            f"(schema revision {result.revision})."
+        )
+
+
 COMPONENT_GROUPS: dict[StackComponentType, click.Group] = {
     StackComponentType.ORCHESTRATOR: orchestrator,
     StackComponentType.METADATA_STORE: metadata_store,

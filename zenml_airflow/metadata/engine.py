@@ -36,6 +36,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from zenml_airflow.exceptions import MetadataStoreError
+from zenml_airflow.metadata.sqlite_files import create_database_file, ensure_marker
 
 logger = logging.getLogger(__name__)
 
@@ -100,32 +101,25 @@ def is_sqlite(url: URL) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
-def _sqlite_file(url: URL) -> Path | None:
+def sqlite_file_path(url: URL) -> Path | None:
+    """The database file of a sqlite URL (``~`` expanded), or None for an in-memory database."""
     database = url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
-    return Path(database)
+    return Path(database).expanduser()
 
 
 def _create_sqlite_file(url: URL) -> None:
     """Create the directory and the (empty: a valid empty database) file of a sqlite URL.
 
     Anything already at the path is left as it is (one stat; a file's mtime is not touched,
-    and what is not a database is for sqlite to refuse).
+    and what is not a database is for sqlite to refuse). A missing file is created only if it
+    never existed: see :mod:`zenml_airflow.metadata.sqlite_files`.
     """
-    path = _sqlite_file(url)
-    if path is None:
+    path = sqlite_file_path(url)
+    if path is None or path.exists():
         return
-    path = path.expanduser()
-    if path.exists():
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o644))  # no truncation if it races
-    except OSError as exc:
-        raise MetadataStoreError(
-            f"Cannot create the file of metadata store {mask_url(url)!r}: {exc}"
-        ) from exc
+    create_database_file(path, mask_url(url))
 
 
 def create_store_engine(url: URL) -> Engine:
@@ -139,6 +133,10 @@ def create_store_engine(url: URL) -> Engine:
         kwargs["isolation_level"] = "READ COMMITTED"
     else:
         _create_sqlite_file(url)
+        if (path := sqlite_file_path(url)) is not None:
+            # Once per process and database (engines are shared): mark a database created
+            # before markers existed, so that losing it is reported too.
+            ensure_marker(path)
     try:
         engine = sa.create_engine(url, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError, ImportError) as exc:
@@ -162,9 +160,9 @@ _shared_lock = threading.Lock()
 
 def _engine_key(url: URL) -> tuple[Any, ...]:
     identity: tuple[int, int] | None = None
-    if is_sqlite(url) and (path := _sqlite_file(url)) is not None:
+    if is_sqlite(url) and (path := sqlite_file_path(url)) is not None:
         try:
-            st = os.stat(path.expanduser())
+            st = os.stat(path)
             identity = (st.st_dev, st.st_ino)
         except OSError:
             identity = None
@@ -331,4 +329,5 @@ __all__ = [
     "parse_url",
     "run_with_retry",
     "shared_engine",
+    "sqlite_file_path",
 ]
