@@ -36,6 +36,9 @@ DB_PASSWORD="zenml"   # a throw-away password of a throw-away server on the loop
 SECRETS_DB="zenml_secrets_test"
 SECRETS_USER="zenml_secrets"
 SECRETS_PASSWORD="pg-Secret-7Qm2vXc9kLw"
+# A database of its own for the end-to-end tests on Airflow: the metadata store contract tests wipe
+# DB_NAME between tests, which must not pull the tables from under a running DAG.
+E2E_DB="zenml_e2e"
 
 is_root() { [[ "$(id -u)" == 0 ]]; }
 
@@ -198,11 +201,13 @@ SQL
 }
 
 pg_secrets_db() {  # idempotent: also run when PostgreSQL was already up
-    pg_psql <<SQL || die "could not create the PostgreSQL secrets test database"
+    pg_psql <<SQL || die "could not create the PostgreSQL secrets and end-to-end test databases"
 SELECT 'CREATE ROLE $SECRETS_USER LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$SECRETS_USER')\gexec
 ALTER ROLE $SECRETS_USER PASSWORD '$SECRETS_PASSWORD';
 SELECT 'CREATE DATABASE $SECRETS_DB OWNER $SECRETS_USER ENCODING ''UTF8'''
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$SECRETS_DB')\gexec
+SELECT 'CREATE DATABASE $E2E_DB OWNER $DB_USER ENCODING ''UTF8'''
+WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$E2E_DB')\gexec
 SQL
 }
 
@@ -346,6 +351,7 @@ print_env() {
     echo "export ZENML_AIRFLOW_TEST_GCS_URL=http://127.0.0.1:$GCS_PORT"
     # The fault tests start (and kill) a moto server of their own from this executable.
     echo "export ZENML_AIRFLOW_TEST_MOTO_SERVER=$MOTO_VENV/bin/moto_server"
+    echo "export ZENML_AIRFLOW_TEST_POSTGRES_E2E_URL=postgresql+psycopg://$DB_USER:$DB_PASSWORD@127.0.0.1:$PG_PORT/$E2E_DB"
     echo "export ZENML_AIRFLOW_TEST_POSTGRES_SECRETS_URL=postgresql+psycopg://$SECRETS_USER:$SECRETS_PASSWORD@127.0.0.1:$PG_PORT/$SECRETS_DB"
 }
 

@@ -25,16 +25,25 @@ def required_env(name: str) -> str:
     return value
 
 
+def empty_e2e_postgresql() -> sa.URL:
+    """The URL of the PostgreSQL database of the end-to-end tests, emptied (scripts/services.sh
+    creates it apart from the one the metadata store contract tests wipe between tests)."""
+    url = sa.make_url(required_env("ZENML_AIRFLOW_TEST_POSTGRES_E2E_URL"))
+    engine = sa.create_engine(url)
+    try:
+        metadata = sa.MetaData()
+        metadata.reflect(engine)
+        metadata.drop_all(engine)
+    finally:
+        engine.dispose()
+    return url
+
+
 def test_airflow_run_on_s3_and_postgresql_read_back_elsewhere(local_airflow: LocalAirflow, tmp_path: Path) -> None:
     import boto3
 
     moto_url = required_env("ZENML_AIRFLOW_TEST_MOTO_URL")
-    pg = sa.make_url(required_env("ZENML_AIRFLOW_TEST_POSTGRES_URL"))
-    engine = sa.create_engine(pg)  # start from an empty database
-    metadata = sa.MetaData()
-    metadata.reflect(engine)
-    metadata.drop_all(engine)
-    engine.dispose()
+    pg = empty_e2e_postgresql()
 
     bucket = f"zenml-e2e-{uuid.uuid4().hex[:8]}"
     s3 = boto3.client("s3", endpoint_url=moto_url, aws_access_key_id="testing",

@@ -22,13 +22,8 @@ through the gate, and overlapping task times read back from Airflow's REST API),
 DAG run succeeded, every step of every DAG run is recorded exactly once, under exactly one
 pipeline run per DAG run, and the join step read all eight values.
 
-Its metadata lives in a PostgreSQL schema of its own, created empty for the test and dropped
-after it: the scratch database ``zenml_test`` is wiped (and migrated by whatever version of the
-code ran last) by the metadata tests other people run at the same time. The store names no
-schema, so the test connects to that database as the other role ``scripts/services.sh``
-provides (``zenml_secrets``, see ``ZENML_AIRFLOW_TEST_POSTGRES_SECRETS_URL``; no other test
-connects with it to ``zenml_test``) and sets that role's ``search_path`` in that database to the
-test's schema alone (a role may set its own defaults), resetting it afterwards.
+Its metadata lives in the end-to-end PostgreSQL database (``ZENML_AIRFLOW_TEST_POSTGRES_E2E_URL``),
+emptied and migrated before the DAG runs, so the tasks race for the run, not for the schema.
 """
 
 from __future__ import annotations
@@ -36,7 +31,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -45,7 +39,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.airflow.test_airflow_e2e import cli
-from tests.airflow.test_backends_e2e import required_env
+from tests.airflow.test_backends_e2e import empty_e2e_postgresql
 from tests.airflow.wide_pipeline import VALUES, WIDTH
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.metadata.store import SQLMetadataStore
@@ -61,41 +55,16 @@ STEPS = sorted([*ROOTS, "join"])
 
 
 @pytest.fixture
-def isolated_postgresql() -> Iterator[sa.URL]:
-    """The URL of an empty, migrated PostgreSQL metadata database of this test alone: a schema
-    that is the only one on its role's ``search_path`` (see the module docstring), dropped after."""
-    owner = sa.make_url(required_env("ZENML_AIRFLOW_TEST_POSTGRES_URL"))
-    role = sa.make_url(required_env("ZENML_AIRFLOW_TEST_POSTGRES_SECRETS_URL"))
-    assert role.username and role.username != owner.username
-    url = role.set(database=owner.database)
-    schema = f"wide_dag_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(owner)  # owns the database: creates the schema, drops it after
-    user = sa.create_engine(url, poolclass=sa.pool.NullPool)  # each connection a new session
+def e2e_postgresql() -> sa.URL:
+    """The end-to-end PostgreSQL database, empty and migrated: the tasks race for the run, not
+    for the schema."""
+    url = empty_e2e_postgresql()
+    store = SQLMetadataStore(url.render_as_string(hide_password=False))
     try:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-            conn.execute(sa.text(f'GRANT USAGE, CREATE ON SCHEMA "{schema}" TO "{role.username}"'))
-        with user.begin() as conn:
-            conn.execute(sa.text(
-                f'ALTER ROLE "{role.username}" IN DATABASE "{owner.database}" SET search_path = "{schema}"'
-            ))
-        with user.connect() as conn:  # a new session: the default applies
-            assert conn.scalar(sa.text("SELECT current_schemas(false)")) == [schema]
-            assert sa.inspect(conn).get_table_names() == []
-        store = SQLMetadataStore(url.render_as_string(hide_password=False))
-        try:
-            # Migrated here, so the racing tasks race for the run, not for the schema.
-            store.migrate()
-        finally:
-            store.close()
-        yield url
+        store.migrate()
     finally:
-        with user.begin() as conn:
-            conn.execute(sa.text(f'ALTER ROLE "{role.username}" IN DATABASE "{owner.database}" RESET search_path'))
-        user.dispose()
-        with admin.begin() as conn:  # the schema's owner may drop the other role's tables in it
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+        store.close()
+    return url
 
 
 def _gate_and_release(conn: sa.Connection, want: int, timeout: float) -> int:
@@ -143,10 +112,10 @@ def _failure_logs(client: Any, dag_id: str, run_id: str) -> str:
 
 
 def test_wide_dag_runs_create_one_run_each_in_postgresql(
-    local_airflow: LocalAirflow, isolated_postgresql: sa.URL, tmp_path: Path
+    local_airflow: LocalAirflow, e2e_postgresql: sa.URL, tmp_path: Path
 ) -> None:
     assert len(ROOTS) == WIDTH >= 8
-    pg = isolated_postgresql
+    pg = e2e_postgresql
     # The session Airflow runs the tasks; it must be able to run several root tasks at once.
     assert local_airflow.env()["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
     assert int(local_airflow.env()["AIRFLOW__CORE__PARALLELISM"]) >= 4
