@@ -187,8 +187,8 @@ def test_many_processes_opening_a_fresh_path_at_once_all_succeed(db_path: Path) 
     url = f"sqlite:///{db_path}"
     processes = 8
     context = multiprocessing.get_context("fork")
-    barrier = context.Manager().Barrier(processes)
-    with context.Pool(processes) as pool:
+    with context.Manager() as manager, context.Pool(processes) as pool:
+        barrier = manager.Barrier(processes)
         outcomes = pool.starmap(_open_at_once, [(url, barrier, i) for i in range(processes)])
     assert outcomes == ["ok"] * processes
     assert sorted(_run_names(db_path)) == sorted(f"run-{i}" for i in range(processes))
