@@ -348,6 +348,7 @@ def test_stores_on_one_database_share_an_engine_but_a_replaced_sqlite_file_gets_
     tmp_path: Path,
 ) -> None:
     from zenml_airflow.metadata.engine import parse_url, shared_engine
+    from zenml_airflow.metadata.sqlite_files import marker_path
 
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     one, two = SQLMetadataStore(url), SQLMetadataStore(url)
@@ -361,6 +362,7 @@ def test_stores_on_one_database_share_an_engine_but_a_replaced_sqlite_file_gets_
     (tmp_path / "shared.db").unlink()
     for suffix in ("-wal", "-shm"):
         (tmp_path / f"shared.db{suffix}").unlink(missing_ok=True)
+    marker_path(tmp_path / "shared.db").unlink()  # starting over on purpose (issue 14)
     fresh = SQLMetadataStore(url)
     assert fresh.get_run("first") is None  # a new, empty database: not the deleted file
     fresh.create_run("p", "second", num_steps=0)
