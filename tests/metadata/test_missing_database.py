@@ -133,13 +133,22 @@ def test_init_keeps_a_database_without_data(db_path: Path) -> None:
     assert db_path.stat().st_ino == inode
 
 
-def test_init_refuses_a_file_that_is_not_a_database_unless_forced(db_path: Path) -> None:
+def test_init_never_deletes_a_file_that_is_not_a_database_even_forced(db_path: Path) -> None:
     db_path.parent.mkdir(parents=True)
     db_path.write_text("my notes, not a database\n" * 100)
     url = f"sqlite:///{db_path}"
+    for force in (False, True):
+        with pytest.raises(MetadataStoreError, match=r"is not a sqlite database.*even with --force"):
+            init_database(url, force=force)
+        assert db_path.read_text().startswith("my notes")
+
+
+def test_init_replaces_a_damaged_sqlite_database_only_when_forced(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)  # the header, then garbage
+    url = f"sqlite:///{db_path}"
     with pytest.raises(MetadataStoreError, match=r"cannot be read as a sqlite database.*--force"):
         init_database(url)
-    assert db_path.read_text().startswith("my notes")
     assert init_database(url, force=True).action == "replaced"
     assert _run_names(db_path) == []
 

@@ -196,6 +196,15 @@ class InitResult:
     revision: str
 
 
+def _is_sqlite_file(path: Path) -> bool:
+    """Whether ``path`` starts with sqlite's file header (any sqlite 3 database does)."""
+    try:
+        with path.open("rb") as file:
+            return file.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
 def _remove_database(database: Path) -> None:
     for path in (database, *(database.with_name(database.name + s) for s in SIDECAR_SUFFIXES)):
         path.unlink(missing_ok=True)
@@ -222,6 +231,12 @@ def init_database(url: str, *, force: bool = False) -> InitResult:
         )
     action, removed = "created", 0
     if database.exists():
+        if database.stat().st_size and not _is_sqlite_file(database):
+            # Never deleted, even with --force: a mistyped path must not cost someone a file.
+            raise MetadataStoreError(
+                f"{database} is not a sqlite database. Refusing to replace it, even with "
+                "--force: check the path, or move the file away yourself."
+            )
         try:
             rows = count_rows(database)
         except MetadataStoreError as exc:
