@@ -43,10 +43,23 @@ class StackComponentType(StrEnum):
 
     @property
     def plural(self) -> str:
+        """The value in the plural, as the seed spells it: ``"artifact_stores"``,
+        ``"container_registries"``."""
         return f"{self.value[:-1]}ies" if self.value.endswith("y") else f"{self.value}s"
 
     @property
+    def label(self) -> str:
+        """How messages name the type: ``"artifact store"``."""
+        return self.value.replace("_", " ")
+
+    @property
+    def plural_label(self) -> str:
+        """How messages name several of the type: ``"container registries"``."""
+        return self.plural.replace("_", " ")
+
+    @property
     def cli_name(self) -> str:
+        """The type's command group: ``"artifact-store"``."""
         return self.value.replace("_", "-")
 
     def __str__(self) -> str:

@@ -56,9 +56,6 @@ if TYPE_CHECKING:  # pragma: no cover - importing the views pulls in SQLAlchemy
 _UNSET: Any = object()
 
 
-def _label(component_type: StackComponentType) -> str:
-    return component_type.value.replace("_", " ")
-
 
 class Repository:
     """The repository containing ``root`` (default: searched upward from the working directory).
@@ -255,16 +252,16 @@ class Repository:
         current = profile.get_component(component_type, name)
         if component.TYPE is not component_type:
             raise StackError(
-                f"Cannot update {_label(component_type)} '{name}' with a {_label(component.TYPE)}."
+                f"Cannot update {component_type.label} '{name}' with a {component.TYPE.label}."
             )
         if component.flavor != current.flavor:
             raise StackError(
-                f"Cannot change the flavor of {_label(component_type)} '{name}' from "
+                f"Cannot change the flavor of {component_type.label} '{name}' from "
                 f"'{current.flavor}' to '{component.flavor}': register a new component instead."
             )
         if component.name != name:
             raise StackError(
-                f"Cannot update {_label(component_type)} '{name}' with a component named "
+                f"Cannot update {component_type.label} '{name}' with a component named "
                 f"'{component.name}': renaming is not supported."
             )
         for stack_name in profile.stacks_using(component_type, name):

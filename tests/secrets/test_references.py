@@ -10,6 +10,7 @@ from tests.secrets.conftest import make_local
 from zenml_airflow.compiler.compile import snapshot_stack
 from zenml_airflow.exceptions import StackError
 from zenml_airflow.secrets import build_secret
+from zenml_airflow.secrets.references import holds_reference, is_reference_like
 from zenml_airflow.stack import Stack
 from zenml_airflow.stack.components import (
     AirflowOrchestratorComponent,
@@ -109,3 +110,26 @@ def test_a_secrets_manager_cannot_reference_secrets() -> None:
     with pytest.raises(StackError, match="a secrets manager's own settings cannot reference secrets "
                        r"\(field\(s\) password\)"):
         AirflowSecretsManagerComponent.from_config("x", {"password": "{{a.b}}"})
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("{{db.password}}", True), ("  {{db.password}} ", True), ("{{broken}}", True), ("hunter2", False),
+     ("a{{b.c}}", False), (None, False), (3, False)],
+)
+def test_is_reference_like_accepts_any_braced_string(value: object, expected: bool) -> None:
+    assert is_reference_like(value) is expected
+
+
+def test_holds_reference_looks_at_every_top_level_field() -> None:
+    assert holds_reference({"host": "db", "password": "{{db.password}}"})
+    assert not holds_reference({"host": "db", "password": "hunter2"})
+    assert not holds_reference({})
+    assert not holds_reference(None)
+
+
+def test_a_padded_reference_is_shown_unmasked_like_any_reference(tmp_path: Path) -> None:
+    stack = _stack(tmp_path, password=" {{db_creds.password}} ")
+    stack.secrets_manager.register_secret(build_secret("db_creds", "database", {"password": "pw-1"}))
+    assert stack.orchestrator.masked_config()["password"] == " {{db_creds.password}} "
+    assert stack.orchestrator.resolve("password") == "pw-1", "resolved as a reference, so not masked"

@@ -153,7 +153,7 @@ def describe(name: str | None, as_json: bool) -> None:
             "active stack": data["active_stack"],
             "stacks": ", ".join(data["stacks"]) or "none",
             **{
-                kind.replace("_", " ") + "s": ", ".join(names)
+                StackComponentType(kind).plural_label: ", ".join(names)
                 for kind, names in data["components"].items()
             },
         },

@@ -31,9 +31,6 @@ COMPONENT_OPTIONS: tuple[tuple[str, StackComponentType], ...] = (
 OPTIONAL_TYPES = tuple(kind for _, kind in COMPONENT_OPTIONS[3:])
 
 
-def _label(component_type: StackComponentType) -> str:
-    return component_type.value.replace("_", " ")
-
 
 def component_options(*, required: bool) -> Callable[[F], F]:
     """``-o/--orchestrator NAME`` ... ``-d/--model-deployer NAME`` (the first three required when
@@ -46,7 +43,7 @@ def component_options(*, required: bool) -> Callable[[F], F]:
                 f"-{letter}",
                 kind.value,
                 required=required and index < 3,
-                help=f"Name of a registered {_label(kind)}.",
+                help=f"Name of a registered {kind.label}.",
             )(function)
         return function
 
@@ -136,7 +133,7 @@ def list_(as_json: bool) -> None:
     used = [kind for kind in kinds if any(kind in record for record in stacks.values())]
     print_table(
         f"Stacks in profile '{profile.name}'",
-        ["ACTIVE", "STACK", *(_label(kind).upper() for kind in used)],
+        ["ACTIVE", "STACK", *(kind.label.upper() for kind in used)],
         (
             ["*" if name == active else "", name, *(record.get(kind, "") for kind in used)]
             for name, record in stacks.items()
@@ -183,7 +180,7 @@ def describe(name: str | None, as_json: bool) -> None:
     for kind, component in described.components.items():
         settings = ", ".join(f"{k}={v}" for k, v in component.masked_config().items())
         out.print(
-            f"  {escape(_label(kind))}: {escape(component.name)} "
+            f"  {escape(kind.label)}: {escape(component.name)} "
             f"(flavor {escape(component.flavor)}){': ' + escape(settings) if settings else ''}"
         )
     for text in notes:
@@ -264,7 +261,7 @@ def update(name: str, **options: str | None) -> None:
     repo.update_stack(name, updated)
     success(
         f"Updated stack '{name}': "
-        + ", ".join(f"{_label(k)} '{v}'" for k, v in changes.items())
+        + ", ".join(f"{k.label} '{v}'" for k, v in changes.items())
         + "."
     )
     _print_notes(updated)
@@ -300,12 +297,12 @@ def remove_component(
     repo = Repository()
     profile = repo.active_profile
     record = profile.get_stack(name)
-    absent = [_label(kind) for kind in chosen if kind not in record]
+    absent = [kind.label for kind in chosen if kind not in record]
     if absent:
         raise click.UsageError(f"Stack '{name}' has no {', '.join(absent)}.")
     remaining = {kind: value for kind, value in record.items() if kind not in chosen}
     repo.update_stack(name, Stack.from_component_names(profile, name, remaining))
-    success(f"Removed {', '.join(_label(k) for k in chosen)} from stack '{name}'.")
+    success(f"Removed {', '.join(k.label for k in chosen)} from stack '{name}'.")
 
 
 @stack.command("delete", help="Delete stack NAME (its components stay registered).")
@@ -366,10 +363,10 @@ def import_(file: Path, new_name: str | None, activate: bool) -> None:
     else:
         success(f"Imported stack '{imported.name}' from {file}.")
         for kind, component_name in added:
-            click.echo(f"  registered {_label(kind)} '{component_name}'")
+            click.echo(f"  registered {kind.label} '{component_name}'")
         for kind, component in imported.components.items():
             if (kind, component.name) not in added:
-                click.echo(f"  reused {_label(kind)} '{component.name}' (identical)")
+                click.echo(f"  reused {kind.label} '{component.name}' (identical)")
     _print_notes(imported)
     if activate:
         repo.activate_stack(imported.name)

@@ -29,9 +29,6 @@ from zenml_airflow.enums import StackComponentType
 _EXTRA_ARGS = {"ignore_unknown_options": True, "allow_extra_args": True}
 
 
-def _label(component_type: StackComponentType) -> str:
-    return component_type.value.replace("_", " ")
-
 
 def _warn_plain_secrets(component: Any) -> None:
     """Say so when a secret field was given as a plain value: it is stored in the profile as it
@@ -81,8 +78,8 @@ def _stacks_by_component(profile: Any, component_type: StackComponentType) -> di
 
 def generate_component_group(component_type: StackComponentType) -> click.Group:
     """Build the ``zenml-airflow <type>`` command group for one component type."""
-    label = _label(component_type)
-    plural = f"{label}s" if not label.endswith("y") else f"{label[:-1]}ies"
+    label = component_type.label
+    plural = component_type.plural_label
     cli_name = component_type.cli_name
 
     @click.group(name=cli_name, help=f"Register, inspect and delete {plural}.")

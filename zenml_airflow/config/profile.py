@@ -88,9 +88,6 @@ def validate_name(kind: str, name: str) -> str:
     return name
 
 
-def _label(component_type: StackComponentType) -> str:
-    return component_type.value.replace("_", " ")
-
 
 def _a(noun: str) -> str:
     return f"{'An' if noun[:1] in 'aeiou' else 'A'} {noun}"
@@ -222,7 +219,7 @@ class ProfileStore:
                 if component_name not in data.components.get(component_type, {}):
                     raise ConfigError(
                         f"Config file {self.stacks_file} is invalid: stack '{stack_name}' uses "
-                        f"{_label(component_type)} '{component_name}', which is not registered "
+                        f"{component_type.label} '{component_name}', which is not registered "
                         f"under components.{component_type.value}. Fix the file by hand."
                     )
         if data.active_stack is not None and data.active_stack not in data.stacks:
@@ -275,7 +272,7 @@ class ProfileStore:
         if name not in components:
             available = ", ".join(sorted(components)) or "none"
             raise DoesNotExistError(
-                f"No {_label(component_type)} named '{name}' in profile '{self.name}'."
+                f"No {component_type.label} named '{name}' in profile '{self.name}'."
                 f"{did_you_mean(name, components)} Registered: {available}."
             )
         return components[name]
@@ -292,14 +289,14 @@ class ProfileStore:
         Raises:
             StackError: if a component of this type and name already exists.
         """
-        validate_name(f"{_label(component_type)}", name)
+        validate_name(component_type.label, name)
         record = ComponentRecord(flavor=flavor, config=dict(config or {}))
 
         def change(data: ProfileData) -> ComponentRecord:
             components = data.components.setdefault(component_type, {})
             if name in components:
                 raise StackComponentExistsError(
-                    f"{_a(_label(component_type))} named '{name}' already exists in profile "
+                    f"{_a(component_type.label)} named '{name}' already exists in profile "
                     f"'{self.name}'. Choose another name or update the existing one."
                 )
             components[name] = record
@@ -338,7 +335,7 @@ class ProfileStore:
             users = sorted(s for s, rec in data.stacks.items() if rec.get(component_type) == name)
             if users:
                 raise StackError(
-                    f"Cannot delete {_label(component_type)} '{name}': it is used by stack(s) "
+                    f"Cannot delete {component_type.label} '{name}': it is used by stack(s) "
                     f"{', '.join(repr(u) for u in users)}. Delete or update those stacks first."
                 )
             del components[name]
@@ -439,7 +436,7 @@ class ProfileStore:
         """
         validate_name("stack", name)
         for kind, (component_name, _) in components.items():
-            validate_name(_label(kind), component_name)
+            validate_name(kind.label, component_name)
 
         new_record = {kind: component_name for kind, (component_name, _) in components.items()}
 
@@ -464,7 +461,7 @@ class ProfileStore:
                 same = same_component(kind) if same_component is not None else _equal_records
                 if not same(existing, record):
                     raise StackComponentExistsError(
-                        f"{_a(_label(kind))} named '{component_name}' already exists in profile "
+                        f"{_a(kind.label)} named '{component_name}' already exists in profile "
                         f"'{self.name}' with a different configuration (registered: flavor "
                         f"'{existing.flavor}' {existing.config}; new: flavor '{record.flavor}' "
                         f"{record.config}). Rename one of them, or update the registered one "
@@ -474,18 +471,6 @@ class ProfileStore:
             if activate:
                 data.active_stack = name
             return added
-
-        return self._modify(change)
-
-    def update_stack(self, name: str, components: Mapping[StackComponentType, str]) -> StackRecord:
-        """Replace the components of an existing stack."""
-        record: StackRecord = dict(components)
-
-        def change(data: ProfileData) -> StackRecord:
-            self._find_stack(data, name)
-            self._check_components_exist(data, record)
-            data.stacks[name] = record
-            return dict(record)
 
         return self._modify(change)
 

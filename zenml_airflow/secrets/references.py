@@ -37,6 +37,11 @@ def is_reference_like(value: Any) -> bool:
     return isinstance(value, str) and value.strip().startswith("{{") and value.strip().endswith("}}")
 
 
+def holds_reference(config: Mapping[str, Any] | None) -> bool:
+    """Whether a top-level field of ``config`` (``None``: no config) holds a reference-like value."""
+    return config is not None and any(is_reference_like(value) for value in config.values())
+
+
 def parse_reference(value: Any) -> SecretReference | None:
     """The reference ``value`` holds, or ``None`` for a plain value.
 
@@ -82,7 +87,7 @@ def plain_secrets(components: Iterable[Any]) -> list[str]:
     """``"<field> of <component type> '<name>'"`` for every sensitive field of ``components``
     (stack components: ``TYPE``, ``name``, ``SENSITIVE_FIELDS``, ``config``) holding a plain value."""
     return [
-        f"{field} of {component.TYPE.value.replace('_', ' ')} '{component.name}'"
+        f"{field} of {component.TYPE.label} '{component.name}'"
         for component in components
         for field in plain_secret_fields(component.SENSITIVE_FIELDS, component.config)
     ]

@@ -157,7 +157,7 @@ class AirflowOrchestratorComponent(OrchestratorComponent):
 
     def stack_notes(self, stack: Stack) -> list[str]:
         local = [
-            f"{_label(c.TYPE)} '{c.name}'"
+            f"{c.TYPE.label} '{c.name}'"
             for c in (stack.artifact_store, stack.metadata_store)
             if c.is_local
         ]
@@ -424,7 +424,7 @@ class _ServerMetadataStoreComponent(MetadataStoreComponent):
     @property
     def url(self) -> str:
         """The SQLAlchemy URL, without the password (which is added when connecting)."""
-        user = f"{self.username}@" if self.username and "{{" not in self.username else ""
+        user = f"{self.username}@" if self.username and not is_reference_like(self.username) else ""
         return f"{self.DRIVER}://{user}{self.host}:{self.port or self.DEFAULT_PORT}/{self.database}"
 
     def open_store(self) -> SQLMetadataStore:
@@ -507,7 +507,7 @@ class KubernetesStepOperatorComponent(StepOperatorComponent):
     def check_in_stack(self, stack: Stack) -> list[str]:
         problems = [
             f"step operator '{self.name}' runs steps in Kubernetes pods, which cannot reach "
-            f"{_label(c.TYPE)} '{c.name}' on this machine; use s3/gcs and mysql/postgresql stores"
+            f"{c.TYPE.label} '{c.name}' on this machine; use s3/gcs and mysql/postgresql stores"
             for c in (stack.artifact_store, stack.metadata_store)
             if c.is_local
         ]
@@ -732,9 +732,6 @@ class LocalModelDeployerComponent(ModelDeployerComponent):
     host: str = "127.0.0.1"
     port_range: str = "8000-8999"
 
-
-def _label(component_type: StackComponentType) -> str:
-    return component_type.value.replace("_", " ")
 
 
 BUILTIN_COMPONENT_CLASSES: tuple[type[StackComponent], ...] = (

@@ -19,7 +19,6 @@ and in code::
 from __future__ import annotations
 
 import functools
-import importlib
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -30,6 +29,7 @@ from typing import Any
 from zenml_airflow.enums import StackComponentType
 from zenml_airflow.exceptions import StackError, did_you_mean
 from zenml_airflow.stack.stack_component import StackComponent
+from zenml_airflow.utils import source_utils
 
 ENTRY_POINT_GROUP = "zenml_airflow.flavors"
 
@@ -65,12 +65,6 @@ class Flavor:
     def key(self) -> FlavorKey:
         """``(type, name)``."""
         return (self.type, self.name)
-
-    @property
-    def is_implemented(self) -> bool:
-        """Whether the component class says it can be used (see :meth:`unavailable_reason`, which
-        also imports the implementation)."""
-        return self.component_class.NOT_IMPLEMENTED is None
 
     def unavailable_reason(self) -> str | None:
         """Why a stack cannot use this flavor, or ``None`` when it can.
@@ -126,25 +120,12 @@ class Flavor:
 
 
 def import_object(spec: str) -> Any:
-    """Import ``"package.module:Attribute"``.
+    """Import ``"package.module:Attribute"`` (a flavor's ``IMPLEMENTATION``).
 
     Raises:
         StackError: with the module or attribute that is missing.
     """
-    module_name, _, attribute = spec.partition(":")
-    if not module_name or not attribute:
-        raise StackError(f"Invalid import path {spec!r}: expected 'package.module:Attribute'.")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as error:
-        raise StackError(
-            f"Cannot import {module_name!r} (needed for {spec!r}): {error}. "
-            "Is the package that provides it installed?"
-        ) from error
-    try:
-        return getattr(module, attribute)
-    except AttributeError:
-        raise StackError(f"Module {module_name!r} has no attribute {attribute!r}.") from None
+    return source_utils.import_object(spec, error=StackError)
 
 
 class FlavorRegistry(Mapping[FlavorKey, Flavor]):
@@ -209,9 +190,8 @@ class FlavorRegistry(Mapping[FlavorKey, Flavor]):
         flavor = self.get((component_type, name))
         if flavor is None:
             known = self.flavor_names(component_type)
-            label = component_type.value.replace("_", " ")
             raise StackError(
-                f"Unknown {label} flavor '{name}'.{did_you_mean(name, known)} "
+                f"Unknown {component_type.label} flavor '{name}'.{did_you_mean(name, known)} "
                 f"Available flavors: {', '.join(known) or 'none'}."
             )
         return flavor

@@ -45,9 +45,6 @@ REQUIRED_COMPONENT_TYPES: tuple[StackComponentType, ...] = (
 )
 
 
-def _label(component_type: StackComponentType) -> str:
-    return component_type.value.replace("_", " ")
-
 
 class Stack:
     """A named combination of stack components. Constructing one does no I/O and no validation;
@@ -108,7 +105,7 @@ class Stack:
             StackError: naming the stack and every problem found, each with its reason.
         """
         components = self.components
-        missing = [_label(t) for t in REQUIRED_COMPONENT_TYPES if t not in components]
+        missing = [t.label for t in REQUIRED_COMPONENT_TYPES if t not in components]
         if missing:
             raise StackError(
                 f"Stack '{self.name}' has no {', '.join(missing)}; a stack needs an orchestrator, "
@@ -117,13 +114,13 @@ class Stack:
         for slot, component in components.items():
             if not isinstance(component, StackComponent):
                 raise StackError(
-                    f"Stack '{self.name}': the {_label(slot)} must be a StackComponent, "
+                    f"Stack '{self.name}': the {slot.label} must be a StackComponent, "
                     f"got {type(component).__name__}."
                 )
             if component.TYPE is not slot:
                 raise StackError(
-                    f"Stack '{self.name}': {_label(component.TYPE)} '{component.name}' cannot be "
-                    f"used as the {_label(slot)}."
+                    f"Stack '{self.name}': {component.TYPE.label} '{component.name}' cannot be "
+                    f"used as the {slot.label}."
                 )
         if structural_only:
             return
@@ -131,13 +128,13 @@ class Stack:
         for component in components.values():
             reason = Flavor.from_component_class(type(component)).unavailable_reason()
             if reason is not None:
-                problems.append(f"{_label(component.TYPE)} '{component.name}': {reason}")
+                problems.append(f"{component.TYPE.label} '{component.name}': {reason}")
         for component in components.values():
             problems.extend(component.check_in_stack(self))
         if self.secrets_manager is None:
             for (kind, field), reference in self.secret_references().items():
                 problems.append(
-                    f"{_label(kind)} '{components[kind].name}' references secret "
+                    f"{kind.label} '{components[kind].name}' references secret "
                     f"'{reference.secret}' in field '{field}', but the stack has no secrets "
                     "manager to resolve it (add one with -x)"
                 )
@@ -157,7 +154,7 @@ class Stack:
         key = (reference.secret, reference.key)
         if key in self._resolved:
             return self._resolved[key]
-        where = f"{_label(component.TYPE).capitalize()} '{component.name}', field '{field}'"
+        where = f"{component.TYPE.label.capitalize()} '{component.name}', field '{field}'"
         manager = self.secrets_manager
         if not isinstance(manager, SecretsManagerComponent):
             raise StackError(
@@ -229,7 +226,7 @@ class Stack:
         cls, name: str, components: Mapping[StackComponentType, StackComponent]
     ) -> Stack:
         """Build and validate a stack from components by type."""
-        missing = [_label(t) for t in REQUIRED_COMPONENT_TYPES if t not in components]
+        missing = [t.label for t in REQUIRED_COMPONENT_TYPES if t not in components]
         if missing:
             raise StackError(
                 f"Stack '{name}' has no {', '.join(missing)}; a stack needs an orchestrator, "

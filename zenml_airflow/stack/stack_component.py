@@ -24,7 +24,12 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_
 from zenml_airflow.enums import StackComponentType
 from zenml_airflow.exceptions import StackError, did_you_mean
 from zenml_airflow.secrets.errors import SecretReferenceError
-from zenml_airflow.secrets.references import SecretReference, find_references, parse_reference
+from zenml_airflow.secrets.references import (
+    SecretReference,
+    find_references,
+    is_reference_like,
+    parse_reference,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.stack.stack import Stack
@@ -32,9 +37,6 @@ if TYPE_CHECKING:  # pragma: no cover
 _IDENTITY_FIELDS = ("name", "flavor")
 MASK = "********"
 
-
-def _label(component_type: StackComponentType) -> str:
-    return component_type.value.replace("_", " ")
 
 
 class StackComponent(BaseModel):
@@ -93,7 +95,7 @@ class StackComponent(BaseModel):
     @classmethod
     def describe(cls) -> str:
         """``"artifact store 'local'"`` - for messages."""
-        return f"{_label(cls.TYPE)} flavor '{cls.FLAVOR}'"
+        return f"{cls.TYPE.label} flavor '{cls.FLAVOR}'"
 
     @model_validator(mode="before")
     @classmethod
@@ -143,7 +145,7 @@ class StackComponent(BaseModel):
             detail = "; ".join(problems)
             suffix = "" if "Allowed fields" in detail else f" Allowed fields: {fields}."
             raise StackError(
-                f"Invalid configuration for {_label(cls.TYPE)} '{name}' "
+                f"Invalid configuration for {cls.TYPE.label} '{name}' "
                 f"(flavor '{cls.FLAVOR}'): {detail}.{suffix}"
             ) from error
 
@@ -165,7 +167,7 @@ class StackComponent(BaseModel):
         config = self.config
         for field in self.SENSITIVE_FIELDS:
             value = config.get(field)
-            if value is not None and not _is_secret_reference(value):
+            if value is not None and not is_reference_like(value):
                 config[field] = MASK
         return config
 
@@ -187,7 +189,7 @@ class StackComponent(BaseModel):
             return value
         if self._secret_resolver is None:
             raise StackError(
-                f"{_label(self.TYPE).capitalize()} '{self.name}': field '{field}' references secret "
+                f"{self.TYPE.label.capitalize()} '{self.name}': field '{field}' references secret "
                 f"'{reference.secret}' ({reference}), but the component is not used in a stack with a "
                 "secrets manager to resolve it. Use it through a stack that has one (-x)."
             )
@@ -211,7 +213,3 @@ class StackComponent(BaseModel):
         """Conditions under which ``stack`` works with this component (shown by ``stack
         describe``), e.g. "the Airflow workers must run on this machine"."""
         return []
-
-
-def _is_secret_reference(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("{{") and value.endswith("}}")

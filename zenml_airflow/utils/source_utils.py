@@ -27,30 +27,33 @@ def type_path(tp: Any) -> str:
     return repr(tp)
 
 
-def import_object(path: str) -> Any:
+def import_object(path: str, error: type[ZenMLAirflowError] = ZenMLAirflowError) -> Any:
     """Import ``module:qualname`` (or ``module.qualname``) and return the object.
 
+    ``error`` is the class of the error raised, so that each caller's own error type (e.g.
+    ``StackError`` for a flavor's implementation) comes out of this one implementation.
+
     Raises:
-        ZenMLAirflowError: naming the path and why it could not be imported.
+        ZenMLAirflowError: (or ``error``) naming the path and why it could not be imported.
     """
     if ":" in path:
         module_name, _, qualname = path.partition(":")
     else:
         module_name, _, qualname = path.rpartition(".")
     if not module_name or not qualname:
-        raise ZenMLAirflowError(f"'{path}' is not an import path; expected 'package.module:Name'.")
+        raise error(f"Invalid import path {path!r}: expected 'package.module:Name'.")
     try:
         obj: Any = importlib.import_module(module_name)
-    except ImportError as error:
-        raise ZenMLAirflowError(
-            f"Cannot import module '{module_name}' (for '{path}'): {error}. Make sure it is "
-            "installed or on PYTHONPATH in the process that needs it."
-        ) from error
+    except ImportError as cause:
+        raise error(
+            f"Cannot import {module_name!r} (needed for {path!r}): {cause}. Is the package that "
+            "provides it installed, and on PYTHONPATH in the process that needs it?"
+        ) from cause
     try:
         for part in qualname.split("."):
             obj = getattr(obj, part)
-    except AttributeError as error:
-        raise ZenMLAirflowError(f"Module '{module_name}' has no attribute '{qualname}'.") from error
+    except AttributeError:
+        raise error(f"Module {module_name!r} has no attribute {qualname!r}.") from None
     return obj
 
 
