@@ -35,7 +35,7 @@ from fsspec import AbstractFileSystem
 from fsspec.implementations.local import LocalFileSystem
 
 from zenml_airflow.exceptions import ArtifactStoreError
-from zenml_airflow.io import fileio
+from zenml_airflow.io import filesystems
 
 _HASH_CHUNK = 1024 * 1024  # BLAKE3 spreads even one such chunk over every core
 # Read-ahead of remote files while hashing: bounded, so hashing needs the same memory whatever
@@ -162,13 +162,13 @@ class ArtifactStore:
 
         Pair with :meth:`unregister`, or use the store as a context manager.
         """
-        fileio.register_filesystem(self.path, self.fs, label=f"artifact store '{self.path}'")
+        filesystems.register_filesystem(self.path, self.fs, label=f"artifact store '{self.path}'")
         self._registered += 1
 
     def unregister(self) -> None:
         """Undo one :meth:`register`."""
         if self._registered:
-            fileio.unregister_filesystem(self.path)
+            filesystems.unregister_filesystem(self.path)
             self._registered -= 1
 
     def __enter__(self) -> ArtifactStore:
@@ -265,17 +265,17 @@ class ArtifactStore:
         fs = self.fs
         try:
             with self._reporting("creating", uri):
-                if not fileio.is_object_store(fs):
+                if not filesystems.is_object_store(fs):
                     # (Object stores need no parents; makedirs there would create the bucket.)
                     fs.makedirs(posixpath.dirname(path.rstrip("/")), exist_ok=True)
-                fileio.make_directory(fs, path)
+                filesystems.make_directory(fs, path)
         except FileExistsError:
             raise ArtifactStoreError(
                 f"Artifact directory '{uri}' already exists. Each artifact needs a fresh id; "
                 "discard the old directory first if it is a leftover of a failed attempt."
             ) from None
         except FileNotFoundError as error:
-            if not fileio.is_object_store(fs):
+            if not filesystems.is_object_store(fs):
                 raise
             bucket = path.split("/", 1)[0]
             raise ArtifactStoreError(
