@@ -22,40 +22,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import zenml_airflow
+from zenml_airflow.compiler.plan import LivePlan, build_plan
 from zenml_airflow.compiler.schedule import to_schedule_spec
 from zenml_airflow.core.pipeline import BasePipeline
 from zenml_airflow.core.schedule import Schedule
-from zenml_airflow.core.spec import ComponentSnapshot, PipelineSpec, StackSnapshot
-from zenml_airflow.core.spec_format import spec_checksum
-from zenml_airflow.enums import StackComponentType
+from zenml_airflow.core.spec import PipelineSpec
+from zenml_airflow.core.spec_format import SPEC_VARIABLE, spec_checksum, spec_literal
 from zenml_airflow.exceptions import PipelineConfigurationError
-from zenml_airflow.execution.plan import LivePlan, build_plan
 from zenml_airflow.logger import get_logger
 from zenml_airflow.secrets.references import plain_secrets, plain_secrets_advice
+from zenml_airflow.stack.snapshot import snapshot_stack
 
 if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.stack.stack import Stack
 
 DAG_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,250}$")
-# Components a task needs at run time; the orchestrator matters only to whoever deploys.
-SNAPSHOT_TYPES = (
-    StackComponentType.METADATA_STORE,
-    StackComponentType.ARTIFACT_STORE,
-    StackComponentType.SECRETS_MANAGER,
-    StackComponentType.STEP_OPERATOR,
-    StackComponentType.CONTAINER_REGISTRY,
-)
-
-
-def snapshot_stack(stack: Stack) -> StackSnapshot:
-    """The stack's run-time components with their configs as stored (secret references stay)."""
-    components = {}
-    for component_type, component in stack.components.items():
-        if component_type in SNAPSHOT_TYPES:
-            components[component_type.value] = ComponentSnapshot(
-                name=component.name, flavor=component.flavor, config=component.config
-            )
-    return StackSnapshot(name=stack.name, components=components)
 
 
 def _library_paths() -> set[Path]:
@@ -225,10 +206,10 @@ def render_dag_file(spec: PipelineSpec, *, recompile: str = "compile") -> str:
             *header,
             "from zenml_airflow.runtime import build_dag",
             "",
-            f"SPEC = {literal}",
+            f"{SPEC_VARIABLE} = {literal}",
             "",
             # The seal: while the literal is what this compiler validated, parsing trusts it.
-            f'dag = build_dag(SPEC, checksum="{spec_checksum(data)}")',
+            f'dag = build_dag({SPEC_VARIABLE}, checksum="{spec_checksum(data)}")',
             "",
         ]
     )
@@ -286,13 +267,9 @@ def compile_pipeline(
 
 def spec_from_dag_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read the embedded spec back from a compiled DAG file without importing Airflow."""
-    import ast
-
-    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "SPEC" for t in node.targets
-        ):
-            value: dict[str, Any] = ast.literal_eval(node.value)
-            return value
-    raise PipelineConfigurationError(f"{path} is not a zenml-airflow DAG file (no SPEC literal).")
+    spec = spec_literal(Path(path).read_text(encoding="utf-8"))
+    if spec is None:
+        raise PipelineConfigurationError(
+            f"{path} is not a zenml-airflow DAG file (no {SPEC_VARIABLE} literal)."
+        )
+    return spec

@@ -5,6 +5,11 @@ pydantic models costs a parse about 5 ms. So the compiler, having validated the 
 DAG file with :func:`spec_checksum` of the literal it writes, and a parse that finds the seal
 intact builds the DAG from the literal as it is (ADR 0013). A file someone edited, a spec of
 another version or one without a seal is validated in full, with the spec's clear errors.
+
+A compiled DAG file holds the spec as the literal :data:`SPEC_VARIABLE` and tags its DAG
+:data:`DAG_TAG` and :func:`pipeline_tag`; the UI plugin finds zenml-airflow DAGs by those tags
+and reads their specs back with :func:`spec_literal`. Every DAG parse imports this module, so it
+imports nothing beyond the standard library.
 """
 
 from __future__ import annotations
@@ -18,6 +23,37 @@ from typing import Any
 # 3: StepSpec.source_hash and OutputSpec.materializer_hash hash the code closure (ADR 0015): user
 #    modules reached by imports, library versions, and (for a step) the materializers reading it.
 SPEC_VERSION = 3
+
+SPEC_VARIABLE = "SPEC"  # the name of the spec literal in a compiled DAG file
+DAG_TAG = "zenml-airflow"  # every DAG compiled by zenml-airflow carries this tag ...
+PIPELINE_TAG_PREFIX = "pipeline:"  # ... and "pipeline:<pipeline name>"
+
+
+def pipeline_tag(pipeline_name: str) -> str:
+    """The tag naming the pipeline a compiled DAG runs."""
+    return PIPELINE_TAG_PREFIX + pipeline_name
+
+
+def spec_literal(source: str) -> dict[str, Any] | None:
+    """The spec literal (``SPEC = {...}``) of a compiled DAG file's source, or None when the
+    source has none: not Python, no such assignment, or not a plain dict literal. Nothing in the
+    source runs."""
+    import ast  # only readers of DAG sources need it, never a DAG parse
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == SPEC_VARIABLE for t in node.targets
+        ):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                return None
+            return value if isinstance(value, dict) else None
+    return None
 
 
 def canonical_json(data: Mapping[str, Any]) -> str:

@@ -16,11 +16,11 @@ from rich.console import Console
 from rich.text import Text
 
 import zenml_airflow
+from zenml_airflow.compiler.plan import build_plan
 from zenml_airflow.core.context import RunInfo
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import StackError
 from zenml_airflow.execution.executor import StepExecutor, StepResult
-from zenml_airflow.execution.plan import build_plan
 from zenml_airflow.orchestrators.base import BaseOrchestrator
 from zenml_airflow.post_execution import PipelineRunView, get_run
 from zenml_airflow.utils.git import git_sha_for

@@ -15,8 +15,9 @@ from typing import Any
 from airflow.plugins_manager import AirflowPlugin
 from airflow.sdk import BaseOperatorLink
 
+from zenml_airflow.core.spec_format import DAG_TAG
+
 MOUNT = "/zenml"
-DAG_TAG = "zenml-airflow"
 
 
 class LazyApp:

@@ -20,7 +20,6 @@ not created: the plugin only reads.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import os
 import threading
@@ -29,12 +28,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from zenml_airflow.core.spec_format import DAG_TAG, PIPELINE_TAG_PREFIX, spec_literal
+
 if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.artifacts.store import ArtifactStore
     from zenml_airflow.metadata.store import SQLMetadataStore
 
-DAG_TAG = "zenml-airflow"
-PIPELINE_TAG_PREFIX = "pipeline:"
 CONFIG_SECTION = "zenml_airflow"
 CONFIGURED_KEY = "default"
 REFRESH_SECONDS = 15.0
@@ -257,32 +256,15 @@ def open_store(key: str, url: str, artifact_root: str | None) -> StoreHandle:
     return StoreHandle(key, label, SQLMetadataStore(url), artifacts)
 
 
-def spec_from_source(source: str) -> dict[str, Any] | None:
-    """The ``SPEC`` literal of a compiled DAG file's source, or None."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "SPEC" for t in node.targets
-        ):
-            try:
-                value = ast.literal_eval(node.value)
-            except ValueError:
-                return None
-            return value if isinstance(value, dict) else None
-    return None
-
-
 def stores_from_spec(spec: dict[str, Any]) -> tuple[str, str | None]:
     """``(metadata store URL, artifact store root)`` named by a spec's stack snapshot.
 
     Raises:
         ValueError: when the snapshot has no metadata store or uses secret references.
     """
+    from zenml_airflow.core.spec import ComponentSnapshot
     from zenml_airflow.enums import StackComponentType
-    from zenml_airflow.stack.flavors import get_flavor_registry
+    from zenml_airflow.stack.snapshot import component_from_snapshot
 
     components = ((spec.get("stack") or {}).get("components")) or {}
     metadata = components.get(StackComponentType.METADATA_STORE.value)
@@ -293,9 +275,8 @@ def stores_from_spec(spec: dict[str, Any]) -> tuple[str, str | None]:
             "its metadata store config uses a secret reference the UI cannot resolve; set "
             f"[{CONFIG_SECTION}] metadata_store_url for the api-server"
         )
-    registry = get_flavor_registry()
-    component: Any = registry.build_component(
-        StackComponentType.METADATA_STORE, metadata["name"], metadata["flavor"], dict(metadata.get("config") or {})
+    component: Any = component_from_snapshot(
+        StackComponentType.METADATA_STORE, ComponentSnapshot.model_validate(metadata)
     )
     url = str(component.url)
     password = getattr(component, "password", None)
@@ -306,8 +287,8 @@ def stores_from_spec(spec: dict[str, Any]) -> tuple[str, str | None]:
     root = None
     artifacts = components.get(StackComponentType.ARTIFACT_STORE.value)
     if artifacts:
-        built: Any = registry.build_component(
-            StackComponentType.ARTIFACT_STORE, artifacts["name"], artifacts["flavor"], dict(artifacts.get("config") or {})
+        built: Any = component_from_snapshot(
+            StackComponentType.ARTIFACT_STORE, ComponentSnapshot.model_validate(artifacts)
         )
         root = str(built.path)
     return url, root
@@ -429,7 +410,7 @@ class AirflowCatalog(StoreCatalog):
                 self._specs[dag_id] = (digest, self._dag_from_source(dag_id, tags[dag_id], code or ""))
 
     def _dag_from_source(self, dag_id: str, pipeline: str | None, source: str) -> ZenDag:
-        spec = spec_from_source(source)
+        spec = spec_literal(source)
         if spec is None:
             return ZenDag(dag_id, pipeline, None, "its source has no zenml-airflow SPEC")
         try:

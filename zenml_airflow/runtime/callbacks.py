@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from zenml_airflow.core.spec import PipelineSpec
-from zenml_airflow.runtime.execute import mask_secret_value, prepare_imports, stack_from_snapshot
+from zenml_airflow.runtime.execute import mask_secret_value, prepare_imports
+from zenml_airflow.stack.snapshot import stack_from_snapshot
 
 logger = logging.getLogger(__name__)
 

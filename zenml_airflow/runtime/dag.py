@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, Asset, CronTriggerTimetable, DeltaTriggerTimetable, Param
 
-from zenml_airflow.core.spec_format import is_sealed
+from zenml_airflow.core.spec_format import DAG_TAG, is_sealed, pipeline_tag
 from zenml_airflow.runtime.task import (
     CompiledSpec,
     DagRunFailed,
@@ -25,8 +25,6 @@ from zenml_airflow.runtime.task import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.core.spec import PipelineSpec
-
-DAG_TAG = "zenml-airflow"
 
 
 def _datetime(value: str | None) -> datetime | None:
@@ -121,7 +119,7 @@ def build_dag(spec: dict[str, Any] | PipelineSpec, checksum: str | None = None) 
     with DAG(
         dag_id=data["dag_id"] or name,
         params=_params(data["steps"]),
-        tags=[DAG_TAG, f"pipeline:{name}"],
+        tags=[DAG_TAG, pipeline_tag(name)],
         doc_md=f"zenml-airflow pipeline `{name}` (compiled from `{data['source'] or name}`).",
         # Steps left running by a killed task are recorded as failed when the run fails.
         on_failure_callback=DagRunFailed(compiled),

@@ -22,42 +22,14 @@ import zenml_airflow
 from zenml_airflow.core.context import RunInfo
 from zenml_airflow.core.integrations import check_integrations
 from zenml_airflow.core.pipeline import PREVENT_EXECUTION_ENV
-from zenml_airflow.core.spec import (
-    CONF_ENABLE_CACHE,
-    CONF_RUN_NAME,
-    PipelineSpec,
-    StackSnapshot,
-    StepSpec,
-)
-from zenml_airflow.enums import StackComponentType
-from zenml_airflow.exceptions import StackError, StepInterfaceError
+from zenml_airflow.core.spec import CONF_ENABLE_CACHE, CONF_RUN_NAME, PipelineSpec, StepSpec
+from zenml_airflow.exceptions import StepInterfaceError
 from zenml_airflow.execution.executor import StepExecutor
 from zenml_airflow.runtime.redaction import redacted_output
 from zenml_airflow.runtime.task import asset_name, asset_uri, param_key
-from zenml_airflow.stack.flavors import get_flavor_registry
-from zenml_airflow.stack.stack import Stack
+from zenml_airflow.stack.snapshot import stack_from_snapshot
 
 logger = logging.getLogger(__name__)
-
-
-def stack_from_snapshot(snapshot: StackSnapshot | None) -> Stack:
-    """The stack a compiled pipeline runs on, rebuilt from its snapshot."""
-    if snapshot is None:
-        raise StackError("This DAG's spec has no stack snapshot; recompile it with zenml-airflow.")
-    registry = get_flavor_registry()
-    components = {}
-    for type_name, component in snapshot.components.items():
-        component_type = StackComponentType(type_name)
-        components[component_type] = registry.build_component(
-            component_type, component.name, component.flavor, dict(component.config)
-        )
-    if StackComponentType.ORCHESTRATOR not in components:
-        # Inside a task the orchestrator is Airflow itself; its connection settings are not needed.
-        flavor = "airflow" if registry.get((StackComponentType.ORCHESTRATOR, "airflow")) else "local"
-        components[StackComponentType.ORCHESTRATOR] = registry.build_component(
-            StackComponentType.ORCHESTRATOR, "airflow", flavor, {}
-        )
-    return Stack.from_components(snapshot.name, components)
 
 
 def mask_secret_value(value: Any) -> None:
