@@ -13,10 +13,10 @@ the context reaches state outside the step's inputs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from zenml_airflow.exceptions import StepContextError, did_you_mean
 
@@ -41,6 +41,25 @@ class RunInfo:
     try_number: int = 1
 
 
+class StepOutputs(Protocol):
+    """Where the running step's outputs go.
+
+    The executor passes its :class:`zenml_airflow.artifact_io.OutputWriter`; core sits below
+    artifact I/O in the layers, so the context is given one rather than importing it.
+    """
+
+    @property
+    def uris(self) -> Mapping[str, str]:
+        """The directory allocated to each output."""
+        ...
+
+    def materializer(
+        self, output: str, materializer_class: type[BaseMaterializer] | None = None
+    ) -> BaseMaterializer:
+        """A materializer bound to ``output``'s directory (``materializer_class``, else its own)."""
+        ...
+
+
 class StepContext:
     """Run information, output locations and the stack, for the step that is running.
 
@@ -52,16 +71,13 @@ class StepContext:
         *,
         step_name: str,
         run_info: RunInfo,
-        output_uris: Mapping[str, str],
-        output_materializers: Mapping[str, type[BaseMaterializer]],
-        make_artifact: Callable[[str, str], Any],
+        outputs: StepOutputs,
         stack: Stack | None = None,
     ) -> None:
         self._step_name = step_name
         self._run_info = run_info
-        self._output_uris = dict(output_uris)
-        self._output_materializers = dict(output_materializers)
-        self._make_artifact = make_artifact
+        self._outputs = outputs
+        self._output_uris = dict(outputs.uris)
         self._stack = stack
 
     @property
@@ -131,7 +147,4 @@ class StepContext:
         custom_materializer_class: type[BaseMaterializer] | None = None,
     ) -> BaseMaterializer:
         """A materializer bound to the given output's artifact directory."""
-        name = self._output_name(output_name)
-        cls = custom_materializer_class or self._output_materializers[name]
-        artifact = self._make_artifact(name, self._output_uris[name])
-        return cls(artifact)
+        return self._outputs.materializer(self._output_name(output_name), custom_materializer_class)

@@ -8,35 +8,30 @@ For one step it:
 3. computes the cache key, and on a hit whose artifacts still exist links them and finishes as
    ``cached``;
 4. calls the step with its inputs, config and (if asked) a ``StepContext``;
-5. writes each output through its materializer into a fresh directory, then registers all
+5. writes each output through its materializer into a fresh directory (an
+   :class:`~zenml_airflow.artifact_io.OutputWriter`), then registers all
    artifacts, their content hashes and the lineage in one transaction. On any failure it removes
    what it wrote and records the failure, so nothing half-written ever looks valid.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 import traceback
 import typing
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from zenml_airflow.artifacts import BaseArtifact, artifact_type_by_name
+from zenml_airflow.artifact_io import OutputWriter, artifact_of, read_artifact
+from zenml_airflow.artifacts import BaseArtifact
 from zenml_airflow.core.context import RunInfo, StepContext
 from zenml_airflow.core.spec import PipelineSpec, StepSpec
 from zenml_airflow.core.step import BaseStep, StepSignature
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.environment import StepEnvironment
-from zenml_airflow.exceptions import (
-    MaterializerError,
-    StepExecutionError,
-    StepInterfaceError,
-    ZenMLAirflowError,
-)
+from zenml_airflow.exceptions import StepExecutionError, StepInterfaceError, ZenMLAirflowError
 from zenml_airflow.execution.cache_key import compute_cache_key
 from zenml_airflow.execution.output_types import check_output_types
 from zenml_airflow.execution.plan import live_code_hashes
@@ -46,7 +41,6 @@ from zenml_airflow.metadata.reads import UpstreamOutputs
 from zenml_airflow.metadata.records import (
     ArtifactRecord,
     CacheHit,
-    NewArtifact,
     RunRecord,
     StepRunRecord,
 )
@@ -59,10 +53,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.stack.stack import Stack
 
 logger = logging.getLogger(__name__)
-
-#: Outputs of at least this many bytes share the stored copy of an identical artifact (ADR
-#: 0011). Below it, the lookup and the removal of the fresh copy cost more than they save.
-SHARE_MIN_BYTES = 64 * 1024
 
 
 @dataclass
@@ -133,7 +123,13 @@ class StepExecutor:
 
     # --- resolution ----------------------------------------------------------------------------
 
-    def _step_class(self, step: StepSpec) -> type[BaseStep]:
+    def step_class(self, step: StepSpec) -> type[BaseStep]:
+        """The class of ``step``: the live one this executor was given, else imported from the
+        spec's entrypoint (and kept for the next call).
+
+        Raises:
+            StepInterfaceError: the entrypoint is not a step class.
+        """
         cls = self._step_classes.get(step.name)
         if cls is None:
             cls = import_object(step.entrypoint)
@@ -144,6 +140,10 @@ class StepExecutor:
                 )
             self._step_classes[step.name] = cls
         return cls
+
+    # Temporary: runtime/execute.py still calls the old private name; it goes once that calls
+    # step_class (issue 15).
+    _step_class = step_class
 
     def _output_materializer(self, step: StepSpec, output: str) -> type[BaseMaterializer]:
         live = self._materializers.get(step.name, {}).get(output)
@@ -173,25 +173,15 @@ class StepExecutor:
             records[input_name] = artifact
         return _Inputs(records, {name: r.content_hash for name, r in records.items()})
 
-    def _read_input(self, step: StepSpec, name: str, record: ArtifactRecord, annotation: Any) -> Any:
-        artifact = artifact_type_by_name(record.artifact_type)(
-            uri=record.uri, materializer=record.materializer, datatype=record.data_type
-        )
+    @staticmethod
+    def _read_input(step: StepSpec, name: str, record: ArtifactRecord, annotation: Any) -> Any:
         if isinstance(annotation, type) and issubclass(annotation, BaseArtifact):
-            return artifact  # "skip materialization": the step gets the artifact itself
-        materializer = load_materializer(record.materializer)
+            return artifact_of(record)  # "skip materialization": the step gets the artifact itself
         # `Any` is a class on Python 3.11+, and `object` says nothing either: read what was stored.
         specific = isinstance(annotation, type) and annotation not in (typing.Any, object)
-        data_type = annotation if specific else import_object(record.data_type)
-        try:
-            return materializer(artifact).handle_input(data_type)
-        except ZenMLAirflowError:
-            raise
-        except Exception as error:
-            raise MaterializerError(
-                f"Reading input '{name}' of step '{step.name}' from {record.uri} with "
-                f"{materializer.__name__} failed: {type(error).__name__}: {error}"
-            ) from error
+        return read_artifact(
+            record, annotation if specific else None, what=f"input '{name}' of step '{step.name}'"
+        )
 
     # --- execution -----------------------------------------------------------------------------
 
@@ -223,7 +213,6 @@ class StepExecutor:
             "step_operator": step.step_operator,
         }
         step_run: StepRunRecord | None = None
-        written: list[str] = []
         try:
             # One read resolves the inputs from the store (never from memory: ADR 0003), computes
             # the cache key and looks it up; a usable hit is then recorded in one write.
@@ -247,9 +236,8 @@ class StepExecutor:
                 )
             else:
                 step_run = store.start_step_run(run.id, step.name, **start)
-                result = self._run_step(spec, step, run, run_info, prepared, step_run, written)
+                result = self._run_step(spec, step, run, run_info, prepared, step_run)
         except BaseException as error:
-            self._discard(written)
             if step_run is None:
                 # Failed before the step run row existed (inputs, cache, recording the hit):
                 # open it now so the failure is recorded like any other. If even that fails
@@ -277,7 +265,7 @@ class StepExecutor:
 
     def _prepare(self, spec: PipelineSpec, step: StepSpec, run: RunRecord) -> _Prepared:
         store = self.metadata_store
-        step_class = self._step_class(step)
+        step_class = self.step_class(step)
         materializers = {name: self._output_materializer(step, name) for name in step.outputs}
         # Key on the code this process will run, not on the hashes taken when the spec was
         # compiled: a deployed DAG's tasks import the code as it is now (ADR 0015).
@@ -326,84 +314,53 @@ class StepExecutor:
         run_info: RunInfo,
         prepared: _Prepared,
         step_run: StepRunRecord,
-        written: list[str],
     ) -> StepResult:
         store = self.metadata_store
-        step_class, materializers, inputs = prepared.step_class, prepared.materializers, prepared.inputs
+        step_class, inputs = prepared.step_class, prepared.inputs
         input_ids, cache_key = prepared.input_ids, prepared.cache_key
         artifact_store = self.artifact_store
-        with artifact_store:
-            signature = step_class.SIGNATURE
-            kwargs: dict[str, Any] = {
-                name: self._read_input(step, name, inputs.records[name], signature.inputs[name])
-                for name in step.inputs
-            }
-            if signature.config_arg is not None:
-                assert signature.config_class is not None
-                kwargs[signature.config_arg] = signature.config_class(**step.parameters)
+        # The writer removes what it wrote if anything up to the registration fails.
+        with OutputWriter(
+            artifact_store,
+            store,
+            pipeline_name=spec.name,
+            step_name=step.name,
+            outputs=step.outputs,
+            materializers=prepared.materializers,
+        ) as writer:
+            with artifact_store:
+                signature = step_class.SIGNATURE
+                kwargs: dict[str, Any] = {
+                    name: self._read_input(step, name, inputs.records[name], signature.inputs[name])
+                    for name in step.inputs
+                }
+                if signature.config_arg is not None:
+                    assert signature.config_class is not None
+                    kwargs[signature.config_arg] = signature.config_class(**step.parameters)
+                if signature.context_arg is not None:
+                    kwargs[signature.context_arg] = StepContext(
+                        step_name=step.name, run_info=run_info, outputs=writer, stack=self.stack
+                    )
 
-            artifacts: dict[str, BaseArtifact] = {}
-            for output, output_spec in step.outputs.items():
-                artifact_id = uuid.uuid4().hex
-                uri = artifact_store.artifact_uri(spec.name, step.name, output, artifact_id)
-                artifacts[output] = artifact_type_by_name(output_spec.artifact_type)(
-                    uri=uri,
-                    materializer=output_spec.materializer,
-                    datatype=output_spec.data_type,
-                )
-            if signature.context_arg is not None:
-                kwargs[signature.context_arg] = StepContext(
-                    step_name=step.name,
-                    run_info=run_info,
-                    output_uris={name: a.uri for name, a in artifacts.items()},
-                    output_materializers=materializers,
-                    make_artifact=lambda name, uri: artifacts[name],
-                    stack=self.stack,
-                )
-
-            try:
-                with StepEnvironment(spec.name, run.name, step.name):
-                    returned = step_class().entrypoint(**kwargs)
-            except Exception as error:
-                raise StepExecutionError(
-                    f"Step '{step.name}' of run '{run.name}' failed: {type(error).__name__}: {error}",
-                    step_name=step.name,
-                ) from error
-            values = self._split_outputs(step, signature, returned)
-
-            new_artifacts: dict[str, NewArtifact] = {}
-            for output, value in values.items():
-                artifact = artifacts[output]
-                materializer = materializers[output]
-                artifact_store.prepare(artifact.uri)
-                written.append(artifact.uri)
                 try:
-                    materializer(artifact).handle_return(value)
-                except ZenMLAirflowError:
-                    raise
+                    with StepEnvironment(spec.name, run.name, step.name):
+                        returned = step_class().entrypoint(**kwargs)
                 except Exception as error:
-                    raise MaterializerError(
-                        f"Writing output '{output}' of step '{step.name}' with "
-                        f"{materializer.__name__} failed: {type(error).__name__}: {error}"
+                    raise StepExecutionError(
+                        f"Step '{step.name}' of run '{run.name}' failed: "
+                        f"{type(error).__name__}: {error}",
+                        step_name=step.name,
                     ) from error
-                new = NewArtifact(
-                    id=artifact.uri.rstrip("/").rsplit("/", 1)[-1],
-                    uri=artifact.uri,
-                    artifact_type=type(artifact).__name__,
-                    data_type=object_path(type(value)) if value is not None else step.outputs[output].data_type,
-                    materializer=object_path(materializer),
-                    content_hash=artifact_store.content_hash(artifact.uri),
-                    size_bytes=artifact_store.size(artifact.uri),
-                )
-                new_artifacts[output] = self._share_identical(new, written)
+                values = self._split_outputs(step, signature, returned)
+                new_artifacts = {name: writer.write(name, value) for name, value in values.items()}
 
-        finished = store.finish_step_run(
-            step_run.id,
-            status=ExecutionStatus.COMPLETED,
-            cache_key=cache_key if step.enable_cache else None,
-            inputs=input_ids,
-            outputs=dict(new_artifacts),
-        )
+            finished = store.finish_step_run(
+                step_run.id,
+                status=ExecutionStatus.COMPLETED,
+                cache_key=cache_key if step.enable_cache else None,
+                inputs=input_ids,
+                outputs=dict(new_artifacts),
+            )
         registered = {
             name: ArtifactRecord(
                 id=new.id, uri=new.uri, artifact_type=new.artifact_type, data_type=new.data_type,
@@ -414,29 +371,6 @@ class StepExecutor:
             for name, new in new_artifacts.items()
         }
         return StepResult(step.name, ExecutionStatus.COMPLETED, finished.id, 0.0, registered, cache_key)
-
-    def _share_identical(self, new: NewArtifact, written: list[str]) -> NewArtifact:
-        """``new`` stored as the identical artifact already in this store, if there is one.
-
-        The fresh copy is removed before the artifact is registered: a crash in between leaves
-        nothing behind, and a failed registration has nothing of this output to clean up.
-        """
-        if new.size_bytes is None or new.size_bytes < SHARE_MIN_BYTES:
-            return new
-        artifact_store = self.artifact_store
-        twin = self.metadata_store.find_identical_artifact(
-            content_hash=new.content_hash,
-            materializer=new.materializer,
-            data_type=new.data_type,
-            artifact_type=new.artifact_type,
-            under=artifact_store.path,
-        )
-        if twin is None or twin.uri == new.uri or not artifact_store.exists(twin.uri):
-            return new
-        artifact_store.discard(new.uri)
-        written.remove(new.uri)
-        logger.info("Output %s is identical to artifact %s; sharing its copy.", new.id, twin.id)
-        return dataclasses.replace(new, uri=twin.uri)
 
     def _usable_cache_hit(
         self, store: SQLMetadataStore, cache_key: str, step: StepSpec, hit: CacheHit | None
@@ -499,13 +433,3 @@ class StepExecutor:
         # (and every later cache hit) instead of the step that produced it.
         check_output_types(step.name, signature.outputs, values)
         return values
-
-    def _discard(self, uris: list[str]) -> None:
-        if not uris:
-            return
-        store = self.artifact_store
-        for uri in uris:
-            try:
-                store.discard(uri)
-            except Exception:  # best effort: the artifact is not registered either way
-                logger.exception("Could not remove the partial artifact at %s", uri)

@@ -17,13 +17,11 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, overload
 
-from zenml_airflow.artifacts import artifact_type_by_name
+from zenml_airflow.artifact_io import read_artifact
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import DoesNotExistError, ZenMLAirflowError, did_you_mean
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
-from zenml_airflow.materializers.default_materializer_registry import load_materializer
 from zenml_airflow.metadata.records import ArtifactRecord, PipelineRecord, RunRecord, StepRunRecord
-from zenml_airflow.utils.source_utils import import_object
 
 if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.artifacts.store import ArtifactStore
@@ -116,16 +114,13 @@ class ArtifactView:
             output_data_type: the type to read it as (default: the type that was stored).
             materializer_class: use this materializer instead of the one recorded (needed when the
                 recorded one cannot be imported in this process).
+
+        Raises:
+            MaterializerError: the materializer failed (chained), saying which artifact, where
+                and with which materializer.
         """
-        materializer = materializer_class or load_materializer(self._record.materializer)
-        data_type = output_data_type or import_object(self._record.data_type)
-        artifact = artifact_type_by_name(self._record.artifact_type)(
-            uri=self._record.uri,
-            materializer=self._record.materializer,
-            datatype=self._record.data_type,
-        )
         with self._stores.reading():
-            return materializer(artifact).handle_input(data_type)
+            return read_artifact(self._record, output_data_type, materializer=materializer_class)
 
     def __repr__(self) -> str:
         return f"ArtifactView(id={self.id!r}, type={self.type!r}, uri={self.uri!r})"
