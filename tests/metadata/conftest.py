@@ -27,7 +27,7 @@ from metadata_helpers import StartStep, raw_engine
 
 from zenml_airflow.metadata import HEAD_REVISION, SQLMetadataStore, StepRunRecord
 from zenml_airflow.metadata.engine import mask_url
-from zenml_airflow.metadata.schema import VERSION_TABLE
+from zenml_airflow.metadata.schema_migrations import VERSION_TABLE
 from zenml_airflow.metadata.tables import METADATA
 
 #: backend -> environment variable holding the URL of a scratch database (None: sqlite file).

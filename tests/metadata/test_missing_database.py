@@ -18,7 +18,7 @@ import pytest
 
 from zenml_airflow.exceptions import MetadataStoreError
 from zenml_airflow.metadata import SQLMetadataStore
-from zenml_airflow.metadata.schema import HEAD_REVISION
+from zenml_airflow.metadata.schema_migrations import HEAD_REVISION
 from zenml_airflow.metadata.sqlite_files import (
     create_database_file,
     init_database,

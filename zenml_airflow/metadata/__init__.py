@@ -14,7 +14,7 @@ from zenml_airflow.metadata.records import (
     RunRecord,
     StepRunRecord,
 )
-from zenml_airflow.metadata.schema import HEAD_REVISION
+from zenml_airflow.metadata.schema_migrations import HEAD_REVISION
 from zenml_airflow.metadata.store import SQLMetadataStore
 
 __all__ = [

@@ -158,7 +158,7 @@ def count_rows(database: Path) -> int:
     """
     import sqlite3
 
-    from zenml_airflow.metadata.schema import VERSION_TABLE
+    from zenml_airflow.metadata.schema_migrations import VERSION_TABLE
 
     try:
         # Read-only: counting must never create, convert or lock the database for writing.

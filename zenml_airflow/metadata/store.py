@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import DoesNotExistError, MetadataStoreError, RunNameExistsError
-from zenml_airflow.metadata import liveness, schema
+from zenml_airflow.metadata import liveness, schema_migrations
 from zenml_airflow.metadata import queries as q
 from zenml_airflow.metadata.engine import (
     WRITE_OPTION,
@@ -119,7 +119,7 @@ class SQLMetadataStore(MetadataReads):
             read, write = self._engine, self._write_engine
             if check_schema and not self._schema_checked:
                 run_with_retry(
-                    lambda: schema.ensure_schema(read, write, self._masked),
+                    lambda: schema_migrations.ensure_schema(read, write, self._masked),
                     what="open its schema",
                     masked_url=self._masked,
                 )
@@ -132,7 +132,7 @@ class SQLMetadataStore(MetadataReads):
 
         def action() -> str | None:
             with read.connect() as conn, conn.begin():
-                return schema.read_state(conn).revision
+                return schema_migrations.read_state(conn).revision
 
         return run_with_retry(action, what="read its schema revision", masked_url=self._masked)
 
@@ -140,7 +140,7 @@ class SQLMetadataStore(MetadataReads):
         """Upgrade the database schema to this version's head revision and return it."""
         _, write = self._engines(check_schema=False)
         revision = run_with_retry(
-            lambda: schema.migrate(write, self._masked),
+            lambda: schema_migrations.migrate(write, self._masked),
             what="migrate its schema",
             masked_url=self._masked,
         )

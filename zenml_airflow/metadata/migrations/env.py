@@ -1,6 +1,6 @@
 """Alembic environment of the metadata store.
 
-Configured programmatically by ``zenml_airflow.metadata.schema.alembic_config``: the store passes
+Configured programmatically by ``zenml_airflow.metadata.schema_migrations.alembic_config``: the store passes
 an open connection in ``config.attributes["connection"]`` and the migrations run inside that
 connection's transaction, so on sqlite they hold the BEGIN IMMEDIATE write lock and concurrent
 processes cannot initialise the same database twice.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context
 
-from zenml_airflow.metadata.schema import VERSION_TABLE
+from zenml_airflow.metadata.schema_migrations import VERSION_TABLE
 from zenml_airflow.metadata.tables import METADATA
 
 target_metadata = METADATA

@@ -4,7 +4,7 @@ Revision ID: ${up_revision}
 Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 
-Remember: add the new revision to KNOWN_REVISIONS in zenml_airflow/metadata/schema.py.
+Remember: add the new revision to KNOWN_REVISIONS in zenml_airflow/metadata/schema_migrations.py.
 Write portable DDL (sqlite, MySQL/MariaDB, PostgreSQL); on sqlite use op.batch_alter_table.
 """
 

@@ -18,7 +18,7 @@ from metadata_helpers import raw_engine
 from zenml_airflow.exceptions import MetadataStoreError, SchemaVersionError
 from zenml_airflow.metadata import HEAD_REVISION, SQLMetadataStore
 from zenml_airflow.metadata.engine import is_retryable, mask_url, run_with_retry
-from zenml_airflow.metadata.schema import KNOWN_REVISIONS, VERSION_TABLE, alembic_config
+from zenml_airflow.metadata.schema_migrations import KNOWN_REVISIONS, VERSION_TABLE, alembic_config
 from zenml_airflow.metadata.tables import METADATA
 
 TABLES = {
