@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import fsspec
 import pytest
 from fsspec.implementations.memory import MemoryFileSystem
 
@@ -182,14 +179,7 @@ def test_file_uris_work_like_plain_paths(root: Path) -> None:
 
 # --- prefix registry --------------------------------------------------------------------------
 
-
-@pytest.fixture
-def memory_root() -> Iterator[str]:
-    root = f"memory://fileio-{uuid.uuid4().hex}"
-    yield root
-    fs = fsspec.filesystem("memory")
-    if fs.exists(root):
-        fs.rm(root, recursive=True)
+# (memory_root: tests/io/conftest.py)
 
 
 class _TrackingMemoryFS(MemoryFileSystem):

@@ -3,8 +3,6 @@ reported, and the directory primitives the artifact store builds on."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,15 +35,6 @@ class _BrokenFile:
 
     def close(self) -> None:
         self.closed = True
-
-
-@pytest.fixture
-def memory_root() -> Iterator[str]:
-    root = f"memory://filesystems-{uuid.uuid4().hex}"
-    yield root
-    fs = fsspec.filesystem("memory")
-    if fs.exists(root):
-        fs.rm(root, recursive=True)
 
 
 def test_fileio_keeps_the_routing_names_as_the_same_objects() -> None:
