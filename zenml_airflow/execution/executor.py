@@ -33,8 +33,8 @@ from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.environment import StepEnvironment
 from zenml_airflow.exceptions import StepExecutionError, StepInterfaceError, ZenMLAirflowError
 from zenml_airflow.execution.cache_key import compute_cache_key
+from zenml_airflow.execution.code_hashes import live_code_hashes
 from zenml_airflow.execution.output_types import check_output_types
-from zenml_airflow.execution.plan import live_code_hashes
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
 from zenml_airflow.materializers.default_materializer_registry import load_materializer
 from zenml_airflow.metadata.reads import UpstreamOutputs

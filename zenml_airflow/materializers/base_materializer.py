@@ -48,10 +48,15 @@ class BaseMaterializer:
         ASSOCIATED_TYPES: the Python types this materializer handles (non-empty tuple of classes).
         ASSOCIATED_ARTIFACT_TYPES: the artifact types it produces; the first is used for outputs.
             Defaults to ``(DataArtifact,)``.
+        FILENAMES: the files it may write in the artifact directory (names relative to it), the
+            main one first. Code that looks at an artifact's files without reading it through
+            the materializer (the visualizers' previews) finds them here. Empty when the
+            materializer does not say.
     """
 
     ASSOCIATED_TYPES: ClassVar[tuple[type[Any], ...]] = ()
     ASSOCIATED_ARTIFACT_TYPES: ClassVar[tuple[type[BaseArtifact], ...]] = ()
+    FILENAMES: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, register: bool = True, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -85,6 +85,8 @@ class BuiltInMaterializer(BaseMaterializer):
 
     ASSOCIATED_TYPES = (int, float, bool, str, bytes, dict, list, tuple, _NONE_TYPE)
     ASSOCIATED_ARTIFACT_TYPES = (DataArtifact, DataAnalysisArtifact)
+    #: One of them per artifact: the JSON document, or the raw bytes of a ``bytes`` value.
+    FILENAMES = (DEFAULT_FILENAME, BYTES_FILENAME)
 
     def handle_input(self, data_type: Any) -> Any:
         """Read the artifact as ``data_type`` (one of the built-in types)."""

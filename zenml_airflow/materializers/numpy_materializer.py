@@ -28,6 +28,7 @@ class NumpyMaterializer(BaseMaterializer):
 
     ASSOCIATED_TYPES = (np.ndarray,)
     ASSOCIATED_ARTIFACT_TYPES = (DataArtifact,)
+    FILENAMES = (DEFAULT_FILENAME,)
 
     def handle_input(self, data_type: Any) -> np.ndarray:
         """Read the array back with its dtype, shape and memory order."""

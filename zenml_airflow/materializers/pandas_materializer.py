@@ -50,6 +50,7 @@ class PandasMaterializer(BaseMaterializer):
 
     ASSOCIATED_TYPES = (pd.DataFrame, pd.Series)
     ASSOCIATED_ARTIFACT_TYPES = (DataArtifact, StatisticsArtifact, SchemaArtifact)
+    FILENAMES = (DEFAULT_FILENAME, METADATA_FILENAME)
 
     def handle_input(self, data_type: Any) -> pd.DataFrame | pd.Series:
         """Read the frame (or series) back with its index, names and dtypes."""

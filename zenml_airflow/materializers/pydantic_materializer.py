@@ -24,6 +24,7 @@ class PydanticMaterializer(BaseMaterializer):
 
     ASSOCIATED_TYPES = (BaseModel,)
     ASSOCIATED_ARTIFACT_TYPES = (DataArtifact,)
+    FILENAMES = (DEFAULT_FILENAME,)
 
     def handle_input(self, data_type: Any) -> BaseModel:
         """Validate the stored JSON as ``data_type``."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+from zenml_airflow.materializers.base_materializer import BaseMaterializer
 from zenml_airflow.visualizers.files import ArtifactFiles, TooLargeError
 from zenml_airflow.visualizers.png import png_data_uri, to_uint8
 from zenml_airflow.visualizers.svg import histogram_svg
@@ -82,6 +83,18 @@ def _materializer_name(materializer: str) -> str | None:
     return name or module.rsplit(".", 1)[-1]
 
 
+def _files_written_by(name: str) -> tuple[str, ...]:
+    """The files the built-in materializer class ``name`` writes, as it declares them.
+
+    Imports only zenml-airflow's own materializer module (with the library it is made for, which
+    the preview reads anyway): never user code.
+    """
+    import zenml_airflow.materializers as built_in
+
+    cls: type[BaseMaterializer] = getattr(built_in, name)
+    return cls.FILENAMES
+
+
 def preview_artifact(files: ArtifactFiles, materializer: str, data_type: str) -> Preview:
     """The preview of the artifact in ``files`` written by ``materializer`` (HTML at most
     :data:`MAX_PREVIEW_HTML` characters)."""
@@ -100,13 +113,17 @@ def _preview(files: ArtifactFiles, materializer: str, data_type: str) -> Preview
         if not files.exists():
             return refused(f"The artifact's files are gone from {files.uri}.", "missing")
         if name == "NumpyMaterializer":
-            return _numpy_preview(files)
+            return _numpy_preview(files, _files_written_by(name)[0])
         if name == "PandasMaterializer":
-            return _table_preview(files)
+            return _table_preview(files, _files_written_by(name)[0])
         if name in ("BuiltInMaterializer", "PydanticMaterializer"):
-            if files.size("data.bin") is not None:
-                return _bytes_preview(files)
-            return _json_preview(files, data_type)
+            # The JSON document comes first; BuiltInMaterializer writes a bytes value as raw
+            # bytes to its other file instead.
+            json_name, *raw_names = _files_written_by(name)
+            for raw_name in raw_names:
+                if files.size(raw_name) is not None:
+                    return _bytes_preview(files, raw_name)
+            return _json_preview(files, json_name, data_type)
     except TooLargeError as error:
         return refused(f"Not previewed: {error}")
     except (OSError, ValueError) as error:
@@ -133,8 +150,8 @@ def json_depth(text: str) -> int:
     return deepest
 
 
-def _json_preview(files: ArtifactFiles, data_type: str) -> Preview:
-    raw = files.read("data.json", MAX_JSON_BYTES)
+def _json_preview(files: ArtifactFiles, name: str, data_type: str) -> Preview:
+    raw = files.read(name, MAX_JSON_BYTES)
     text = raw.decode("utf-8", errors="replace")
     depth = json_depth(text)
     if depth > MAX_JSON_DEPTH:
@@ -164,9 +181,9 @@ def _json_preview(files: ArtifactFiles, data_type: str) -> Preview:
     )
 
 
-def _bytes_preview(files: ArtifactFiles) -> Preview:
-    size = files.size("data.bin") or 0
-    with files.open("data.bin") as handle:
+def _bytes_preview(files: ArtifactFiles, name: str) -> Preview:
+    size = files.size(name) or 0
+    with files.open(name) as handle:
         head = handle.read(HEX_BYTES)
     hexed = "\n".join(
         f"{offset:08x}  {head[offset:offset + 16].hex(' ')}" for offset in range(0, len(head), 16)
@@ -181,11 +198,12 @@ def _bytes_preview(files: ArtifactFiles) -> Preview:
 # --- numpy ----------------------------------------------------------------------------------
 
 
-def _npy_header(files: ArtifactFiles) -> tuple[tuple[int, ...], bool, Any, int]:
-    """``(shape, fortran_order, dtype, data_offset)`` from ``data.npy``'s header (no data read)."""
+def _npy_header(files: ArtifactFiles, name: str) -> tuple[tuple[int, ...], bool, Any, int]:
+    """``(shape, fortran_order, dtype, data_offset)`` from the ``.npy`` file's header (no data
+    read)."""
     import numpy as np
 
-    with files.open("data.npy") as handle:
+    with files.open(name) as handle:
         version = np.lib.format.read_magic(handle)
         if version == (1, 0):
             shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
@@ -196,21 +214,21 @@ def _npy_header(files: ArtifactFiles) -> tuple[tuple[int, ...], bool, Any, int]:
         return tuple(shape), bool(fortran), dtype, handle.tell()
 
 
-def _read_prefix(files: ArtifactFiles, dtype: Any, offset: int, count: int) -> Any:
+def _read_prefix(files: ArtifactFiles, name: str, dtype: Any, offset: int, count: int) -> Any:
     """The first ``count`` elements in memory order (mmap on local stores, a bounded read elsewhere)."""
     import numpy as np
 
-    local = files.local_path("data.npy")
+    local = files.local_path(name)
     if local is not None:
         mapped = np.memmap(local, dtype=dtype, mode="r", offset=offset, shape=(count,))
         return np.array(mapped)  # copy the bounded prefix; the map is released with it
-    with files.open("data.npy") as handle:
+    with files.open(name) as handle:
         handle.seek(offset)
         data = handle.read(count * dtype.itemsize)
     return np.frombuffer(data, dtype=dtype, count=len(data) // dtype.itemsize)
 
 
-def _value_heads(files: ArtifactFiles, dtype: Any, offset: int, count: int) -> list[str]:
+def _value_heads(files: ArtifactFiles, name: str, dtype: Any, offset: int, count: int) -> list[str]:
     """The first ``count`` string elements, each cut to :data:`MAX_CELL_CHARS` characters.
 
     Reads only the head of each element (a seek and a bounded read), however long the dtype's
@@ -219,7 +237,7 @@ def _value_heads(files: ArtifactFiles, dtype: Any, offset: int, count: int) -> l
     char = 4 if dtype.kind == "U" else 1
     head = min(dtype.itemsize, (MAX_CELL_CHARS + 1) * char)
     values = []
-    with files.open("data.npy") as handle:
+    with files.open(name) as handle:
         for index in range(count):
             handle.seek(offset + index * dtype.itemsize)
             data = handle.read(head)
@@ -249,12 +267,12 @@ def _image_layout(shape: tuple[int, ...], dtype: Any) -> tuple[int, tuple[int, .
     return None
 
 
-def _numpy_preview(files: ArtifactFiles) -> Preview:
+def _numpy_preview(files: ArtifactFiles, name: str) -> Preview:
     import numpy as np
 
-    if files.size("data.npy") is None:
-        return refused("No data.npy in this artifact; it was not written by NumpyMaterializer.")
-    shape, fortran, dtype, offset = _npy_header(files)
+    if files.size(name) is None:
+        return refused(f"No {name} in this artifact; it was not written by NumpyMaterializer.")
+    shape, fortran, dtype, offset = _npy_header(files, name)
     total = int(np.prod(shape, dtype=np.int64)) if shape else 1
     summary: dict[str, Any] = {
         "shape": list(shape), "dtype": str(dtype), "size": total, "fortran_order": fortran,
@@ -266,7 +284,7 @@ def _numpy_preview(files: ArtifactFiles) -> Preview:
     numeric = dtype.kind in "uifb"
     if dtype.kind in "US":  # strings: the head of a few elements, never whole elements
         shown_n = min(total, MAX_VALUES_SHOWN)
-        heads = _value_heads(files, dtype, offset, shown_n)
+        heads = _value_heads(files, name, dtype, offset, shown_n)
         listing = "\n".join(escape(v) for v in heads)
         more = f" of {total:,}" if shown_n < total else ""
         parts.append(f"<p>First {shown_n}{more} values (each cut to {MAX_CELL_CHARS} characters):</p><pre>{listing}</pre>")
@@ -275,12 +293,12 @@ def _numpy_preview(files: ArtifactFiles) -> Preview:
     if not numeric and dtype.itemsize > MAX_RECORD_BYTES:
         return refused(
             f"Not previewed: each element of this .npy is {dtype.itemsize:,} bytes "
-            f"(over {MAX_RECORD_BYTES:,}). Download data.npy below."
+            f"(over {MAX_RECORD_BYTES:,}). Download {name} below."
         )
     # Statistics over a prefix bounded in elements and in bytes; other kinds show a few values.
     limit = min(MAX_ARRAY_SAMPLE, max(1, MAX_SAMPLE_BYTES // max(dtype.itemsize, 1))) if numeric else MAX_VALUES_SHOWN
     sample_n = min(total, limit)
-    sample = _read_prefix(files, dtype, offset, sample_n) if sample_n else np.empty(0, dtype)
+    sample = _read_prefix(files, name, dtype, offset, sample_n) if sample_n else np.empty(0, dtype)
     if numeric and sample_n < total:
         parts.append(
             f'<p class="zen-note">Statistics over the first {sample_n:,} of {total:,} elements.</p>'
@@ -315,7 +333,8 @@ def _numpy_preview(files: ArtifactFiles) -> Preview:
         pixels = int(np.prod(one))
         if pixels <= MAX_IMAGE_PIXELS:
             shown_n = min(count, MAX_IMAGES)
-            data = _read_prefix(files, dtype, offset, pixels * shown_n).reshape((shown_n, *one))
+            data = _read_prefix(files, name, dtype, offset, pixels * shown_n)
+            data = data.reshape((shown_n, *one))
             images = "".join(
                 f'<img class="zen-image" alt="image {i}" src="{png_data_uri(to_uint8(data[i]))}">'
                 for i in range(shown_n)
@@ -341,12 +360,12 @@ def _page_estimate(chunk_bytes: int, rows: int) -> int:
     return int(min(chunk_bytes, 1024 * 1024 + 1024 * average))
 
 
-def _table_preview(files: ArtifactFiles) -> Preview:
+def _table_preview(files: ArtifactFiles, name: str) -> Preview:
     import pyarrow.parquet as pq
 
-    if files.size("df.parquet") is None:
-        return refused("No df.parquet in this artifact; it was not written by PandasMaterializer.")
-    with files.open("df.parquet") as handle:
+    if files.size(name) is None:
+        return refused(f"No {name} in this artifact; it was not written by PandasMaterializer.")
+    with files.open(name) as handle:
         # Buffered, page-by-page reads: never a whole column chunk in memory at once.
         parquet = pq.ParquetFile(handle, pre_buffer=False, buffer_size=1024 * 1024)
         meta = parquet.metadata

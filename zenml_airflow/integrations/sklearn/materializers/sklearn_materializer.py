@@ -158,6 +158,7 @@ class SklearnMaterializer(BaseMaterializer):
         TransformerMixin,
     )
     ASSOCIATED_ARTIFACT_TYPES = (ModelArtifact,)
+    FILENAMES = (DEFAULT_FILENAME,)
     TRUSTED_TYPES: ClassVar[tuple[str | type, ...]] = ()
 
     @classmethod
