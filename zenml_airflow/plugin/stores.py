@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from zenml_airflow.core.spec_format import DAG_TAG, PIPELINE_TAG_PREFIX, spec_literal
+from zenml_airflow.secrets.references import holds_reference
 
 if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.artifacts.store import ArtifactStore
@@ -225,7 +226,7 @@ def registered_stores(config_dir: str | os.PathLike[str] | None = None) -> Allow
             continue
         for kind, out in ((StackComponentType.METADATA_STORE, urls), (StackComponentType.ARTIFACT_STORE, roots)):
             for name, record in data.components.get(kind, {}).items():
-                if "{{" in repr(record.config):
+                if holds_reference(record.config):
                     continue
                 try:
                     built: Any = registry.build_component(kind, name, record.flavor, dict(record.config))
@@ -270,7 +271,8 @@ def stores_from_spec(spec: dict[str, Any]) -> tuple[str, str | None]:
     metadata = components.get(StackComponentType.METADATA_STORE.value)
     if not metadata:
         raise ValueError("its spec has no metadata store in the stack snapshot")
-    if "{{" in repr(metadata.get("config")):
+    config = metadata.get("config")
+    if isinstance(config, dict) and holds_reference(config):  # anything else fails validation below
         raise ValueError(
             "its metadata store config uses a secret reference the UI cannot resolve; set "
             f"[{CONFIG_SECTION}] metadata_store_url for the api-server"
