@@ -76,7 +76,7 @@ def test_server_flavor_records_runs_readable_from_another_process(flavor: str, t
 def test_an_older_schema_is_refused_until_migrate_upgrades_it(tmp_path: Path) -> None:
     from alembic import command
 
-    from zenml_airflow.metadata.schema import alembic_config
+    from zenml_airflow.metadata.schema_migrations import alembic_config
 
     fp.build().run(run_name="before")
     store = Repository().active_stack.metadata_store.open_store()
