@@ -3,6 +3,7 @@ writes is declared, the main one first, and readers that bypass the materializer
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 from pydantic import BaseModel
 
 from zenml_airflow.artifacts import DataArtifact
+from zenml_airflow.exceptions import MaterializerError
 from zenml_airflow.io import fileio
 from zenml_airflow.materializers import (
     BaseMaterializer,
@@ -72,3 +74,49 @@ def test_the_sklearn_materializer_declares_its_model_file(artifact: DataArtifact
     SklearnMaterializer(artifact).handle_return(LinearRegression())
     assert _written(artifact) <= set(SklearnMaterializer.FILENAMES)
     assert SklearnMaterializer.FILENAMES == ("model.skops",)
+
+
+class SubclassedNumpyMaterializer(NumpyMaterializer, register=False):
+    """Writes NumpyMaterializer's format: a missing file is reported as NumpyMaterializer's."""
+
+
+@pytest.mark.parametrize(
+    ("materializer", "data_type", "name", "declared_by"),
+    [
+        (BuiltInMaterializer, dict, "data.json", "BuiltInMaterializer"),
+        (NumpyMaterializer, np.ndarray, "data.npy", "NumpyMaterializer"),
+        (SubclassedNumpyMaterializer, np.ndarray, "data.npy", "NumpyMaterializer"),
+        (PandasMaterializer, pd.DataFrame, "df.parquet", "PandasMaterializer"),
+    ],
+    ids=["json", "numpy", "numpy-subclass", "pandas"],
+)
+def test_a_missing_file_names_the_file_and_the_materializer_that_declares_it(
+    artifact: DataArtifact,
+    materializer: type[BaseMaterializer],
+    data_type: type,
+    name: str,
+    declared_by: str,
+) -> None:
+    with pytest.raises(
+        MaterializerError,
+        match=rf"^Artifact '{re.escape(artifact.uri)}' has no {re.escape(name)}: it was not "
+        rf"written by {declared_by}, or its write did not finish\.$",
+    ):
+        materializer(artifact).handle_input(data_type)
+
+
+def test_a_missing_sklearn_model_file_says_seed_pickles_are_not_loaded(
+    artifact: DataArtifact,
+) -> None:
+    pytest.importorskip("skops")
+    from sklearn.base import BaseEstimator
+
+    from zenml_airflow.integrations.sklearn.materializers import SklearnMaterializer
+
+    with pytest.raises(
+        MaterializerError,
+        match=r"has no model\.skops: it was not written by SklearnMaterializer \(artifacts "
+        r"written by ZenML 0\.7 are pickles, which zenml-airflow does not load\), or its write "
+        r"did not finish\.$",
+    ):
+        SklearnMaterializer(artifact).handle_input(BaseEstimator)

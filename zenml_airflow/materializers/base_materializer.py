@@ -117,6 +117,18 @@ class BaseMaterializer:
                 f"{type(self).__name__}.ASSOCIATED_TYPES."
             )
 
+    def _missing_file(self, name: str, why: str = "") -> MaterializerError:
+        """The error for an artifact without its file ``name``, naming the materializer class
+        that declares the file in ``FILENAMES`` (a subclass's artifact is its base's format);
+        ``why`` is added after the class name."""
+        declared_by = next(
+            (k for k in type(self).__mro__ if name in k.__dict__.get("FILENAMES", ())), type(self)
+        )
+        return MaterializerError(
+            f"Artifact '{self.artifact.uri}' has no {name}: it was not written by "
+            f"{declared_by.__name__}{why}, or its write did not finish."
+        )
+
     def handle_input(self, data_type: Any) -> Any:
         """Read the artifact as ``data_type``. The base implementation only checks the type.
 

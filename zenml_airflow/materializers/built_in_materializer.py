@@ -102,10 +102,7 @@ class BuiltInMaterializer(BaseMaterializer):
         if not fileio.exists(path):
             if fileio.exists(os.path.join(self.artifact.uri, BYTES_FILENAME)):
                 raise self._mismatch(cls, "it holds bytes")
-            raise MaterializerError(
-                f"Artifact '{self.artifact.uri}' has no {DEFAULT_FILENAME}: it was not written by "
-                "BuiltInMaterializer, or its write did not finish."
-            )
+            raise self._missing_file(DEFAULT_FILENAME)
         with fileio.open(path, "r") as handle:
             value = json.load(handle)
         return self._coerce(value, cls)

@@ -35,10 +35,7 @@ class NumpyMaterializer(BaseMaterializer):
         super().handle_input(data_type)
         path = os.path.join(self.artifact.uri, DEFAULT_FILENAME)
         if not fileio.exists(path):
-            raise MaterializerError(
-                f"Artifact '{self.artifact.uri}' has no {DEFAULT_FILENAME}: it was not written by "
-                "NumpyMaterializer, or its write did not finish."
-            )
+            raise self._missing_file(DEFAULT_FILENAME)
         with fileio.open(path, "rb") as handle:
             array = np.load(handle, allow_pickle=False)
         if not isinstance(array, np.ndarray):  # pragma: no cover - np.load of .npy gives arrays

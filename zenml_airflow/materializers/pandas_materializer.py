@@ -60,10 +60,7 @@ class PandasMaterializer(BaseMaterializer):
         wants_series = wanted is not None and issubclass(wanted, pd.Series)
         path = os.path.join(self.artifact.uri, DEFAULT_FILENAME)
         if not fileio.exists(path):
-            raise MaterializerError(
-                f"Artifact '{self.artifact.uri}' has no {DEFAULT_FILENAME}: it was not written by "
-                "PandasMaterializer, or its write did not finish."
-            )
+            raise self._missing_file(DEFAULT_FILENAME)
         metadata: dict[str, Any] = {}
         metadata_path = os.path.join(self.artifact.uri, METADATA_FILENAME)
         if fileio.exists(metadata_path):

@@ -209,10 +209,9 @@ class SklearnMaterializer(BaseMaterializer):
         super().handle_input(data_type)
         path = os.path.join(self.artifact.uri, DEFAULT_FILENAME)
         if not fileio.exists(path):
-            raise MaterializerError(
-                f"Artifact '{self.artifact.uri}' has no {DEFAULT_FILENAME}: it was not written by "
-                "SklearnMaterializer (artifacts written by ZenML 0.7 are pickles, which "
-                "zenml-airflow does not load), or its write did not finish."
+            raise self._missing_file(
+                DEFAULT_FILENAME,
+                " (artifacts written by ZenML 0.7 are pickles, which zenml-airflow does not load)",
             )
         with fileio.open(path, "rb") as handle:
             payload = handle.read()
