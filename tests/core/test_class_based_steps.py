@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from zenml_airflow.artifacts import DataAnalysisArtifact
+from zenml_airflow.compiler.plan import build_plan
 from zenml_airflow.exceptions import StepInterfaceError
-from zenml_airflow.execution.plan import build_plan
 from zenml_airflow.pipelines import pipeline
 from zenml_airflow.steps import BaseStep, BaseStepConfig
 

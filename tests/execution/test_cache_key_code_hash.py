@@ -155,7 +155,8 @@ def test_a_file_that_does_not_parse_still_counts_by_its_bytes(code_dir: tuple[Pa
 
 
 def test_live_hashes_match_the_plan_until_the_code_changes(code_dir: tuple[Path, str]) -> None:
-    from zenml_airflow.execution.plan import build_plan, live_code_hashes
+    from zenml_airflow.compiler.plan import build_plan
+    from zenml_airflow.execution.code_hashes import live_code_hashes
 
     root, pkg = code_dir
     write(root / f"{pkg}_helper.py", "def value():\n    return 1\n")

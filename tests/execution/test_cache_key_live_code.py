@@ -34,7 +34,7 @@ PHASE = textwrap.dedent('''
     from zenml_airflow.core.context import RunInfo
     from zenml_airflow.core.spec import PipelineSpec
     from zenml_airflow.execution.executor import StepExecutor
-    from zenml_airflow.execution.plan import build_plan
+    from zenml_airflow.compiler.plan import build_plan
     from zenml_airflow.repository import Repository
 
     spec_file, run_name = sys.argv[1], sys.argv[2]

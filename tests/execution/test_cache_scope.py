@@ -15,11 +15,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.execution import steps_for_tests as s
+from zenml_airflow.compiler.plan import build_plan
 from zenml_airflow.config import ProfileManager
 from zenml_airflow.enums import ExecutionStatus, StackComponentType
 from zenml_airflow.execution.cache_key import compute_cache_key
 from zenml_airflow.execution.executor import StepExecutor
-from zenml_airflow.execution.plan import build_plan
 from zenml_airflow.metadata.records import CacheHit
 from zenml_airflow.repository import Repository
 from zenml_airflow.stack import (

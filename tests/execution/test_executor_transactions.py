@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from zenml_airflow.compiler.plan import build_plan
 from zenml_airflow.core.context import RunInfo
 from zenml_airflow.core.spec import PipelineSpec
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import MetadataStoreError, ZenMLAirflowError
 from zenml_airflow.execution.executor import StepExecutor
-from zenml_airflow.execution.plan import build_plan
 from zenml_airflow.metadata import SQLMetadataStore
 from zenml_airflow.pipelines import pipeline
 from zenml_airflow.post_execution import get_run

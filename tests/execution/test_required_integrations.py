@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from zenml_airflow.compiler.plan import build_plan
 from zenml_airflow.exceptions import IntegrationError
-from zenml_airflow.execution.plan import build_plan
 from zenml_airflow.integrations.constants import SKLEARN, TENSORFLOW
 from zenml_airflow.pipelines import pipeline
 from zenml_airflow.repository import Repository

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from zenml_airflow.compiler.plan import build_plan
 from zenml_airflow.core.context import RunInfo
 from zenml_airflow.core.spec import PipelineSpec
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.execution.executor import StepExecutor
-from zenml_airflow.execution.plan import build_plan
 from zenml_airflow.pipelines import pipeline
 from zenml_airflow.post_execution import get_run
 from zenml_airflow.repository import Repository

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from zenml_airflow.core.markers import ArtifactMarker
 from zenml_airflow.exceptions import ArtifactStoreError, did_you_mean
 
 # TYPE_NAME -> class. Filled by ``BaseArtifact.__init_subclass__`` so a user-defined artifact
@@ -20,7 +21,7 @@ from zenml_airflow.exceptions import ArtifactStoreError, did_you_mean
 _ARTIFACT_TYPES: dict[str, type[BaseArtifact]] = {}
 
 
-class BaseArtifact:
+class BaseArtifact(ArtifactMarker):
     """A directory in the artifact store plus how to read it back.
 
     Args:

@@ -32,6 +32,7 @@ from typing import Any, ClassVar, TypeVar, overload
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from zenml_airflow.core.context import StepContext
+from zenml_airflow.core.markers import ArtifactMarker, MaterializerMarker
 from zenml_airflow.exceptions import (
     MissingStepParameterError,
     StepInterfaceError,
@@ -420,10 +421,7 @@ class BaseStep:
         return self
 
     def _check_materializer(self, output: str, cls: Any) -> None:
-        is_materializer = isinstance(cls, type) and any(
-            base.__name__ == "BaseMaterializer" for base in cls.__mro__
-        )
-        if not is_materializer:
+        if not (isinstance(cls, type) and issubclass(cls, MaterializerMarker)):
             raise StepInterfaceError(
                 f"Materializer for output '{output}' of step '{self.name}' must be a "
                 f"BaseMaterializer subclass, got {cls!r}."
@@ -508,7 +506,7 @@ def _check_types_compatible(output: StepOutput, step: BaseStep, input_name: str,
     if expected is typing.Any or issubclass(produced, expected) or issubclass(expected, produced):
         return
     # An artifact-typed input ("skip materialization") accepts any producer type.
-    if any(base.__name__ == "BaseArtifact" for base in expected.__mro__):
+    if issubclass(expected, ArtifactMarker):
         return
     raise StepInterfaceError(
         f"Input '{input_name}' of step '{step.name}' expects {_type_name(expected)}, but "

@@ -141,10 +141,6 @@ class StepExecutor:
             self._step_classes[step.name] = cls
         return cls
 
-    # Temporary: runtime/execute.py still calls the old private name; it goes once that calls
-    # step_class (issue 15).
-    _step_class = step_class
-
     def _output_materializer(self, step: StepSpec, output: str) -> type[BaseMaterializer]:
         live = self._materializers.get(step.name, {}).get(output)
         if live is not None:

@@ -33,6 +33,7 @@ import inspect
 from typing import Any, ClassVar
 
 from zenml_airflow.artifacts.base_artifact import BaseArtifact, DataArtifact
+from zenml_airflow.core.markers import MaterializerMarker
 from zenml_airflow.exceptions import MaterializerError
 from zenml_airflow.materializers.default_materializer_registry import (
     as_class,
@@ -41,7 +42,7 @@ from zenml_airflow.materializers.default_materializer_registry import (
 from zenml_airflow.utils.source_utils import type_path
 
 
-class BaseMaterializer:
+class BaseMaterializer(MaterializerMarker):
     """Reads and writes values of ``ASSOCIATED_TYPES`` in ``self.artifact.uri``.
 
     Attributes:

@@ -66,7 +66,7 @@ def apply_trigger_params(spec: PipelineSpec, step: StepSpec, params: Mapping[str
 
 
 def _validate_parameters(step: StepSpec, executor: StepExecutor) -> None:
-    step_class = executor._step_class(step)
+    step_class = executor.step_class(step)
     config_class = step_class.SIGNATURE.config_class
     if config_class is None:
         return
