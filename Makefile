@@ -37,6 +37,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check zenml_airflow tests
+	$(VENV)/bin/ruff format --check zenml_airflow tests bench
 	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: $(STAMP)

@@ -34,7 +34,7 @@ from common import BENCH_DIR, emit, quiet_logging, reps, stats
 
 ARRAY_ELEMENTS = 25_000_000  # 200 MB of float64
 DF_ROWS = 2_000_000
-PIPELINES = '''
+PIPELINES = """
 import numpy as np
 import pandas as pd
 from zenml_airflow import pipeline, step
@@ -87,7 +87,7 @@ def pandas_io(produce, consume):
 
 numpy_pipeline = numpy_io(produce=produce_array(), consume=consume_array())
 pandas_pipeline = pandas_io(produce=produce_frame(), consume=consume_frame())
-'''
+"""
 
 
 def rss_now_mb() -> float:
@@ -142,6 +142,7 @@ def main(mode: str) -> None:
     gc.collect()
     baseline_rss = rss_now_mb()
     result: dict = {"mode": mode, "repeat": repeat, "data_mb": data_mb}
+
     def raw_sample(i: int) -> tuple[float, float]:
         """One raw write + read of new data (seed ``i``) to a new file; (write s, read s)."""
         path = work / f"raw-{i}.{'npy' if kind == 'numpy' else 'parquet'}"
@@ -156,7 +157,11 @@ def main(mode: str) -> None:
         mid = time.perf_counter()
         del value  # as in a pipeline: the producer's value is gone before the consumer reads
         mid2 = time.perf_counter()
-        back = np.load(path, allow_pickle=False) if kind == "numpy" else pd.read_parquet(path, engine="pyarrow")
+        back = (
+            np.load(path, allow_pickle=False)
+            if kind == "numpy"
+            else pd.read_parquet(path, engine="pyarrow")
+        )
         end = time.perf_counter()
         del back  # files are kept, as the artifact store keeps its artifacts
         return mid - start, end - mid2
@@ -179,8 +184,12 @@ def main(mode: str) -> None:
 
         phases: dict[str, list[float]] = {}
         materializer = NumpyMaterializer if kind == "numpy" else PandasMaterializer
-        patched = [(ArtifactStore, "content_hash"), (ArtifactStore, "size"),
-                   (materializer, "handle_return"), (materializer, "handle_input")]
+        patched = [
+            (ArtifactStore, "content_hash"),
+            (ArtifactStore, "size"),
+            (materializer, "handle_return"),
+            (materializer, "handle_input"),
+        ]
         originals = {}
         for cls, attr in patched:
             fn = getattr(cls, attr)
@@ -240,8 +249,10 @@ def main(mode: str) -> None:
     try:
         from threadpoolctl import threadpool_info
 
-        result["blas"] = [{k: i.get(k) for k in ("internal_api", "architecture", "num_threads")}
-                          for i in threadpool_info()]
+        result["blas"] = [
+            {k: i.get(k) for k in ("internal_api", "architecture", "num_threads")}
+            for i in threadpool_info()
+        ]
     except Exception:
         pass
     shutil.rmtree(work, ignore_errors=True)

@@ -35,8 +35,9 @@ def stats(samples: list[float]) -> dict[str, Any]:
     }
 
 
-def timed(fn: Callable[[], Any], *, repeat: int, warmup: int = 1,
-          setup: Callable[[], Any] | None = None) -> dict[str, Any]:
+def timed(
+    fn: Callable[[], Any], *, repeat: int, warmup: int = 1, setup: Callable[[], Any] | None = None
+) -> dict[str, Any]:
     """Time ``fn()`` ``repeat`` times after ``warmup`` discarded calls; ``setup()`` runs untimed before each."""
     samples = []
     for i in range(warmup + repeat):
@@ -100,7 +101,9 @@ def quiet_logging() -> None:
     logging.getLogger("zenml_airflow").setLevel(logging.WARNING)
 
 
-def write_linear_module(directory: Path, module: str, n_steps: int, pipeline_name: str | None = None) -> Path:
+def write_linear_module(
+    directory: Path, module: str, n_steps: int, pipeline_name: str | None = None
+) -> Path:
     """Write a zenml-airflow module with an ``n_steps`` linear pipeline passing int/dict values.
 
     Step 0 returns an int; then steps alternate int -> dict -> int ... Each step does trivial work
@@ -143,6 +146,7 @@ def write_linear_module(directory: Path, module: str, n_steps: int, pipeline_nam
 
 def plain_chain(n_steps: int) -> Any:
     """The same work as the linear pipeline, as plain function calls."""
+
     def first() -> int:
         return 1
 

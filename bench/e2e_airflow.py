@@ -36,7 +36,9 @@ def parse_ts(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def run_once(client, dag_id: str, conf: dict | None = None, timeout: float = 600) -> tuple[float, str]:  # type: ignore[no-untyped-def]
+def run_once(
+    client, dag_id: str, conf: dict | None = None, timeout: float = 600
+) -> tuple[float, str]:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     run_id = client.trigger(dag_id, conf=conf)["dag_run_id"]
     deadline = time.monotonic() + timeout
@@ -50,7 +52,11 @@ def run_once(client, dag_id: str, conf: dict | None = None, timeout: float = 600
 
 
 def task_durations(client, dag_id: str, run_id: str) -> list[float]:  # type: ignore[no-untyped-def]
-    return [float(ti["duration"]) for ti in client.task_instances(dag_id, run_id) if ti.get("duration") is not None]
+    return [
+        float(ti["duration"])
+        for ti in client.task_instances(dag_id, run_id)
+        if ti.get("duration") is not None
+    ]
 
 
 def main() -> None:
@@ -88,14 +94,20 @@ def main() -> None:
                 client.set_paused(dag_id, False)
             for n in SIZES:
                 zen, hand = f"e2e_linear_{n}", f"hand_{n}"
-                samples: dict[str, list[float]] = {"hand_written": [], "zen_uncached": [], "zen_cached": []}
+                samples: dict[str, list[float]] = {
+                    "hand_written": [],
+                    "zen_uncached": [],
+                    "zen_cached": [],
+                }
                 ti: dict[str, list[float]] = {k: [] for k in samples}
                 cached_runs: list[str] = []
                 run_once(client, zen)  # fills the cache
                 for i in range(repeat + 1):  # the first round is the warm-up
-                    for label, dag_id, conf in (("hand_written", hand, None),
-                                                ("zen_uncached", zen, {"zenml_enable_cache": False}),
-                                                ("zen_cached", zen, None)):
+                    for label, dag_id, conf in (
+                        ("hand_written", hand, None),
+                        ("zen_uncached", zen, {"zenml_enable_cache": False}),
+                        ("zen_cached", zen, None),
+                    ):
                         elapsed, run_id = run_once(client, dag_id, conf)
                         if i:
                             samples[label].append(elapsed)
@@ -110,20 +122,27 @@ def main() -> None:
                     record = store.get_run_by_orchestrator_id(zen, orchestrator_run_id)
                     for step in store.list_step_runs(record.id):
                         statuses.add(step.status.value)
-                        executor_ms.append((step.finished_at - step.started_at).total_seconds() * 1000)
+                        executor_ms.append(
+                            (step.finished_at - step.started_at).total_seconds() * 1000
+                        )
                 entry = {k: stats(v) for k, v in samples.items()}
                 entry["task_duration"] = {k: stats(v) for k, v in ti.items() if v}
                 entry["cached_step_executor_ms"] = stats(executor_ms)
                 entry["cached_run_step_statuses"] = sorted(statuses)
-                entry["ratio_uncached"] = entry["zen_uncached"]["median"] / entry["hand_written"]["median"]
-                entry["ratio_cached"] = entry["zen_cached"]["median"] / entry["hand_written"]["median"]
+                entry["ratio_uncached"] = (
+                    entry["zen_uncached"]["median"] / entry["hand_written"]["median"]
+                )
+                entry["ratio_cached"] = (
+                    entry["zen_cached"]["median"] / entry["hand_written"]["median"]
+                )
                 result["pipelines"][str(n)] = entry
                 # One cached task's log, for the "Using cached version" line
                 try:
                     run_id = cached_runs[-1].split("/", 1)[1]
                     log = client.task_log(zen, run_id, "s001", 1)
                     result["pipelines"][str(n)]["cached_log_excerpt"] = [
-                        line for line in log.splitlines() if "cached" in line.lower()][:3]
+                        line for line in log.splitlines() if "cached" in line.lower()
+                    ][:3]
                 except Exception as error:  # informative only
                     result["pipelines"][str(n)]["cached_log_excerpt"] = [f"could not read: {error}"]
     finally:

@@ -45,35 +45,79 @@ def fill(engine, start_run: int, end_run: int, pipeline_id: int) -> None:  # typ
         for r in range(first, min(first + batch, end_run)):
             run_id = r + 1
             created = base + timedelta(minutes=r)
-            runs.append(dict(id=run_id, pipeline_id=pipeline_id, name=f"{PIPELINE}-run-{r:06d}",
-                             num_steps=STEPS, orchestrator="local", orchestrator_run_id=None,
-                             stack_name="default", zenml_version="0.1.0", git_sha=None,
-                             runtime_configuration={}, created_at=created,
-                             finished_at=created + timedelta(seconds=2)))
+            runs.append(
+                dict(
+                    id=run_id,
+                    pipeline_id=pipeline_id,
+                    name=f"{PIPELINE}-run-{r:06d}",
+                    num_steps=STEPS,
+                    orchestrator="local",
+                    orchestrator_run_id=None,
+                    stack_name="default",
+                    zenml_version="0.1.0",
+                    git_sha=None,
+                    runtime_configuration={},
+                    created_at=created,
+                    finished_at=created + timedelta(seconds=2),
+                )
+            )
             for s in range(STEPS):
                 step_id = r * STEPS + s + 1
                 at = created + timedelta(milliseconds=100 * s)
                 key = f"{r:08d}{s:04d}".ljust(64, "k")
-                steps.append(dict(id=step_id, run_id=run_id, name=f"s{s:03d}", try_number=1,
-                                  entrypoint=f"bench.steps:step_{s}", entrypoint_name=f"step_{s}",
-                                  docstring=None, status="completed", parameters={"i": s},
-                                  cache_key=key, source_hash="a" * 64, step_operator=None,
-                                  cached_from_step_run_id=None, error=None, started_at=at,
-                                  finished_at=at + timedelta(milliseconds=50)))
+                steps.append(
+                    dict(
+                        id=step_id,
+                        run_id=run_id,
+                        name=f"s{s:03d}",
+                        try_number=1,
+                        entrypoint=f"bench.steps:step_{s}",
+                        entrypoint_name=f"step_{s}",
+                        docstring=None,
+                        status="completed",
+                        parameters={"i": s},
+                        cache_key=key,
+                        source_hash="a" * 64,
+                        step_operator=None,
+                        cached_from_step_run_id=None,
+                        error=None,
+                        started_at=at,
+                        finished_at=at + timedelta(milliseconds=50),
+                    )
+                )
                 artifact_id = f"{r:010d}{s:04d}".ljust(32, "0")
-                artifacts.append(dict(id=artifact_id, uri=f"/store/{PIPELINE}/s{s:03d}/output/{artifact_id}",
-                                      artifact_type="DataArtifact", data_type="builtins.int",
-                                      materializer="zenml_airflow.materializers.built_in_materializer.BuiltInMaterializer",
-                                      content_hash="c" * 64, size_bytes=8, producer_step_run_id=step_id,
-                                      created_at=at))
+                artifacts.append(
+                    dict(
+                        id=artifact_id,
+                        uri=f"/store/{PIPELINE}/s{s:03d}/output/{artifact_id}",
+                        artifact_type="DataArtifact",
+                        data_type="builtins.int",
+                        materializer="zenml_airflow.materializers.built_in_materializer.BuiltInMaterializer",
+                        content_hash="c" * 64,
+                        size_bytes=8,
+                        producer_step_run_id=step_id,
+                        created_at=at,
+                    )
+                )
                 outputs.append(dict(step_run_id=step_id, name="output", artifact_id=artifact_id))
                 if s:
-                    inputs.append(dict(step_run_id=step_id, name="x",
-                                       artifact_id=f"{r:010d}{s - 1:04d}".ljust(32, "0")))
+                    inputs.append(
+                        dict(
+                            step_run_id=step_id,
+                            name="x",
+                            artifact_id=f"{r:010d}{s - 1:04d}".ljust(32, "0"),
+                        )
+                    )
                 cache.append(dict(cache_key=key, step_run_id=step_id, created_at=at))
         with engine.begin() as conn:
-            for table, rows in ((tables.RUNS, runs), (tables.STEPS, steps), (tables.ARTIFACTS, artifacts),
-                                (tables.OUTPUTS, outputs), (tables.INPUTS, inputs), (tables.CACHE, cache)):
+            for table, rows in (
+                (tables.RUNS, runs),
+                (tables.STEPS, steps),
+                (tables.ARTIFACTS, artifacts),
+                (tables.OUTPUTS, outputs),
+                (tables.INPUTS, inputs),
+                (tables.CACHE, cache),
+            ):
                 conn.execute(sa.insert(table), rows)
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:
@@ -89,7 +133,9 @@ def measure(store, n_runs: int, repeat: int) -> dict:  # type: ignore[no-untyped
         runs = get_pipeline(store, PIPELINE).runs
         assert len(runs) == n_runs
         page = runs[-PAGE:]
-        assert len(page) == min(PAGE, n_runs) and page[-1].name == f"{PIPELINE}-run-{n_runs - 1:06d}"
+        assert (
+            len(page) == min(PAGE, n_runs) and page[-1].name == f"{PIPELINE}-run-{n_runs - 1:06d}"
+        )
 
     def all_runs() -> None:
         assert len(store.list_runs(PIPELINE)) == n_runs
@@ -119,8 +165,13 @@ def measure(store, n_runs: int, repeat: int) -> dict:  # type: ignore[no-untyped
         assert store.lookup_cache(f"{r:08d}{s:04d}".ljust(64, "k")) is not None
 
     out = {}
-    for name, fn in (("list_runs", list_runs), ("all_runs", all_runs), ("load_run", load_run),
-                     ("lineage", lineage), ("cache_lookup", cache_lookup)):
+    for name, fn in (
+        ("list_runs", list_runs),
+        ("all_runs", all_runs),
+        ("load_run", load_run),
+        ("lineage", lineage),
+        ("cache_lookup", cache_lookup),
+    ):
         out[name] = timed(fn, repeat=repeat * 2 if name != "all_runs" else repeat, warmup=2)
     return out
 

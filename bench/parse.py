@@ -19,8 +19,14 @@ from common import BENCH_DIR, emit, quiet_logging, reps, stats, timed, write_lin
 
 SIZES = (10, 100, 500)
 FORBIDDEN = ("numpy", "pandas", "pyarrow", "linear_10", "linear_100", "linear_500")
-FORBIDDEN_ZEN = ("zenml_airflow.metadata", "zenml_airflow.execution", "zenml_airflow.artifacts",
-                 "zenml_airflow.materializers", "zenml_airflow.stack", "zenml_airflow.repository")
+FORBIDDEN_ZEN = (
+    "zenml_airflow.metadata",
+    "zenml_airflow.execution",
+    "zenml_airflow.artifacts",
+    "zenml_airflow.materializers",
+    "zenml_airflow.stack",
+    "zenml_airflow.repository",
+)
 
 
 def hand_written_dag(n: int, dag_id: str) -> str:
@@ -56,8 +62,12 @@ def hand_written_dag(n: int, dag_id: str) -> str:
 
 
 def _parse_once(path: Path) -> dict:
-    out = subprocess.run([sys.executable, str(BENCH_DIR / "parse_child.py"), str(path)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, str(BENCH_DIR / "parse_child.py"), str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -104,13 +114,18 @@ def main() -> None:
     for n in SIZES:
         write_linear_module(work, f"linear_{n}", n)
         p = importlib.import_module(f"linear_{n}").pipeline_instance
-        compile_stats = timed(lambda: compile_pipeline(p, dags, stack=stack), repeat=repeat, warmup=1)
+        compile_stats = timed(
+            lambda: compile_pipeline(p, dags, stack=stack), repeat=repeat, warmup=1
+        )
         spec_stats = timed(lambda: build_spec(p, stack=stack), repeat=repeat, warmup=1)
         spec, _ = build_spec(p, stack=stack)
         render_stats = timed(lambda: render_dag_file(spec), repeat=repeat, warmup=1)
-        result["compile"][str(n)] = {"compile": compile_stats, "build_spec": spec_stats,
-                                     "render": render_stats,
-                                     "ms_per_step": compile_stats["median"] / n * 1000}
+        result["compile"][str(n)] = {
+            "compile": compile_stats,
+            "build_spec": spec_stats,
+            "render": render_stats,
+            "ms_per_step": compile_stats["median"] / n * 1000,
+        }
     for n in SIZES:
         generated = dags / f"linear_{n}.py"
         hand = work / "hand" / f"hand_{n}.py"

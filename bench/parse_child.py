@@ -28,12 +28,16 @@ t1 = time.perf_counter()
 dags = [v for v in vars(module).values() if type(v).__name__ == "DAG"]
 new = sorted(set(sys.modules) - before)
 tops = sorted({m.split(".")[0] for m in new})
-print(json.dumps({
-    "import_airflow_sdk_s": sdk_loaded - start,
-    "file_s": t1 - t0,
-    "total_s": t1 - start,
-    "tasks": sum(len(d.tasks) for d in dags),
-    "new_modules": len(new),
-    "new_top_level_packages": tops,
-    "zenml_airflow_modules": [m for m in new if m.startswith("zenml_airflow")],
-}))
+print(
+    json.dumps(
+        {
+            "import_airflow_sdk_s": sdk_loaded - start,
+            "file_s": t1 - t0,
+            "total_s": t1 - start,
+            "tasks": sum(len(d.tasks) for d in dags),
+            "new_modules": len(new),
+            "new_top_level_packages": tops,
+            "zenml_airflow_modules": [m for m in new if m.startswith("zenml_airflow")],
+        }
+    )
+)

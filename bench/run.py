@@ -39,13 +39,28 @@ def ensure_zenml_venv() -> tuple[Path | None, str | None]:
     stamp = venv / ".installed"
     if stamp.exists():
         return python, None
-    log("installing the ZenML peer baseline into bench/.venvs/zenml (zenml[local], current release)")
-    base = os.environ.get("BENCH_PYTHON", sys.executable if sys.prefix == sys.base_prefix else "python3.11")
+    log(
+        "installing the ZenML peer baseline into bench/.venvs/zenml (zenml[local], current release)"
+    )
+    base = os.environ.get(
+        "BENCH_PYTHON", sys.executable if sys.prefix == sys.base_prefix else "python3.11"
+    )
     try:
         if not python.exists():
             subprocess.run([base, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                        "--upgrade", "zenml[local]"], check=True)
+        subprocess.run(
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "--upgrade",
+                "zenml[local]",
+            ],
+            check=True,
+        )
     except (subprocess.CalledProcessError, FileNotFoundError) as error:
         return None, f"could not install zenml: {error}"
     stamp.touch()
@@ -61,25 +76,46 @@ def byte_compile_package() -> str:
     load their pip-compiled bytecode. Stale bytecode is ignored by Python, so this is always safe.
     """
     ok = compileall.compile_dir(REPO / "zenml_airflow", quiet=1, workers=0)
-    return "zenml_airflow byte-compiled as pip install does" if ok else "byte-compiling zenml_airflow failed"
+    return (
+        "zenml_airflow byte-compiled as pip install does"
+        if ok
+        else "byte-compiling zenml_airflow failed"
+    )
 
 
-def run_script(python: Path | str, script: str, *args: str, env: dict[str, str] | None = None,
-               timeout: float = 1800) -> dict:
+def run_script(
+    python: Path | str,
+    script: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 1800,
+) -> dict:
     started = time.perf_counter()
     full_env = {**os.environ, **(env or {})}
     for key in [k for k, v in full_env.items() if v is None]:
         full_env.pop(key)
     try:
-        out = subprocess.run([str(python), str(BENCH_DIR / script), *args], cwd=BENCH_DIR,
-                             capture_output=True, text=True, env=full_env, timeout=timeout)
+        out = subprocess.run(
+            [str(python), str(BENCH_DIR / script), *args],
+            cwd=BENCH_DIR,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired:
-        return {"error": f"{script} timed out after {timeout:.0f}s", "wall_s": time.perf_counter() - started}
+        return {
+            "error": f"{script} timed out after {timeout:.0f}s",
+            "wall_s": time.perf_counter() - started,
+        }
     wall = time.perf_counter() - started
     lines = out.stdout.strip().splitlines()
     if out.returncode != 0 or not lines:
-        return {"error": f"{script} {' '.join(args)} exited {out.returncode}",
-                "stderr_tail": out.stderr.strip().splitlines()[-15:], "wall_s": wall}
+        return {
+            "error": f"{script} {' '.join(args)} exited {out.returncode}",
+            "stderr_tail": out.stderr.strip().splitlines()[-15:],
+            "wall_s": wall,
+        }
     try:
         data = json.loads(lines[-1])
     except json.JSONDecodeError:
@@ -98,7 +134,11 @@ def postgres_url() -> tuple[str | None, bool, str | None]:
         log("starting PostgreSQL (scripts/services.sh up)")
         up = subprocess.run([str(script), "up"], capture_output=True, text=True)
         if up.returncode != 0:
-            return None, False, "scripts/services.sh up failed: " + " ".join(up.stderr.splitlines()[-3:])
+            return (
+                None,
+                False,
+                "scripts/services.sh up failed: " + " ".join(up.stderr.splitlines()[-3:]),
+            )
     env = subprocess.run([str(script), "env"], capture_output=True, text=True).stdout
     for line in env.splitlines():
         if "ZENML_AIRFLOW_TEST_POSTGRES_URL=" in line:
@@ -107,9 +147,15 @@ def postgres_url() -> tuple[str | None, bool, str | None]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="2 samples per figure: a smoke test of the suite")
-    parser.add_argument("--only", default=",".join(AREAS), help=f"comma-separated subset of {AREAS}")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="2 samples per figure: a smoke test of the suite"
+    )
+    parser.add_argument(
+        "--only", default=",".join(AREAS), help=f"comma-separated subset of {AREAS}"
+    )
     options = parser.parse_args()
     areas = [a.strip() for a in options.only.split(",") if a.strip()]
     env = {"BENCH_QUICK": "1"} if options.quick else {}
@@ -122,8 +168,9 @@ def main() -> None:
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "quick": options.quick,
         "machine": machine(),
-        "git_commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
-                                     capture_output=True, text=True).stdout.strip(),
+        "git_commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip(),
         "areas": {},
     }
     results["bytecode"] = byte_compile_package()
@@ -138,9 +185,16 @@ def main() -> None:
         else:
             log("1. ZenML peer baseline (same pipelines, its local orchestrator)")
             results["areas"]["zenml"] = run_script(
-                python, "zenml_peer.py",
-                env={**env, "ZENML_ANALYTICS_OPT_IN": "false", "ZENML_LOGGING_VERBOSITY": "WARN",
-                     "ZENML_ENABLE_RICH_TRACEBACK": "false", "AUTO_OPEN_DASHBOARD": "false"})
+                python,
+                "zenml_peer.py",
+                env={
+                    **env,
+                    "ZENML_ANALYTICS_OPT_IN": "false",
+                    "ZENML_LOGGING_VERBOSITY": "WARN",
+                    "ZENML_ENABLE_RICH_TRACEBACK": "false",
+                    "AUTO_OPEN_DASHBOARD": "false",
+                },
+            )
     if "artifacts" in areas:
         results["areas"]["artifacts"] = {}
         for mode in ("raw_numpy", "zen_numpy", "raw_pandas", "zen_pandas", "disk"):
@@ -154,25 +208,33 @@ def main() -> None:
         results["areas"]["parse"] = run_script(project_python, "parse.py", env=env)
     if "metadata" in areas:
         log("5. metadata store at scale: sqlite")
-        results["areas"]["metadata"] = {"sqlite": run_script(project_python, "metadata_scale.py", env=env)}
+        results["areas"]["metadata"] = {
+            "sqlite": run_script(project_python, "metadata_scale.py", env=env)
+        }
         url, started_here, note = postgres_url()
         if url:
             log("5. metadata store at scale: PostgreSQL")
-            results["areas"]["metadata"]["postgresql"] = run_script(project_python, "metadata_scale.py", url, env=env)
+            results["areas"]["metadata"]["postgresql"] = run_script(
+                project_python, "metadata_scale.py", url, env=env
+            )
             if started_here:
                 subprocess.run([str(REPO / "scripts" / "services.sh"), "down"], capture_output=True)
         else:
             results["areas"]["metadata"]["postgresql"] = {"error": f"not measured: {note}"}
     if "e2e" in areas:
         log("4. end to end on a local Airflow (this takes a few minutes)")
-        results["areas"]["e2e"] = run_script(project_python, "e2e_airflow.py", env=env, timeout=2400)
+        results["areas"]["e2e"] = run_script(
+            project_python, "e2e_airflow.py", env=env, timeout=2400
+        )
     results["total_wall_s"] = time.perf_counter() - began
     results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=1, default=str))
     markdown = render(results)
     (RESULTS / "latest.md").write_text(markdown)
     print(markdown)
-    log(f"wrote {RESULTS / 'latest.json'} and {RESULTS / 'latest.md'} in {results['total_wall_s']:.0f}s")
+    log(
+        f"wrote {RESULTS / 'latest.json'} and {RESULTS / 'latest.md'} in {results['total_wall_s']:.0f}s"
+    )
 
 
 def subprocess_env_run(python: str, script: str, *args: str, env: dict[str, str]) -> dict:

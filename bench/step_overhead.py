@@ -28,14 +28,21 @@ def profile_top(fn, limit: int = 25) -> list[str]:
     profiler.disable()
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(limit)
-    return [line for line in out.getvalue().splitlines() if line.strip()][:limit + 12]
+    return [line for line in out.getvalue().splitlines() if line.strip()][: limit + 12]
 
 
 class Breakdown:
     """Wall time spent in each metadata-store call (and the executor) while runs execute."""
 
-    METHODS = ("create_run", "start_step_run", "list_step_runs", "get_step_io", "lookup_cache",
-               "finish_step_run", "get_run_by_id")
+    METHODS = (
+        "create_run",
+        "start_step_run",
+        "list_step_runs",
+        "get_step_io",
+        "lookup_cache",
+        "finish_step_run",
+        "get_run_by_id",
+    )
 
     def __init__(self) -> None:
         from zenml_airflow.execution.executor import StepExecutor
@@ -46,8 +53,13 @@ class Breakdown:
         self.cached_executor_s: list[float] = []
         self._patched: list[tuple[type, str, object]] = []
         # every public store method (the executor's calls change as the store evolves)
-        names = {n for n in dir(SQLMetadataStore) if not n.startswith("_")
-                 and callable(getattr(SQLMetadataStore, n)) and n not in ("close", "migrate")}
+        names = {
+            n
+            for n in dir(SQLMetadataStore)
+            if not n.startswith("_")
+            and callable(getattr(SQLMetadataStore, n))
+            and n not in ("close", "migrate")
+        }
         for name in sorted(names | {m for m in self.METHODS if hasattr(SQLMetadataStore, m)}):
             self._wrap(SQLMetadataStore, name, f"store.{name}")
         self._wrap(StepExecutor, "execute", "executor.execute")
@@ -64,8 +76,11 @@ class Breakdown:
                 elapsed = time.perf_counter() - start
                 totals[label] = totals.get(label, 0.0) + elapsed
                 counts[label] = counts.get(label, 0) + 1
-                if label == "executor.execute" and getattr(result, "status", None) is not None \
-                        and result.status.value == "cached":
+                if (
+                    label == "executor.execute"
+                    and getattr(result, "status", None) is not None
+                    and result.status.value == "cached"
+                ):
                     cached.append(elapsed)
 
         setattr(cls, name, wrapper)
@@ -76,8 +91,10 @@ class Breakdown:
             setattr(cls, name, original)
 
     def per_step_ms(self, steps: int) -> dict[str, dict[str, float]]:
-        return {k: {"ms_per_step": v / steps * 1000, "calls_per_step": self.counts[k] / steps}
-                for k, v in sorted(self.totals.items(), key=lambda kv: -kv[1])}
+        return {
+            k: {"ms_per_step": v / steps * 1000, "calls_per_step": self.counts[k] / steps}
+            for k, v in sorted(self.totals.items(), key=lambda kv: -kv[1])
+        }
 
 
 def main() -> None:
@@ -120,10 +137,14 @@ def main() -> None:
                 p.run(**kwargs)
             wall = time.perf_counter() - started
             breakdown.restore()
-            entry[f"breakdown_{mode}"] = {"wall_ms_per_step": wall / (repeat * n) * 1000,
-                                          **breakdown.per_step_ms(repeat * n)}
+            entry[f"breakdown_{mode}"] = {
+                "wall_ms_per_step": wall / (repeat * n) * 1000,
+                **breakdown.per_step_ms(repeat * n),
+            }
             if mode == "cached":
-                entry["cached_step_executor_ms"] = stats([t * 1000 for t in breakdown.cached_executor_s])
+                entry["cached_step_executor_ms"] = stats(
+                    [t * 1000 for t in breakdown.cached_executor_s]
+                )
         if n == 20:
             result["profile_uncached_20"] = profile_top(lambda: p.run(enable_cache=False))
             result["profile_cached_20"] = profile_top(lambda: p.run())

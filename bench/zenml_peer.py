@@ -84,6 +84,7 @@ if __name__ == "__main__":
     sys.stdout = sys.stderr  # ZenML prints progress to stdout; keep our JSON line clean
     try:
         import io
+
         buffer = io.StringIO()
         sys.stdout = buffer
         main()

@@ -12,8 +12,12 @@ import pytest
 
 # Set before any test module imports zenml_airflow, so nothing can reach ~/.config by accident.
 os.environ["ZENML_AIRFLOW_CONFIG_DIR"] = tempfile.mkdtemp(prefix="zenml-airflow-session-")
-for _name in ("ZENML_AIRFLOW_PROFILE", "ZENML_AIRFLOW_STACK", "ZENML_AIRFLOW_REPOSITORY_PATH",
-              "ZENML_AIRFLOW_PREVENT_PIPELINE_EXECUTION"):
+for _name in (
+    "ZENML_AIRFLOW_PROFILE",
+    "ZENML_AIRFLOW_STACK",
+    "ZENML_AIRFLOW_REPOSITORY_PATH",
+    "ZENML_AIRFLOW_PREVENT_PIPELINE_EXECUTION",
+):
     os.environ.pop(_name, None)
 
 

@@ -73,8 +73,11 @@ class Environment:
     def get_system_info() -> dict[str, Any]:
         import platform
 
-        return {"os": platform.system().lower(), "platform": platform.platform(),
-                "python": platform.python_version()}
+        return {
+            "os": platform.system().lower(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        }
 
     @staticmethod
     def in_docker() -> bool:

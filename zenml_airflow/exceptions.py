@@ -105,9 +105,7 @@ class AlreadyExistsException(ZenMLAirflowError):
     written (``AlreadyExistsException(name="prod", resource_type="Stack")``).
     """
 
-    def __init__(
-        self, message: str | None = None, name: str = "", resource_type: str = ""
-    ) -> None:
+    def __init__(self, message: str | None = None, name: str = "", resource_type: str = "") -> None:
         if message is None:
             kind = resource_type or ("Resource" if name else "The resource")
             what = f"{kind} '{name}'" if name else kind

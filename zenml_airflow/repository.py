@@ -56,7 +56,6 @@ if TYPE_CHECKING:  # pragma: no cover - importing the views pulls in SQLAlchemy
 _UNSET: Any = object()
 
 
-
 class Repository:
     """The repository containing ``root`` (default: searched upward from the working directory).
 

@@ -82,4 +82,6 @@ def e2e_retry(flaky):
 
 
 def retry_pipeline(marker: str) -> e2e_retry:
-    return e2e_retry(flaky=flaky(config=FlakyConfig(marker=marker)).with_return_materializers(FlakyWriter))
+    return e2e_retry(
+        flaky=flaky(config=FlakyConfig(marker=marker)).with_return_materializers(FlakyWriter)
+    )

@@ -22,21 +22,57 @@ CLI = str(Path(sys.executable).with_name("zenml-airflow"))
 
 
 def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([CLI, *args], capture_output=True, text=True, check=False, env=os.environ.copy())
+    result = subprocess.run(
+        [CLI, *args], capture_output=True, text=True, check=False, env=os.environ.copy()
+    )
     if check:
-        assert result.returncode == 0, f"zenml-airflow {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        assert result.returncode == 0, (
+            f"zenml-airflow {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 
 @pytest.fixture
 def airflow_stack(local_airflow: LocalAirflow, tmp_path: Path) -> LocalAirflow:
     """An active stack whose orchestrator is the session's Airflow, with its own fresh stores."""
-    cli("orchestrator", "register", "af", "--flavor", "airflow",
-        f"--dags_folder={local_airflow.dags_folder}", f"--airflow_home={local_airflow.airflow_home}",
-        f"--api_url={local_airflow.api_url}")
-    cli("artifact-store", "register", "af_artifacts", "--flavor", "local", f"--path={tmp_path / 'af-artifacts'}")
-    cli("metadata-store", "register", "af_metadata", "--flavor", "sqlite", f"--uri={tmp_path / 'af-metadata.db'}")
-    cli("stack", "register", "af_stack", "-o", "af", "-m", "af_metadata", "-a", "af_artifacts", "--set")
+    cli(
+        "orchestrator",
+        "register",
+        "af",
+        "--flavor",
+        "airflow",
+        f"--dags_folder={local_airflow.dags_folder}",
+        f"--airflow_home={local_airflow.airflow_home}",
+        f"--api_url={local_airflow.api_url}",
+    )
+    cli(
+        "artifact-store",
+        "register",
+        "af_artifacts",
+        "--flavor",
+        "local",
+        f"--path={tmp_path / 'af-artifacts'}",
+    )
+    cli(
+        "metadata-store",
+        "register",
+        "af_metadata",
+        "--flavor",
+        "sqlite",
+        f"--uri={tmp_path / 'af-metadata.db'}",
+    )
+    cli(
+        "stack",
+        "register",
+        "af_stack",
+        "-o",
+        "af",
+        "-m",
+        "af_metadata",
+        "-a",
+        "af_artifacts",
+        "--set",
+    )
     return local_airflow
 
 
@@ -44,7 +80,9 @@ def _outputs(run) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
     return {step.name: {n: a.content_hash for n, a in step.outputs.items()} for step in run.steps}
 
 
-def test_deployed_dag_runs_like_a_local_run_and_is_cached_the_second_time(airflow_stack: LocalAirflow) -> None:
+def test_deployed_dag_runs_like_a_local_run_and_is_cached_the_second_time(
+    airflow_stack: LocalAirflow,
+) -> None:
     # The same pipeline, locally, on the default stack: the reference.
     cli("stack", "set", "default")
     sys.path.insert(0, str(PIPELINES.parent))
@@ -66,8 +104,11 @@ def test_deployed_dag_runs_like_a_local_run_and_is_cached_the_second_time(airflo
         orchestrator_run = client.trigger("e2e_sum")
         final = client.wait_for_dag_run("e2e_sum", orchestrator_run["dag_run_id"], timeout=300)
         assert final["state"] == "success"
-        events = client.request("GET", "/api/v2/assets/events",
-                                params={"source_dag_id": "e2e_sum", "source_run_id": final["dag_run_id"]})
+        events = client.request(
+            "GET",
+            "/api/v2/assets/events",
+            params={"source_dag_id": "e2e_sum", "source_run_id": final["dag_run_id"]},
+        )
 
     pipeline = Repository().get_pipeline("e2e_sum")
     assert pipeline is not None
@@ -83,13 +124,18 @@ def test_deployed_dag_runs_like_a_local_run_and_is_cached_the_second_time(airflo
 
     # Every artifact became an Airflow Asset event carrying its uri and content hash.
     extras = [e["extra"] for e in events["asset_events"]]
-    assert {x["artifact_uri"] for x in extras} == {a.uri for s in run.steps for a in s.outputs.values()}
+    assert {x["artifact_uri"] for x in extras} == {
+        a.uri for s in run.steps for a in s.outputs.values()
+    }
     assert all(len(x["content_hash"]) == 64 for x in extras)
 
     # A second trigger is served from the cache.
     with airflow_stack.client() as client:
         second = client.trigger("e2e_sum")
-        assert client.wait_for_dag_run("e2e_sum", second["dag_run_id"], timeout=300)["state"] == "success"
+        assert (
+            client.wait_for_dag_run("e2e_sum", second["dag_run_id"], timeout=300)["state"]
+            == "success"
+        )
     cached = Repository().get_pipeline("e2e_sum").runs[-1]
     assert cached.orchestrator_run_id == f"e2e_sum/{second['dag_run_id']}"
     assert all(s.status is ExecutionStatus.CACHED for s in cached.steps)
@@ -97,24 +143,43 @@ def test_deployed_dag_runs_like_a_local_run_and_is_cached_the_second_time(airflo
 
 
 def test_trigger_parameters_and_run_options_from_the_run_conf(airflow_stack: LocalAirflow) -> None:
-    cli("pipeline", "deploy", f"{PIPELINES}:sum_pipeline", "--trigger", "--wait",
-        "--conf", '{"produce.amount": 5, "zenml_run_name": "five-numbers"}')
+    cli(
+        "pipeline",
+        "deploy",
+        f"{PIPELINES}:sum_pipeline",
+        "--trigger",
+        "--wait",
+        "--conf",
+        '{"produce.amount": 5, "zenml_run_name": "five-numbers"}',
+    )
     run = Repository().get_pipeline("e2e_sum").get_run("five-numbers")
     assert run.status is ExecutionStatus.COMPLETED
     assert run.get_step("produce").parameters == {"amount": 5}
     assert run.get_step("total").output.read() == {"label": "5 numbers", "sum": 10}
 
     # Airflow validates trigger parameters against the compiled types before it starts a run.
-    bad = cli("pipeline", "deploy", f"{PIPELINES}:sum_pipeline", "--trigger", "--wait",
-              "--conf", '{"produce.amount": "many"}', check=False)
+    bad = cli(
+        "pipeline",
+        "deploy",
+        f"{PIPELINES}:sum_pipeline",
+        "--trigger",
+        "--wait",
+        "--conf",
+        '{"produce.amount": "many"}',
+        check=False,
+    )
     assert bad.returncode == 1
     assert bad.stderr.startswith("Error: ")
     assert "produce.amount" in bad.stderr and "many" in bad.stderr
     assert "Traceback" not in bad.stderr
 
 
-def test_a_failing_step_fails_its_task_with_the_error_in_the_log(airflow_stack: LocalAirflow) -> None:
-    result = cli("pipeline", "deploy", f"{PIPELINES}:failing_pipeline", "--trigger", "--wait", check=False)
+def test_a_failing_step_fails_its_task_with_the_error_in_the_log(
+    airflow_stack: LocalAirflow,
+) -> None:
+    result = cli(
+        "pipeline", "deploy", f"{PIPELINES}:failing_pipeline", "--trigger", "--wait", check=False
+    )
     assert result.returncode == 1
     assert "task 'explode' failed" in result.stderr
     assert "exploding on purpose with 3 numbers" in result.stderr
@@ -133,29 +198,54 @@ def test_a_failing_step_fails_its_task_with_the_error_in_the_log(airflow_stack: 
     )
 
 
-def test_scheduled_dag_has_airflows_timetable_dates_and_catchup(airflow_stack: LocalAirflow) -> None:
-    cli("pipeline", "deploy", f"{PIPELINES}:sum_pipeline", "--dag-id", "e2e_sum_nightly",
-        "--cron", "30 2 * * *", "--timezone", "Europe/Berlin",
-        "--start-time", "2030-01-01T00:00:00", "--end-time", "2031-01-01T00:00:00", "--no-catchup")
+def test_scheduled_dag_has_airflows_timetable_dates_and_catchup(
+    airflow_stack: LocalAirflow,
+) -> None:
+    cli(
+        "pipeline",
+        "deploy",
+        f"{PIPELINES}:sum_pipeline",
+        "--dag-id",
+        "e2e_sum_nightly",
+        "--cron",
+        "30 2 * * *",
+        "--timezone",
+        "Europe/Berlin",
+        "--start-time",
+        "2030-01-01T00:00:00",
+        "--end-time",
+        "2031-01-01T00:00:00",
+        "--no-catchup",
+    )
     with airflow_stack.client() as client:
         dag = client.get_dag("e2e_sum_nightly")
     assert dag is not None
     assert "30 2 * * *" in (dag["timetable_summary"] or "")
     assert dag["timetable_description"]
-    assert datetime.fromisoformat(dag["start_date"].replace("Z", "+00:00")) == datetime(2029, 12, 31, 23, 0, tzinfo=UTC)
-    assert datetime.fromisoformat(dag["end_date"].replace("Z", "+00:00")) == datetime(2030, 12, 31, 23, 0, tzinfo=UTC)
+    assert datetime.fromisoformat(dag["start_date"].replace("Z", "+00:00")) == datetime(
+        2029, 12, 31, 23, 0, tzinfo=UTC
+    )
+    assert datetime.fromisoformat(dag["end_date"].replace("Z", "+00:00")) == datetime(
+        2030, 12, 31, 23, 0, tzinfo=UTC
+    )
     assert dag["catchup"] is False
-    assert dag["next_dagrun_logical_date"] is None or dag["next_dagrun_logical_date"].startswith("2030-01-01")
+    assert dag["next_dagrun_logical_date"] is None or dag["next_dagrun_logical_date"].startswith(
+        "2030-01-01"
+    )
 
 
-def test_p_run_on_the_airflow_orchestrator_deploys_triggers_and_waits(airflow_stack: LocalAirflow) -> None:
+def test_p_run_on_the_airflow_orchestrator_deploys_triggers_and_waits(
+    airflow_stack: LocalAirflow,
+) -> None:
     sys.path.insert(0, str(PIPELINES.parent))
     try:
         import e2e_pipeline
     finally:
         sys.path.pop(0)
-    run = e2e_pipeline.e2e_sum(produce=e2e_pipeline.produce(config=e2e_pipeline.ProduceConfig(amount=4)),
-                               total=e2e_pipeline.total()).run(run_name="p-run-on-airflow")
+    run = e2e_pipeline.e2e_sum(
+        produce=e2e_pipeline.produce(config=e2e_pipeline.ProduceConfig(amount=4)),
+        total=e2e_pipeline.total(),
+    ).run(run_name="p-run-on-airflow")
     assert run is not None
     assert run.name == "p-run-on-airflow"
     assert run.orchestrator == "airflow"
@@ -163,7 +253,9 @@ def test_p_run_on_the_airflow_orchestrator_deploys_triggers_and_waits(airflow_st
     assert run.get_step("total").output.read() == {"label": "4 numbers", "sum": 6}
 
 
-def test_a_retried_task_registers_only_its_successful_try(airflow_stack: LocalAirflow, tmp_path: Path) -> None:
+def test_a_retried_task_registers_only_its_successful_try(
+    airflow_stack: LocalAirflow, tmp_path: Path
+) -> None:
     import sqlalchemy as sa
 
     sys.path.insert(0, str(PIPELINES.parent))
@@ -183,7 +275,9 @@ def test_a_retried_task_registers_only_its_successful_try(airflow_stack: LocalAi
     engine = sa.create_engine(f"sqlite:///{stack.metadata_store.uri}")
     with engine.connect() as connection:
         tries = connection.execute(
-            sa.text("SELECT try_number, status, error FROM step_runs WHERE name = 'flaky' ORDER BY try_number")
+            sa.text(
+                "SELECT try_number, status, error FROM step_runs WHERE name = 'flaky' ORDER BY try_number"
+            )
         ).all()
     engine.dispose()
     assert [(t[0], t[1]) for t in tries] == [(1, "failed"), (2, "completed")]
@@ -198,8 +292,15 @@ def test_stack_up_and_down_from_the_cli(tmp_path: Path) -> None:
 
     home = tmp_path / "airflow"
     port = free_port()
-    cli("orchestrator", "register", "mine", "--flavor", "airflow", f"--airflow_home={home}",
-        f"--api_url=http://localhost:{port}")
+    cli(
+        "orchestrator",
+        "register",
+        "mine",
+        "--flavor",
+        "airflow",
+        f"--airflow_home={home}",
+        f"--api_url=http://localhost:{port}",
+    )
     cli("stack", "register", "mine", "-o", "mine", "-m", "default", "-a", "default", "--set")
     try:
         up = cli("stack", "up")

@@ -16,10 +16,14 @@ from zenml_airflow.stack.components import AirflowOrchestratorComponent
 
 
 def orchestrator_for(airflow: LocalAirflow) -> AirflowOrchestrator:
-    return AirflowOrchestrator(AirflowOrchestratorComponent(
-        name="af", airflow_home=str(airflow.airflow_home), dags_folder=str(airflow.dags_folder),
-        api_url=airflow.api_url,
-    ))
+    return AirflowOrchestrator(
+        AirflowOrchestratorComponent(
+            name="af",
+            airflow_home=str(airflow.airflow_home),
+            dags_folder=str(airflow.dags_folder),
+            api_url=airflow.api_url,
+        )
+    )
 
 
 def _parsed_at(dag: dict) -> datetime:  # type: ignore[type-arg]
@@ -27,8 +31,16 @@ def _parsed_at(dag: dict) -> datetime:  # type: ignore[type-arg]
 
 
 def test_a_known_file_is_reparsed_through_the_rest_api(local_airflow: LocalAirflow) -> None:
-    cli("orchestrator", "register", "af", "--flavor", "airflow", f"--dags_folder={local_airflow.dags_folder}",
-        f"--airflow_home={local_airflow.airflow_home}", f"--api_url={local_airflow.api_url}")
+    cli(
+        "orchestrator",
+        "register",
+        "af",
+        "--flavor",
+        "airflow",
+        f"--dags_folder={local_airflow.dags_folder}",
+        f"--airflow_home={local_airflow.airflow_home}",
+        f"--api_url={local_airflow.api_url}",
+    )
     cli("stack", "register", "af_stack", "-o", "af", "-m", "default", "-a", "default", "--set")
     cli("pipeline", "deploy", f"{PIPELINES}:sum_pipeline", "--dag-id", "e2e_reparse")
     orchestrator = orchestrator_for(local_airflow)
@@ -39,26 +51,43 @@ def test_a_known_file_is_reparsed_through_the_rest_api(local_airflow: LocalAirfl
         orchestrator._request_parse(client, before)
         deadline = time.monotonic() + 60
         while _parsed_at(client.get_dag("e2e_reparse") or before) < asked:
-            assert time.monotonic() < deadline, "Airflow did not re-parse the file after the request"
+            assert time.monotonic() < deadline, (
+                "Airflow did not re-parse the file after the request"
+            )
             time.sleep(0.5)
 
 
-def test_asking_to_parse_is_harmless_without_a_local_airflow(local_airflow: LocalAirflow, tmp_path: Path) -> None:
-    component = AirflowOrchestratorComponent(name="remote", airflow_home=str(tmp_path / "not-here"),
-                                             api_url=local_airflow.api_url)
+def test_asking_to_parse_is_harmless_without_a_local_airflow(
+    local_airflow: LocalAirflow, tmp_path: Path
+) -> None:
+    component = AirflowOrchestratorComponent(
+        name="remote", airflow_home=str(tmp_path / "not-here"), api_url=local_airflow.api_url
+    )
     orchestrator = AirflowOrchestrator(component)
     with local_airflow.client() as client:
-        orchestrator._request_parse(client, None)  # no file token, no Airflow home here: nothing to do
+        orchestrator._request_parse(
+            client, None
+        )  # no file token, no Airflow home here: nothing to do
 
 
-def test_a_file_airflow_cannot_import_fails_the_deploy_with_its_error(local_airflow: LocalAirflow) -> None:
+def test_a_file_airflow_cannot_import_fails_the_deploy_with_its_error(
+    local_airflow: LocalAirflow,
+) -> None:
     broken = local_airflow.dags_folder / "zenml_broken_dag.py"
-    broken.write_text("from airflow.sdk import DAG\nraise RuntimeError('this dag file is broken on purpose')\n")
+    broken.write_text(
+        "from airflow.sdk import DAG\nraise RuntimeError('this dag file is broken on purpose')\n"
+    )
     orchestrator = orchestrator_for(local_airflow)
     try:
-        with orchestrator.client() as client, pytest.raises(
-            PipelineRunError, match=r"(?s)could not import .*zenml_broken_dag.py.*broken on purpose"
+        with (
+            orchestrator.client() as client,
+            pytest.raises(
+                PipelineRunError,
+                match=r"(?s)could not import .*zenml_broken_dag.py.*broken on purpose",
+            ),
         ):
-            orchestrator.wait_until_parsed(client, "zenml_broken_dag", broken, datetime.now(UTC), timeout=90)
+            orchestrator.wait_until_parsed(
+                client, "zenml_broken_dag", broken, datetime.now(UTC), timeout=90
+            )
     finally:
         broken.unlink()

@@ -59,21 +59,32 @@ def _steps(db: Path, dag_id: str) -> list[dict[str, Any]]:
     engine = sa.create_engine(f"sqlite:///{db}")
     try:
         with engine.connect() as conn:
-            rows = conn.execute(sa.text(
-                "SELECT s.name, s.try_number, s.status, s.error, s.runner_pid FROM step_runs s "
-                "JOIN pipeline_runs r ON r.id = s.run_id WHERE r.orchestrator_run_id LIKE :dag "
-                "ORDER BY s.name, s.try_number"), {"dag": f"{dag_id}/%"}).mappings().all()
+            rows = (
+                conn.execute(
+                    sa.text(
+                        "SELECT s.name, s.try_number, s.status, s.error, s.runner_pid FROM step_runs s "
+                        "JOIN pipeline_runs r ON r.id = s.run_id WHERE r.orchestrator_run_id LIKE :dag "
+                        "ORDER BY s.name, s.try_number"
+                    ),
+                    {"dag": f"{dag_id}/%"},
+                )
+                .mappings()
+                .all()
+            )
     finally:
         engine.dispose()
     return [dict(row) for row in rows]
 
 
-def _deploy_and_kill(local_airflow: LocalAirflow, tmp_path: Path, name: str, retries: int) -> tuple[str, int]:
+def _deploy_and_kill(
+    local_airflow: LocalAirflow, tmp_path: Path, name: str, retries: int
+) -> tuple[str, int]:
     markers = tmp_path / "markers"
     markers.mkdir()
     source = tmp_path / f"{name}.py"
-    source.write_text(textwrap.dedent(SOURCE.format(markers=str(markers), retries=retries,
-                                                    name=name)))
+    source.write_text(
+        textwrap.dedent(SOURCE.format(markers=str(markers), retries=retries, name=name))
+    )
     cli("pipeline", "deploy", f"{source}:p")
     with local_airflow.client() as client:
         dag_run_id = client.trigger(name)["dag_run_id"]
@@ -99,15 +110,23 @@ def test_a_killed_task_fails_its_step_run_through_the_dag_failure_callback(
     with local_airflow.client() as client:
         assert client.wait_for_dag_run(name, dag_run_id, timeout=300)["state"] == "failed"
     deadline = time.monotonic() + 120
-    while (slow := [s for s in _steps(tmp_path / METADATA_DB, name) if s["name"] == "slow"])[0]["status"] == "running":
-        assert time.monotonic() < deadline, "the DAG's failure callback never recorded the step as failed"
+    while (slow := [s for s in _steps(tmp_path / METADATA_DB, name) if s["name"] == "slow"])[0][
+        "status"
+    ] == "running":
+        assert time.monotonic() < deadline, (
+            "the DAG's failure callback never recorded the step as failed"
+        )
         time.sleep(1)
     assert slow[0]["status"] == "failed" and slow[0]["runner_pid"] == pid
     assert f"The Airflow DAG run {name}/{dag_run_id} ended" in slow[0]["error"]
-    assert [s["status"] for s in _steps(tmp_path / METADATA_DB, name) if s["name"] == "first"] == ["completed"]
+    assert [s["status"] for s in _steps(tmp_path / METADATA_DB, name) if s["name"] == "first"] == [
+        "completed"
+    ]
 
 
-def test_a_retry_of_a_killed_task_fails_the_try_it_replaces(local_airflow: LocalAirflow, tmp_path: Path) -> None:
+def test_a_retry_of_a_killed_task_fails_the_try_it_replaces(
+    local_airflow: LocalAirflow, tmp_path: Path
+) -> None:
     name = "killed_retried_pipeline"
     dag_run_id, pid = _deploy_and_kill(local_airflow, tmp_path, name, retries=1)
     with local_airflow.client() as client:

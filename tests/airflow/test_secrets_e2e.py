@@ -24,10 +24,24 @@ PG_ENV = "ZENML_AIRFLOW_TEST_POSTGRES_SECRETS_URL"
 
 
 def _register_airflow_stack(airflow: LocalAirflow, tmp_path: Path, *extra: str) -> None:
-    cli("orchestrator", "register", "af", "--flavor", "airflow",
-        f"--dags_folder={airflow.dags_folder}", f"--airflow_home={airflow.airflow_home}",
-        f"--api_url={airflow.api_url}")
-    cli("artifact-store", "register", "af_artifacts", "--flavor", "local", f"--path={tmp_path / 'artifacts'}")
+    cli(
+        "orchestrator",
+        "register",
+        "af",
+        "--flavor",
+        "airflow",
+        f"--dags_folder={airflow.dags_folder}",
+        f"--airflow_home={airflow.airflow_home}",
+        f"--api_url={airflow.api_url}",
+    )
+    cli(
+        "artifact-store",
+        "register",
+        "af_artifacts",
+        "--flavor",
+        "local",
+        f"--path={tmp_path / 'artifacts'}",
+    )
     cli(*extra)
 
 
@@ -35,21 +49,52 @@ def test_airflow_secrets_manager_passes_the_contract_inside_a_task(
     local_airflow: LocalAirflow, tmp_path: Path
 ) -> None:
     prefix = f"zenml_contract_{uuid.uuid4().hex[:6]}__"
-    _register_airflow_stack(local_airflow, tmp_path, "metadata-store", "register", "af_metadata",
-                            "--flavor", "sqlite", f"--uri={tmp_path / 'metadata.db'}")
-    cli("secrets-manager", "register", "af_secrets", "--flavor", "airflow",
-        f"--api_url={local_airflow.api_url}", f"--airflow_home={local_airflow.airflow_home}",
-        f"--variable_prefix={prefix}")
-    cli("stack", "register", "af_secret_stack", "-o", "af", "-m", "af_metadata", "-a", "af_artifacts",
-        "-x", "af_secrets", "--set")
+    _register_airflow_stack(
+        local_airflow,
+        tmp_path,
+        "metadata-store",
+        "register",
+        "af_metadata",
+        "--flavor",
+        "sqlite",
+        f"--uri={tmp_path / 'metadata.db'}",
+    )
+    cli(
+        "secrets-manager",
+        "register",
+        "af_secrets",
+        "--flavor",
+        "airflow",
+        f"--api_url={local_airflow.api_url}",
+        f"--airflow_home={local_airflow.airflow_home}",
+        f"--variable_prefix={prefix}",
+    )
+    cli(
+        "stack",
+        "register",
+        "af_secret_stack",
+        "-o",
+        "af",
+        "-m",
+        "af_metadata",
+        "-a",
+        "af_artifacts",
+        "-x",
+        "af_secrets",
+        "--set",
+    )
     cli("pipeline", "deploy", f"{PIPELINES}:contract_pipeline", "--trigger", "--wait")
 
     run = Repository().get_pipeline("secrets_contract_pipeline").runs[-1]
     assert run.status is ExecutionStatus.COMPLETED
     passed = run.get_step("secrets_contract").output.read()
     assert passed == [
-        "check_register_and_get", "check_list", "check_duplicate_is_refused", "check_update",
-        "check_delete", "check_delete_all_needs_force",
+        "check_register_and_get",
+        "check_list",
+        "check_duplicate_is_refused",
+        "check_update",
+        "check_delete",
+        "check_delete_all_needs_force",
     ]
 
     # The same manager from the CLI (through the REST API), and a Connection read as a secret.
@@ -61,11 +106,25 @@ def test_airflow_secrets_manager_passes_the_contract_inside_a_task(
     # Airflow's REST API redacts sensitive-looking keys (documented); tasks read them in full.
     assert '"token": "***"' in shown
     with local_airflow.client() as client:
-        client.request("POST", "/api/v2/connections", expect=(201,), json={
-            "connection_id": "warehouse_conn", "conn_type": "postgres", "host": "db.example",
-            "login": "etl", "port": 5432, "extra": '{"sslmode": "require"}'})
+        client.request(
+            "POST",
+            "/api/v2/connections",
+            expect=(201,),
+            json={
+                "connection_id": "warehouse_conn",
+                "conn_type": "postgres",
+                "host": "db.example",
+                "login": "etl",
+                "port": 5432,
+                "extra": '{"sslmode": "require"}',
+            },
+        )
     conn = cli("secret", "get", "warehouse_conn", "--reveal", "--json").stdout
-    assert '"host": "db.example"' in conn and '"login": "etl"' in conn and '"sslmode": "require"' in conn
+    assert (
+        '"host": "db.example"' in conn
+        and '"login": "etl"' in conn
+        and '"sslmode": "require"' in conn
+    )
     cli("secret", "delete", "from_cli")
     assert "from_cli" not in cli("secret", "list").stdout
 
@@ -74,7 +133,7 @@ def test_airflow_secrets_manager_passes_the_contract_inside_a_task(
 def postgres_secrets_url() -> sa.engine.URL:
     url = os.environ.get(PG_ENV)
     if not url:
-        how = f"${PG_ENV} is not set: `scripts/services.sh up` and `eval \"$(scripts/services.sh env)\"`"
+        how = f'${PG_ENV} is not set: `scripts/services.sh up` and `eval "$(scripts/services.sh env)"`'
         if os.environ.get("CI") or os.environ.get("ZENML_AIRFLOW_TEST_REQUIRE_SERVICES") == "1":
             pytest.fail(how)
         pytest.skip(how)
@@ -96,17 +155,55 @@ def test_no_secret_value_in_dag_file_spec_store_or_task_logs(
     secrets_file = tmp_path / "secrets" / "local.secrets"
     key_file = tmp_path / "keys" / "secrets.key"
 
-    cli("secrets-manager", "register", "vault", "--flavor", "local",
-        f"--secrets_file={secrets_file}", f"--key_file={key_file}")
-    cli("secret", "register", "db_creds", "--schema", "database", "-x", "vault",
-        f"--username={postgres_secrets_url.username}", f"--password={db_password}")
+    cli(
+        "secrets-manager",
+        "register",
+        "vault",
+        "--flavor",
+        "local",
+        f"--secrets_file={secrets_file}",
+        f"--key_file={key_file}",
+    )
+    cli(
+        "secret",
+        "register",
+        "db_creds",
+        "--schema",
+        "database",
+        "-x",
+        "vault",
+        f"--username={postgres_secrets_url.username}",
+        f"--password={db_password}",
+    )
     cli("secret", "register", "weather_api", "-x", "vault", f"--api_key={api_key}")
     _register_airflow_stack(
-        local_airflow, tmp_path, "metadata-store", "register", "pg", "--flavor", "postgresql",
-        f"--host={postgres_secrets_url.host}", f"--port={postgres_secrets_url.port}",
-        f"--database={postgres_secrets_url.database}", "--username={{db_creds.username}}",
-        "--password={{db_creds.password}}")
-    cli("stack", "register", "secret_stack", "-o", "af", "-m", "pg", "-a", "af_artifacts", "-x", "vault", "--set")
+        local_airflow,
+        tmp_path,
+        "metadata-store",
+        "register",
+        "pg",
+        "--flavor",
+        "postgresql",
+        f"--host={postgres_secrets_url.host}",
+        f"--port={postgres_secrets_url.port}",
+        f"--database={postgres_secrets_url.database}",
+        "--username={{db_creds.username}}",
+        "--password={{db_creds.password}}",
+    )
+    cli(
+        "stack",
+        "register",
+        "secret_stack",
+        "-o",
+        "af",
+        "-m",
+        "pg",
+        "-a",
+        "af_artifacts",
+        "-x",
+        "vault",
+        "--set",
+    )
 
     # The stored and described configs hold the reference, not the value.
     described = cli("stack", "describe", "secret_stack").stdout
@@ -151,7 +248,12 @@ def test_no_secret_value_in_dag_file_spec_store_or_task_logs(
     state = local_airflow.state_dir
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
     logs = sorted(state.glob("*.log"))
-    assert {p.name for p in logs} >= {"api-server.log", "scheduler.log", "dag-processor.log", "triggerer.log"}
+    assert {p.name for p in logs} >= {
+        "api-server.log",
+        "scheduler.log",
+        "dag-processor.log",
+        "triggerer.log",
+    }
     for path in logs:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
@@ -168,7 +270,12 @@ def test_no_secret_value_in_dag_file_spec_store_or_task_logs(
 
 def _assert_not_in_airflow_logs(airflow: LocalAirflow, *secrets: str) -> None:
     """No secret value in any file of the component logs' dir or of Airflow's log folder."""
-    files = [p for root in (airflow.state_dir, airflow.airflow_home / "logs") for p in root.rglob("*") if p.is_file()]
+    files = [
+        p
+        for root in (airflow.state_dir, airflow.airflow_home / "logs")
+        for p in root.rglob("*")
+        if p.is_file()
+    ]
     for path in files:
         content = path.read_bytes()
         for needle in secrets:
@@ -179,15 +286,44 @@ def test_secret_in_a_failing_steps_error_is_masked_in_every_log(
     local_airflow: LocalAirflow, tmp_path: Path
 ) -> None:
     api_key = f"wk-{uuid.uuid4().hex}"
-    cli("secrets-manager", "register", "vault", "--flavor", "local",
-        f"--secrets_file={tmp_path / 'local.secrets'}", f"--key_file={tmp_path / 'secrets.key'}")
+    cli(
+        "secrets-manager",
+        "register",
+        "vault",
+        "--flavor",
+        "local",
+        f"--secrets_file={tmp_path / 'local.secrets'}",
+        f"--key_file={tmp_path / 'secrets.key'}",
+    )
     cli("secret", "register", "weather_api", "-x", "vault", f"--api_key={api_key}")
-    _register_airflow_stack(local_airflow, tmp_path, "metadata-store", "register", "af_metadata",
-                            "--flavor", "sqlite", f"--uri={tmp_path / 'metadata.db'}")
-    cli("stack", "register", "failing_stack", "-o", "af", "-m", "af_metadata", "-a", "af_artifacts",
-        "-x", "vault", "--set")
+    _register_airflow_stack(
+        local_airflow,
+        tmp_path,
+        "metadata-store",
+        "register",
+        "af_metadata",
+        "--flavor",
+        "sqlite",
+        f"--uri={tmp_path / 'metadata.db'}",
+    )
+    cli(
+        "stack",
+        "register",
+        "failing_stack",
+        "-o",
+        "af",
+        "-m",
+        "af_metadata",
+        "-a",
+        "af_artifacts",
+        "-x",
+        "vault",
+        "--set",
+    )
 
-    result = cli("pipeline", "deploy", f"{FAILING}:failing_pipeline", "--trigger", "--wait", check=False)
+    result = cli(
+        "pipeline", "deploy", f"{FAILING}:failing_pipeline", "--trigger", "--wait", check=False
+    )
     assert result.returncode == 1
     run = Repository().get_pipeline("secret_failing_pipeline").runs[-1]
     assert run.status is ExecutionStatus.FAILED

@@ -18,8 +18,14 @@ CLI = str(Path(sys.executable).with_name("zenml-airflow"))
 
 
 def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([CLI, *args], capture_output=True, text=True, check=False,
-                            env=os.environ.copy(), timeout=600)
+    result = subprocess.run(
+        [CLI, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=os.environ.copy(),
+        timeout=600,
+    )
     if check:
         assert result.returncode == 0, f"{args}:\n{result.stdout}\n{result.stderr}"
     return result
@@ -29,7 +35,8 @@ def test_force_stops_airflow_and_its_running_task(tmp_path: Path) -> None:
     home = tmp_path / "airflow"
     marker = tmp_path / "task.pid"
     source = tmp_path / "sleepy_pipeline.py"
-    source.write_text(textwrap.dedent(f"""
+    source.write_text(
+        textwrap.dedent(f"""
         import os, time
         from zenml_airflow.pipelines import pipeline
         from zenml_airflow.steps import step
@@ -46,9 +53,17 @@ def test_force_stops_airflow_and_its_running_task(tmp_path: Path) -> None:
             sleepy()
 
         p = sleepy_pipeline(sleepy=sleepy())
-    """))
-    cli("orchestrator", "register", "af", "--flavor", "airflow", f"--airflow_home={home}",
-        f"--api_url=http://localhost:{free_port()}")
+    """)
+    )
+    cli(
+        "orchestrator",
+        "register",
+        "af",
+        "--flavor",
+        "airflow",
+        f"--airflow_home={home}",
+        f"--api_url=http://localhost:{free_port()}",
+    )
     cli("stack", "register", "af", "-o", "af", "-m", "default", "-a", "default", "--set")
     local = LocalAirflow(home, home / "dags")
     try:

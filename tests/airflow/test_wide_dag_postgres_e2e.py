@@ -104,7 +104,9 @@ def _failure_logs(client: Any, dag_id: str, run_id: str) -> str:
     logs = []
     for ti in client.task_instances(dag_id, run_id):
         if ti.get("state") == "failed":
-            log = client.task_log(dag_id, run_id, ti["task_id"], max(int(ti.get("try_number") or 1), 1))
+            log = client.task_log(
+                dag_id, run_id, ti["task_id"], max(int(ti.get("try_number") or 1), 1)
+            )
             logs.append(f"--- {ti['task_id']} ({ti.get('state')}):\n{log[-3000:]}")
         else:
             logs.append(f"--- {ti['task_id']} ({ti.get('state')})")
@@ -120,14 +122,48 @@ def test_wide_dag_runs_create_one_run_each_in_postgresql(
     assert local_airflow.env()["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
     assert int(local_airflow.env()["AIRFLOW__CORE__PARALLELISM"]) >= 4
 
-    cli("orchestrator", "register", "af", "--flavor", "airflow",
-        f"--dags_folder={local_airflow.dags_folder}", f"--airflow_home={local_airflow.airflow_home}",
-        f"--api_url={local_airflow.api_url}")
-    cli("artifact-store", "register", "wide_artifacts", "--flavor", "local", f"--path={tmp_path / 'artifacts'}")
-    cli("metadata-store", "register", "wide_pg", "--flavor", "postgresql", f"--host={pg.host}",
-        f"--port={pg.port}", f"--database={pg.database}", f"--username={pg.username}",
-        f"--password={pg.password}")
-    cli("stack", "register", "wide_stack", "-o", "af", "-m", "wide_pg", "-a", "wide_artifacts", "--set")
+    cli(
+        "orchestrator",
+        "register",
+        "af",
+        "--flavor",
+        "airflow",
+        f"--dags_folder={local_airflow.dags_folder}",
+        f"--airflow_home={local_airflow.airflow_home}",
+        f"--api_url={local_airflow.api_url}",
+    )
+    cli(
+        "artifact-store",
+        "register",
+        "wide_artifacts",
+        "--flavor",
+        "local",
+        f"--path={tmp_path / 'artifacts'}",
+    )
+    cli(
+        "metadata-store",
+        "register",
+        "wide_pg",
+        "--flavor",
+        "postgresql",
+        f"--host={pg.host}",
+        f"--port={pg.port}",
+        f"--database={pg.database}",
+        f"--username={pg.username}",
+        f"--password={pg.password}",
+    )
+    cli(
+        "stack",
+        "register",
+        "wide_stack",
+        "-o",
+        "af",
+        "-m",
+        "wide_pg",
+        "-a",
+        "wide_artifacts",
+        "--set",
+    )
 
     dag_id = f"wide_fanout_{uuid.uuid4().hex[:8]}"
     deployed = cli("pipeline", "deploy", f"{WIDE}:wide_pipeline", "--dag-id", dag_id)
@@ -170,7 +206,9 @@ def test_wide_dag_runs_create_one_run_each_in_postgresql(
     assert pipeline is not None
     mine = pipeline.runs  # the database is this test's own: every run in it is one of ours
     # Exactly one pipeline run per DAG run, named as the trigger asked.
-    assert sorted(str(run.orchestrator_run_id) for run in mine) == sorted(f"{dag_id}/{r}" for r in run_names)
+    assert sorted(str(run.orchestrator_run_id) for run in mine) == sorted(
+        f"{dag_id}/{r}" for r in run_names
+    )
     assert {run.orchestrator_run_id: run.name for run in mine} == {
         f"{dag_id}/{r}": name for r, name in run_names.items()
     }
@@ -182,5 +220,7 @@ def test_wide_dag_runs_create_one_run_each_in_postgresql(
         for root in ROOTS:
             assert run.get_step(root).output.read() == VALUES[root], (run.name, root)
         assert run.get_step("join").output.read() == VALUES, run.name
-    print("root tasks released together / max running at once, per DAG run:",
-          json.dumps({r: [released[r], overlaps[r]] for r in run_names}))
+    print(
+        "root tasks released together / max running at once, per DAG run:",
+        json.dumps({r: [released[r], overlaps[r]] for r in run_names}),
+    )

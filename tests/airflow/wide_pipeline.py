@@ -73,11 +73,26 @@ def join(v0: int, v1: int, v2: int, v3: int, v4: int, v5: int, v6: int, v7: int)
 
 @pipeline
 def wide_fanout(root_0, root_1, root_2, root_3, root_4, root_5, root_6, root_7, join):
-    join(v0=root_0(), v1=root_1(), v2=root_2(), v3=root_3(), v4=root_4(), v5=root_5(),
-         v6=root_6(), v7=root_7())
+    join(
+        v0=root_0(),
+        v1=root_1(),
+        v2=root_2(),
+        v3=root_3(),
+        v4=root_4(),
+        v5=root_5(),
+        v6=root_6(),
+        v7=root_7(),
+    )
 
 
 wide_pipeline = wide_fanout(
-    root_0=root_0(), root_1=root_1(), root_2=root_2(), root_3=root_3(), root_4=root_4(),
-    root_5=root_5(), root_6=root_6(), root_7=root_7(), join=join(),
+    root_0=root_0(),
+    root_1=root_1(),
+    root_2=root_2(),
+    root_3=root_3(),
+    root_4=root_4(),
+    root_5=root_5(),
+    root_6=root_6(),
+    root_7=root_7(),
+    join=join(),
 )

@@ -36,7 +36,10 @@ def _local(tmp_path: Path) -> StoreCase:
     root = str(tmp_path / "artifact-store")
     # 1 GB: the "large artifact" size, fast enough on a local disk.
     return StoreCase(
-        ArtifactStore(root), on_disk=True, streaming_sizes=(1024**3,), flavor="local",
+        ArtifactStore(root),
+        on_disk=True,
+        streaming_sizes=(1024**3,),
+        flavor="local",
         config={"path": root},
     )
 
@@ -62,16 +65,22 @@ STREAMING_ON_EMULATORS = (56 * 1024**2, 120 * 1024**2)
 def _s3(tmp_path: Path) -> StoreCase:
     component = s3_component()
     return StoreCase(
-        component.open_store(), on_disk=True, streaming_sizes=STREAMING_ON_EMULATORS,
-        flavor="s3", config=component.config,
+        component.open_store(),
+        on_disk=True,
+        streaming_sizes=STREAMING_ON_EMULATORS,
+        flavor="s3",
+        config=component.config,
     )
 
 
 def _gcs(tmp_path: Path) -> StoreCase:
     component = gcs_component()
     return StoreCase(
-        component.open_store(), on_disk=True, streaming_sizes=STREAMING_ON_EMULATORS,
-        flavor="gcs", config=component.config,
+        component.open_store(),
+        on_disk=True,
+        streaming_sizes=STREAMING_ON_EMULATORS,
+        flavor="gcs",
+        config=component.config,
     )
 
 

@@ -26,7 +26,11 @@ from zenml_airflow.stack.components import (
     S3ArtifactStoreComponent,
 )
 
-FLAVORS = {"local": LocalArtifactStoreComponent, "s3": S3ArtifactStoreComponent, "gcs": GCSArtifactStoreComponent}
+FLAVORS = {
+    "local": LocalArtifactStoreComponent,
+    "s3": S3ArtifactStoreComponent,
+    "gcs": GCSArtifactStoreComponent,
+}
 _CHECK = 16 * 1024 * 1024 // 8
 
 
@@ -68,7 +72,9 @@ def main(action: str, flavor: str, config: str, uri: str, nbytes: int) -> None:
             ok = array.shape == (count,) and array.dtype == np.uint64
             for start in range(0, count, _CHECK):
                 stop = min(start + _CHECK, count)
-                ok = ok and bool((array[start:stop] == np.arange(start, stop, dtype=np.uint64)).all())
+                ok = ok and bool(
+                    (array[start:stop] == np.arange(start, stop, dtype=np.uint64)).all()
+                )
             result = {"equal": ok}
     result.update(
         extra_bytes=peak_rss() - before - nbytes,

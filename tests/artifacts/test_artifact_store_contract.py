@@ -252,7 +252,9 @@ def test_hashing_a_large_artifact_streams(persistent_store_case: StoreCase) -> N
         tracemalloc.stop()
     assert len(digest) == 64
     # Read-ahead of 8 MiB blocks (remote) plus 1 MiB reads: bounded, far below the file's size.
-    assert peak < 48 * 1024 * 1024, f"hashing {size / 2**20:.0f} MiB peaked at {peak / 2**20:.1f} MiB"
+    assert peak < 48 * 1024 * 1024, (
+        f"hashing {size / 2**20:.0f} MiB peaked at {peak / 2**20:.1f} MiB"
+    )
 
 
 def _run_worker(case: StoreCase, action: str, uri: str, size: int) -> dict[str, Any]:
@@ -260,9 +262,23 @@ def _run_worker(case: StoreCase, action: str, uri: str, size: int) -> dict[str, 
     # Started through sh: a process exec'd straight from pytest inherits pytest's peak RSS as its
     # own ru_maxrss (Linux keeps the larger across exec); sh's child starts from sh's tiny one.
     completed = subprocess.run(
-        ["/bin/sh", "-c", '"$0" "$@"; exit $?', sys.executable, str(_WORKER), action,
-         case.flavor, json.dumps(case.config), uri, str(size)],
-        capture_output=True, text=True, timeout=240, cwd=_REPO, check=False,
+        [
+            "/bin/sh",
+            "-c",
+            '"$0" "$@"; exit $?',
+            sys.executable,
+            str(_WORKER),
+            action,
+            case.flavor,
+            json.dumps(case.config),
+            uri,
+            str(size),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=_REPO,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
@@ -279,8 +295,11 @@ def _stream_array(case: StoreCase, size: int) -> dict[str, int]:
     read = _run_worker(case, "read", uri, size)
     assert read["equal"] is True
     for action, result in (("write", written), ("read", read)):
-        print(f"\n{case.flavor} {action} {size / 2**20:.0f} MiB: {result['extra_bytes'] / 2**20:.0f}"
-              f" MiB beyond the array, {result['seconds']} s", end="")
+        print(
+            f"\n{case.flavor} {action} {size / 2**20:.0f} MiB: {result['extra_bytes'] / 2**20:.0f}"
+            f" MiB beyond the array, {result['seconds']} s",
+            end="",
+        )
     case.store.discard(uri)
     return {"write": written["extra_bytes"], "read": read["extra_bytes"]}
 

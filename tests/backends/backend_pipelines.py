@@ -40,7 +40,9 @@ class NoteMaterializer(BaseMaterializer):
         with fileio.open(os.path.join(self.artifact.uri, "títle.txt"), "w") as handle:
             handle.write(data.title)
         for number, line in enumerate(data.lines):
-            with fileio.open(os.path.join(self.artifact.uri, "lines", f"{number:03d}.txt"), "w") as handle:
+            with fileio.open(
+                os.path.join(self.artifact.uri, "lines", f"{number:03d}.txt"), "w"
+            ) as handle:
                 handle.write(line)
 
     def handle_input(self, data_type: type) -> Note:

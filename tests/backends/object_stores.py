@@ -36,7 +36,9 @@ HOW_TO_START = (
 
 
 def services_required() -> bool:
-    return bool(os.environ.get("CI")) or os.environ.get("ZENML_AIRFLOW_TEST_REQUIRE_SERVICES") == "1"
+    return (
+        bool(os.environ.get("CI")) or os.environ.get("ZENML_AIRFLOW_TEST_REQUIRE_SERVICES") == "1"
+    )
 
 
 def service_url(variable: str) -> str:

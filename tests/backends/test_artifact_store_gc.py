@@ -45,11 +45,15 @@ def _stack(flavor: str, tmp_path: Path) -> Stack:
     elif flavor == "gcs":
         component = gcs_component()
     else:
-        component = LocalArtifactStoreComponent.from_config("local-store", {"path": str(tmp_path / "store")})
+        component = LocalArtifactStoreComponent.from_config(
+            "local-store", {"path": str(tmp_path / "store")}
+        )
     stack = Stack(
         "gc",
         orchestrator=LocalOrchestratorComponent(name="local"),
-        metadata_store=SQLiteMetadataStoreComponent.from_config("meta", {"uri": str(tmp_path / "m.db")}),
+        metadata_store=SQLiteMetadataStoreComponent.from_config(
+            "meta", {"uri": str(tmp_path / "m.db")}
+        ),
         artifact_store=component,
     )
     Repository().register_stack(stack, activate=True)
@@ -115,15 +119,30 @@ def test_a_directory_registered_after_listing_is_not_removed(tmp_path: Path) -> 
     store = stack.metadata_store.open_store()
     run = store.create_run("collected", "late-run", num_steps=1)
     step_run = store.start_step_run(
-        run.id, "make", entrypoint="x:y", entrypoint_name="y", try_number=1, docstring=None,
-        parameters={}, source_hash="0" * 64,
+        run.id,
+        "make",
+        entrypoint="x:y",
+        entrypoint_name="y",
+        try_number=1,
+        docstring=None,
+        parameters={},
+        source_hash="0" * 64,
     )
     artifact: Any = NewArtifact(
-        id=leftover.rsplit("/", 1)[-1], uri=leftover, artifact_type="DataArtifact",
-        data_type="builtins:list", materializer="m:M", content_hash="0" * 64, size_bytes=5,
+        id=leftover.rsplit("/", 1)[-1],
+        uri=leftover,
+        artifact_type="DataArtifact",
+        data_type="builtins:list",
+        materializer="m:M",
+        content_hash="0" * 64,
+        size_bytes=5,
     )
     store.finish_step_run(
-        step_run.id, status=ExecutionStatus.COMPLETED, cache_key=None, inputs={}, outputs={"output": artifact}
+        step_run.id,
+        status=ExecutionStatus.COMPLETED,
+        cache_key=None,
+        inputs={},
+        outputs={"output": artifact},
     )
     assert remove_garbage(stack, found) == []
     assert stack.artifact_store.open_store().exists(leftover)

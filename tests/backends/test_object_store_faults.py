@@ -48,7 +48,9 @@ class MotoServer:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [self.executable, "-H", "127.0.0.1", "-p", str(self.port)],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
             )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -77,8 +79,9 @@ def own_moto(tmp_path: Path) -> Iterator[MotoServer]:
         server.kill()
 
 
-def test_store_dies_mid_write_then_a_retry_succeeds(own_moto: MotoServer, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_store_dies_mid_write_then_a_retry_succeeds(
+    own_moto: MotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # One attempt per request: the test wants the failure, not botocore's patience.
     component = s3_component(
         url=own_moto.url, prefix="faults", config_kwargs={"retries": {"max_attempts": 1}}
@@ -87,7 +90,9 @@ def test_store_dies_mid_write_then_a_retry_succeeds(own_moto: MotoServer, tmp_pa
         Stack(
             "faulty",
             orchestrator=LocalOrchestratorComponent(name="local"),
-            metadata_store=SQLiteMetadataStoreComponent.from_config("m", {"uri": str(tmp_path / "m.db")}),
+            metadata_store=SQLiteMetadataStoreComponent.from_config(
+                "m", {"uri": str(tmp_path / "m.db")}
+            ),
             artifact_store=component,
         ),
         activate=True,
@@ -97,8 +102,11 @@ def test_store_dies_mid_write_then_a_retry_succeeds(own_moto: MotoServer, tmp_pa
 
     bucket = component.path.split("/")[2]
     observer = boto3.client(
-        "s3", endpoint_url=own_moto.url, aws_access_key_id="testing",
-        aws_secret_access_key="testing", region_name="us-east-1",
+        "s3",
+        endpoint_url=own_moto.url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
     )
 
     def kill_when_writing() -> None:
@@ -123,7 +131,9 @@ def test_store_dies_mid_write_then_a_retry_succeeds(own_moto: MotoServer, tmp_pa
     run = Repository().get_pipeline("array_only").get_run("lost")
     assert run.status is ExecutionStatus.FAILED
     step = run.get_step("make_array")
-    assert step.status is ExecutionStatus.FAILED and step.outputs == {}, "nothing half-written is registered"
+    assert step.status is ExecutionStatus.FAILED and step.outputs == {}, (
+        "nothing half-written is registered"
+    )
     assert component.path in (step.error or "")
 
     # The server comes back (empty: moto keeps everything in memory), the bucket is recreated.
@@ -133,7 +143,9 @@ def test_store_dies_mid_write_then_a_retry_succeeds(own_moto: MotoServer, tmp_pa
     monkeypatch.delenv("ZENML_TEST_WRITE_STARTS")
     retried = pipeline.run(run_name="retried")
     assert retried.status is ExecutionStatus.COMPLETED
-    output = Repository().get_pipeline("array_only").get_run("retried").get_step("make_array").output
+    output = (
+        Repository().get_pipeline("array_only").get_run("retried").get_step("make_array").output
+    )
     array = output.read()
     assert array.size == 96 * 1024 * 1024 // 8 and int(array[-1]) == array.size - 1
 
@@ -156,7 +168,9 @@ _BLOCKED_IMPORT = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize(("flavor", "module", "extra"), [("s3", "s3fs", "s3"), ("gcs", "gcsfs", "gcs")])
+@pytest.mark.parametrize(
+    ("flavor", "module", "extra"), [("s3", "s3fs", "s3"), ("gcs", "gcsfs", "gcs")]
+)
 def test_missing_extra_is_named_at_registration_and_at_use(
     flavor: str, module: str, extra: str, tmp_path: Path
 ) -> None:
@@ -188,8 +202,13 @@ def test_missing_extra_is_named_at_registration_and_at_use(
         """
     )
     completed = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-        cwd=os.getcwd(), env={**os.environ, "PYTHONPATH": str(REPO)}, check=False,
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=os.getcwd(),
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     lines = {line.split(":", 1)[0]: line for line in completed.stdout.splitlines() if ":" in line}

@@ -45,7 +45,9 @@ def _register(tmp_path: Path, artifact_store: ArtifactStoreComponent, **extra: A
     stack = Stack(
         "objects",
         orchestrator=LocalOrchestratorComponent(name="local"),
-        metadata_store=SQLiteMetadataStoreComponent.from_config("meta", {"uri": str(tmp_path / "m.db")}),
+        metadata_store=SQLiteMetadataStoreComponent.from_config(
+            "meta", {"uri": str(tmp_path / "m.db")}
+        ),
         artifact_store=artifact_store,
         **extra,
     )
@@ -59,7 +61,9 @@ def _with_secret_references(flavor: str, tmp_path: Path) -> tuple[ArtifactStoreC
     manager = make_local(tmp_path, "vault")
     if flavor == "s3":
         plain = s3_component()
-        manager.register_secret(build_secret("store_creds", None, {"key": "testing", "secret": "testing"}))
+        manager.register_secret(
+            build_secret("store_creds", None, {"key": "testing", "secret": "testing"})
+        )
         overrides = {"key": "{{store_creds.key}}", "secret": "{{store_creds.secret}}"}
     else:
         plain = gcs_component()
@@ -70,7 +74,9 @@ def _with_secret_references(flavor: str, tmp_path: Path) -> tuple[ArtifactStoreC
 
 
 @pytest.mark.parametrize("flavor", ["s3", "gcs"])
-def test_pipeline_runs_caches_and_reads_back_in_another_process(flavor: str, tmp_path: Path) -> None:
+def test_pipeline_runs_caches_and_reads_back_in_another_process(
+    flavor: str, tmp_path: Path
+) -> None:
     component, manager = _with_secret_references(flavor, tmp_path)
     stack = _register(tmp_path, component, secrets_manager=manager)
     root = stack.artifact_store.path
@@ -109,12 +115,19 @@ def test_pipeline_runs_caches_and_reads_back_in_another_process(flavor: str, tmp
         """
     )
     completed = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-        cwd=os.getcwd(), env={**os.environ, "PYTHONPATH": str(REPO)}, check=False,
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=os.getcwd(),
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     seen = json.loads(completed.stdout.strip().splitlines()[-1])
-    assert seen["uris"] and all(uri.startswith(root + "/object_store_pipeline/") for uri in seen["uris"])
+    assert seen["uris"] and all(
+        uri.startswith(root + "/object_store_pipeline/") for uri in seen["uris"]
+    )
     assert seen["cached"] == [True, True, True]
     count = int(0.01 * 1024 * 1024) // 8
     assert seen["array"] == [count, count - 1]
@@ -143,11 +156,15 @@ def test_unresolvable_credential_reference_fails_at_use_naming_the_field(
 
 
 @pytest.mark.parametrize("flavor", ["local", "s3", "gcs"])
-def test_a_write_that_fails_midway_registers_and_leaves_nothing(flavor: str, tmp_path: Path) -> None:
+def test_a_write_that_fails_midway_registers_and_leaves_nothing(
+    flavor: str, tmp_path: Path
+) -> None:
     stack = _register(tmp_path, _component(flavor, tmp_path))
     store = stack.artifact_store.open_store()
     step = bp.one().with_return_materializers(bp.FragileMaterializer)
-    with pytest.raises(MaterializerError, match=r"Writing output 'output' of step 'one'.*disk is full"):
+    with pytest.raises(
+        MaterializerError, match=r"Writing output 'output' of step 'one'.*disk is full"
+    ):
         bp.fragile_pipeline(one=step).run(run_name="broken")
     if flavor != "local":
         # An object appears only when its upload completes, and a failed one is aborted.

@@ -42,8 +42,15 @@ def test_register_accepts_space_separated_values_dashes_and_relative_paths(
     isolated_config: Path,
 ) -> None:
     ok(
-        "orchestrator", "register", "af", "-f", "airflow",
-        "--dags-folder", "dags", "--api_url=http://airflow:8080/", "--unpause_on_deploy=false",
+        "orchestrator",
+        "register",
+        "af",
+        "-f",
+        "airflow",
+        "--dags-folder",
+        "dags",
+        "--api_url=http://airflow:8080/",
+        "--unpause_on_deploy=false",
     )
     config = stored_components(isolated_config, "orchestrator")["af"]["config"]
     assert config == {
@@ -60,8 +67,15 @@ def test_json_values_become_structured_fields_and_strings_stay_strings(
     isolated_config: Path,
 ) -> None:
     ok(
-        "artifact-store", "register", "minio", "-f", "s3", "--path=s3://bucket/root",
-        '--client_kwargs={"endpoint_url": "http://127.0.0.1:9000"}', "--key=no", "--token=123",
+        "artifact-store",
+        "register",
+        "minio",
+        "-f",
+        "s3",
+        "--path=s3://bucket/root",
+        '--client_kwargs={"endpoint_url": "http://127.0.0.1:9000"}',
+        "--key=no",
+        "--token=123",
     )
     config = stored_components(isolated_config, "artifact_store")["minio"]["config"]
     assert config["client_kwargs"] == {"endpoint_url": "http://127.0.0.1:9000"}
@@ -167,9 +181,7 @@ def test_duplicate_component_name_is_refused() -> None:
 
 def test_unknown_flavor_lists_the_flavors() -> None:
     message = fails("orchestrator", "register", "x", "-f", "kubeflow")
-    assert message == (
-        "Unknown orchestrator flavor 'kubeflow'. Available flavors: airflow, local."
-    )
+    assert message == ("Unknown orchestrator flavor 'kubeflow'. Available flavors: airflow, local.")
     assert "Did you mean 'airflow'?" in fails("orchestrator", "register", "x", "-f", "airflw")
 
 

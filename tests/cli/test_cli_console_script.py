@@ -58,6 +58,8 @@ def test_errors_are_one_line_with_exit_status_1(isolated_config: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith(f"Error: Config file {isolated_config / 'config.yaml'} is not valid YAML")
+    assert result.stderr.startswith(
+        f"Error: Config file {isolated_config / 'config.yaml'} is not valid YAML"
+    )
     verbose = script("--verbose", "stack", "list", check=False)
     assert verbose.returncode == 1 and "Traceback" in verbose.stderr

@@ -12,12 +12,25 @@ from cli_helpers import ok
 
 from zenml_airflow.cli.main import LAZY_COMMANDS, cli
 
-OURS = ("init", "version", "profile", "stack", "pipeline", "orchestrator", "metadata-store",
-        "artifact-store", "step-operator", "container-registry", "secrets-manager",
-        "model-deployer")
+OURS = (
+    "init",
+    "version",
+    "profile",
+    "stack",
+    "pipeline",
+    "orchestrator",
+    "metadata-store",
+    "artifact-store",
+    "step-operator",
+    "container-registry",
+    "secrets-manager",
+    "model-deployer",
+)
 
 
-def command_paths(group: click.Group, ctx: click.Context, prefix: tuple[str, ...]) -> list[tuple[str, ...]]:
+def command_paths(
+    group: click.Group, ctx: click.Context, prefix: tuple[str, ...]
+) -> list[tuple[str, ...]]:
     paths = []
     for name in group.list_commands(ctx):
         command = group.get_command(ctx, name)
@@ -47,7 +60,8 @@ def test_cli_modules_import_no_store_or_airflow(tmp_path: Path) -> None:
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'airflow', 'sqlalchemy', 'rich'}))"
     )
     env = {**os.environ, "ZENML_AIRFLOW_CONFIG_DIR": str(tmp_path / "never")}
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"
     assert not (tmp_path / "never").exists()

@@ -128,7 +128,9 @@ def test_stacks_and_components_are_isolated_per_profile() -> None:
     ok("profile", "set", "staging")
     assert [s["name"] for s in ok_json("stack", "list")] == ["default"]
     assert [c["name"] for c in ok_json("artifact-store", "list")] == ["default"]
-    assert "No stack named 'archival' in profile 'staging'" in fails("stack", "describe", "archival")
+    assert "No stack named 'archival' in profile 'staging'" in fails(
+        "stack", "describe", "archival"
+    )
     assert "No stack named 'archival' in profile 'staging'" in fails("stack", "set", "archival")
     # the same names mean different things in each profile
     default_path = ok_json("artifact-store", "describe", "default")["config"]["path"]
@@ -156,7 +158,15 @@ def test_profile_create_takes_the_seeds_store_options_and_refuses_stores_it_lack
 
     created = invoke("profile", "create", "zenml", "--store-type", "local")
     assert created.exit_code == 0, created.output
-    refused = invoke("profile", "create", "--store-type", "sql", "--url", "sqlite:////tmp/zenml.db", "sql_profile")
+    refused = invoke(
+        "profile",
+        "create",
+        "--store-type",
+        "sql",
+        "--url",
+        "sqlite:////tmp/zenml.db",
+        "sql_profile",
+    )
     assert refused.exit_code == 1
     assert "Profile 'sql_profile' not created" in refused.output
     assert "'sql' stores and --url are not supported" in refused.output

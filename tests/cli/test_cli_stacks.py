@@ -55,7 +55,9 @@ def test_register_and_list_marks_the_active_stack() -> None:
 
 def test_register_with_set_activates_it(isolated_config: Path) -> None:
     ok("artifact-store", "register", "archive", "-f", "local", "--path=archive")
-    out = ok("stack", "register", "archival", "-o", "default", "-m", "default", "-a", "archive", "--set")
+    out = ok(
+        "stack", "register", "archival", "-o", "default", "-m", "default", "-a", "archive", "--set"
+    )
     assert "Active stack: 'archival' (in profile 'default')" in out
     assert stacks_file(isolated_config)["active_stack"] == "archival"
     assert ok_json("stack", "get")["stack"] == "archival"
@@ -144,7 +146,9 @@ def test_register_with_missing_component_suggests() -> None:
 
 
 def test_duplicate_stack_name_is_refused() -> None:
-    message = fails("stack", "register", "default", "-o", "default", "-m", "default", "-a", "default")
+    message = fails(
+        "stack", "register", "default", "-o", "default", "-m", "default", "-a", "default"
+    )
     assert message == (
         "A stack named 'default' already exists in profile 'default'. "
         "Choose another name or update the existing stack."
@@ -341,7 +345,9 @@ def test_import_refuses_clashes_and_offers_name(tmp_path: Path) -> None:
 def test_import_of_a_broken_file_names_it(tmp_path: Path) -> None:
     target = tmp_path / "bad.yaml"
     target.write_text("name: x\ncomponents: [\n")
-    assert fails("stack", "import", str(target)).startswith(f"{target} is not a stack export: it is not valid YAML")
+    assert fails("stack", "import", str(target)).startswith(
+        f"{target} is not a stack export: it is not valid YAML"
+    )
     target.write_text("name: x\ncomponents:\n  orchestrator: {name: o, flavor: local}\n")
     message = fails("stack", "import", str(target))
     assert message == (

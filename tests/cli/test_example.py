@@ -41,7 +41,8 @@ def fails(*args: str) -> str:
     assert "Traceback" not in result.output
     lines = result.stderr.strip().splitlines()
     assert lines[-1].startswith("Error: ") and len([x for x in lines if "Error" in x]) == 1, (
-        result.stderr)
+        result.stderr
+    )
     return lines[-1].removeprefix("Error: ")
 
 
@@ -73,8 +74,12 @@ def make_example(root: Path, name: str, readme: str | None, files: dict[str, str
 def fake_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the commands at a folder of made-up examples instead of the shipped ones."""
     root = tmp_path / "shipped"
-    make_example(root, "hello", "# Says hello\n\nMore text.\n",
-                 {"run.py": "print('hello from the example')\n"})
+    make_example(
+        root,
+        "hello",
+        "# Says hello\n\nMore text.\n",
+        {"run.py": "print('hello from the example')\n"},
+    )
     make_example(root, "docs_only", "\n\n## Only a README: read it\n", {"notes.txt": "x"})
     make_example(root, "not_an_example", None, {"run.py": "print('no README')\n"})
     make_example(root, "_private", "# hidden\n", {})
@@ -94,7 +99,10 @@ def test_every_folder_with_a_readme_is_an_example(fake_examples: Path) -> None:
     assert examples["hello"].runnable and not examples["docs_only"].runnable
     make_example(fake_examples, "added_later", "# Added by someone else\n", {"run.py": ""})
     assert [e["name"] for e in json.loads(ok("list", "--json"))] == [
-        "added_later", "docs_only", "hello"]
+        "added_later",
+        "docs_only",
+        "hello",
+    ]
 
 
 def test_the_shipped_examples_follow_the_convention() -> None:
@@ -119,8 +127,11 @@ def test_list_shows_names_and_descriptions() -> None:
     assert "zenml-airflow example pull NAME" in result.stderr
     listed = json.loads(ok("list", "--json"))
     mnist = next(e for e in listed if e["name"] == "mnist")
-    assert mnist == {"name": "mnist", "description": discover()["mnist"].description,
-                     "runnable": True}
+    assert mnist == {
+        "name": "mnist",
+        "description": discover()["mnist"].description,
+        "runnable": True,
+    }
 
 
 def test_info_prints_the_readme() -> None:
@@ -178,8 +189,11 @@ def test_a_failed_pull_changes_nothing(tmp_path: Path) -> None:
     parent = tmp_path / "pulled"
     (parent / "broken").mkdir(parents=True)
     (parent / "broken" / "run.py").write_text("# the old copy\n")
-    with pytest.raises(ExampleError, match=r"Cannot pull example 'broken' into .*pulled/broken: "
-                                           r".*Nothing was changed there\."):
+    with pytest.raises(
+        ExampleError,
+        match=r"Cannot pull example 'broken' into .*pulled/broken: "
+        r".*Nothing was changed there\.",
+    ):
         pull_example(item, parent, force=True)
     assert (parent / "broken" / "run.py").read_text() == "# the old copy\n"
     assert sorted(p.name for p in parent.iterdir()) == ["broken"]  # no half-written copy
@@ -242,7 +256,8 @@ def test_run_of_made_up_examples(fake_examples: Path, capfd: pytest.CaptureFixtu
         "`zenml-airflow example info docs_only`."
     )
     assert fails("info", "not_an_example").startswith(
-        "No example named 'not_an_example'. Known examples: docs_only, hello")
+        "No example named 'not_an_example'. Known examples: docs_only, hello"
+    )
 
 
 # --- clean ---------------------------------------------------------------------------------------

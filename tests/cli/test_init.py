@@ -14,6 +14,7 @@ from zenml_airflow.cli.main import cli
 
 SCRIPT = Path(sys.executable).parent / "zenml-airflow"
 
+
 @pytest.fixture
 def config_dir(isolated_config: Path) -> Path:
     """The per-test global config directory (set up by tests/conftest.py)."""

@@ -76,7 +76,12 @@ def test_init_argument_errors() -> None:
     assert result.exit_code == 2 and "either NAME or --uri" in result.output
     assert "No metadata store named 'nope'" in fails("metadata-store", "init", "nope")
     ok(
-        "metadata-store", "register", "pg", "-f", "postgresql", "--host=127.0.0.1",
+        "metadata-store",
+        "register",
+        "pg",
+        "-f",
+        "postgresql",
+        "--host=127.0.0.1",
         "--database=zen",
     )
     message = fails("metadata-store", "init", "pg")

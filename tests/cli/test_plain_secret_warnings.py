@@ -35,7 +35,20 @@ def airflow_stack(tmp_path: Path, password: str) -> None:
     ok("orchestrator", "register", "af", "--flavor", "airflow", f"--dags_folder={tmp_path / 'dags'}",
        f"--password={password}")  # fmt: skip
     ok("secrets-manager", "register", "vault", "--flavor", "local")
-    ok("stack", "register", "af_stack", "-o", "af", "-m", "default", "-a", "default", "-x", "vault", "--set")
+    ok(
+        "stack",
+        "register",
+        "af_stack",
+        "-o",
+        "af",
+        "-m",
+        "default",
+        "-a",
+        "default",
+        "-x",
+        "vault",
+        "--set",
+    )
 
 
 def test_registering_a_plain_password_warns_and_points_to_references(tmp_path: Path) -> None:
@@ -60,7 +73,10 @@ def test_compile_warns_about_plain_secrets_in_the_dag_file(tmp_path: Path) -> No
     source.write_text(PIPELINE_FILE)
     result = invoke("pipeline", "compile", f"{source}:instance", "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
-    assert "compiled into the DAG file" in result.output and "password of orchestrator 'af'" in result.output
+    assert (
+        "compiled into the DAG file" in result.output
+        and "password of orchestrator 'af'" in result.output
+    )
     assert (tmp_path / "out" / "plain_secret_tiny.py").exists()
 
 
@@ -80,7 +96,9 @@ def test_strict_compiles_a_stack_that_uses_references(tmp_path: Path) -> None:
     airflow_stack(tmp_path, "{{af_creds.password}}")
     source = tmp_path / "plain_secret_strict_ok.py"
     source.write_text(PIPELINE_FILE)
-    result = invoke("pipeline", "compile", f"{source}:instance", "-o", str(tmp_path / "out"), "--strict")
+    result = invoke(
+        "pipeline", "compile", f"{source}:instance", "-o", str(tmp_path / "out"), "--strict"
+    )
     assert result.exit_code == 0, result.output
     assert "plain-text" not in result.output
     assert (tmp_path / "out" / "plain_secret_tiny.py").exists()

@@ -26,8 +26,20 @@ def _no_env_key(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def vault(isolated_config: Path) -> Path:
     ok("secrets-manager", "register", "vault", "-f", "local")
-    ok("stack", "register", "sec", "-o", "default", "-m", "default", "-a", "default", "-x",
-       "vault", "--set")
+    ok(
+        "stack",
+        "register",
+        "sec",
+        "-o",
+        "default",
+        "-m",
+        "default",
+        "-a",
+        "default",
+        "-x",
+        "vault",
+        "--set",
+    )
     return isolated_config
 
 
@@ -72,8 +84,21 @@ def test_key_and_value_options_never_store_keys_called_key_and_value(vault: Path
 
 
 def test_pairs_repeat_and_fill_a_schema(vault: Path) -> None:
-    ok("secret", "register", "aws_creds", "-s", "aws", "-k", "aws_access_key_id", "-v", "AKIA",
-       "-k", "aws_secret_access_key", "-v", "s3cr3t")
+    ok(
+        "secret",
+        "register",
+        "aws_creds",
+        "-s",
+        "aws",
+        "-k",
+        "aws_access_key_id",
+        "-v",
+        "AKIA",
+        "-k",
+        "aws_secret_access_key",
+        "-v",
+        "s3cr3t",
+    )
     assert content("aws_creds") == {"aws_access_key_id": "AKIA", "aws_secret_access_key": "s3cr3t"}
 
 
@@ -100,7 +125,8 @@ def test_a_key_without_a_value_is_refused_with_the_way_to_store_a_key_named_key(
         "'value', write -k value -v VALUE)."
     )
     assert usage_error("secret", "register", "api", "-k", "a", "-v", "1", "-v", "2").startswith(
-        "-v/--value '2' has no -k/--key")
+        "-v/--value '2' has no -k/--key"
+    )
     assert ok_json("secret", "list") == []
 
 
@@ -111,39 +137,59 @@ def test_mixing_the_two_forms_is_refused(vault: Path) -> None:
     )
     ok("secret", "register", "api", "--a=1")
     assert usage_error("secret", "update", "api", "--a=2", "-k", "b", "-v", "3").startswith(
-        "Give the values of secret 'api' either as")
+        "Give the values of secret 'api' either as"
+    )
     assert content("api") == {"a": "1"}
 
 
 def test_values_that_would_be_stored_wrong_are_refused(vault: Path) -> None:
     assert usage_error("secret", "register", "x", "--password") == (
-        "Option --password has no value: write --password=VALUE.")
+        "Option --password has no value: write --password=VALUE."
+    )
     assert usage_error("secret", "register", "x", "-k", "a", "-k", "a", "-v", "1", "-v", "2") == (
-        "Key 'a' is given twice.")
+        "Key 'a' is given twice."
+    )
     assert usage_error("secret", "register", "x", "--=v") == (
-        "Invalid option '--=v': expected --key=value.")
+        "Invalid option '--=v': expected --key=value."
+    )
     assert usage_error("secret", "register", "x", "stray") == (
         "Unexpected argument 'stray': give the secret's values as -k KEY -v VALUE (the 0.7 "
-        "form) or --KEY=VALUE pairs.")
+        "form) or --KEY=VALUE pairs."
+    )
     assert fails("secret", "register", "x", "--password=") == (
         "Key 'password' has an empty value (an unset shell variable?): give a value, or leave "
-        "the key out.")
+        "the key out."
+    )
     assert fails("secret", "register", "x", "-k", "name", "-v", "n") == (
         "A secret cannot have a key named 'name' (it is the secret's own name): choose another "
-        "key name.")
+        "key name."
+    )
     assert fails("secret", "register", "x", "--arbitrary_kv_pairs=1").startswith(
-        "A secret cannot have a key named 'arbitrary_kv_pairs'")
+        "A secret cannot have a key named 'arbitrary_kv_pairs'"
+    )
     assert ok_json("secret", "list") == []
 
 
 def test_at_reads_a_file_and_double_at_is_a_literal_at(vault: Path, tmp_path: Path) -> None:
     (tmp_path / "token.txt").write_text("from-file\n")
-    ok("secret", "register", "api", "-k", "token", "-v", f"@{tmp_path / 'token.txt'}",
-       "-k", "handle", "-v", "@@me")
+    ok(
+        "secret",
+        "register",
+        "api",
+        "-k",
+        "token",
+        "-v",
+        f"@{tmp_path / 'token.txt'}",
+        "-k",
+        "handle",
+        "-v",
+        "@@me",
+    )
     assert content("api") == {"token": "from-file", "handle": "@me"}
     assert fails("secret", "register", "b", "-k", "handle", "-v", "@nope").startswith(
         "Cannot read the value of key 'handle' from nope: No such file or directory (write @@... "
-        "for a value that starts with '@').")
+        "for a value that starts with '@')."
+    )
 
 
 # --- update ----------------------------------------------------------------------------------
@@ -156,10 +202,12 @@ def test_update_with_the_seeds_form(vault: Path) -> None:
     assert content("db") == {"username": "u", "password": "new"}
     ok("secret", "update", "db", "--key=username", "--value=v")
     assert content("db") == {"username": "v", "password": "new"}
-    assert "Updated secret 'db': nothing changed." in ok("secret", "update", "db", "-k",
-                                                           "username", "-v", "v")
+    assert "Updated secret 'db': nothing changed." in ok(
+        "secret", "update", "db", "-k", "username", "-v", "v"
+    )
     assert usage_error("secret", "update", "db", "--key=password").startswith(
-        "-k/--key 'password' has no -v/--value")
+        "-k/--key 'password' has no -v/--value"
+    )
 
 
 def test_update_asks_for_every_key_from_piped_input_with_i(vault: Path) -> None:
@@ -195,7 +243,11 @@ def test_without_values_and_without_a_terminal_register_fails_at_once(vault: Pat
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "zenml_airflow.cli.main", "secret", "register", "api"],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, check=False,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Secret 'api' has no values" in result.stderr
@@ -217,7 +269,8 @@ def test_i_fails_clearly_when_input_ends_before_a_value(vault: Path) -> None:
     # the prompts of piped input go to stderr, before the one error line
     assert result.stderr.splitlines()[-1] == (
         "Error: No value for the required key 'aws_secret_access_key' of secret 'creds' (an "
-        "empty line, or standard input ended): nothing was stored.")
+        "empty line, or standard input ended): nothing was stored."
+    )
     assert ok_json("secret", "list") == []
 
 
@@ -227,7 +280,8 @@ def test_asking_refuses_an_existing_name_before_anything_is_typed(vault: Path) -
     assert result.exit_code == 1 and "key: " not in result.stderr  # nothing was asked
     assert result.stderr.strip() == (
         "Error: A secret named 'api' already exists in secrets manager 'vault' (flavor 'local'): "
-        "change it with `zenml-airflow secret update api`.")
+        "change it with `zenml-airflow secret update api`."
+    )
 
 
 def in_terminal(
@@ -239,7 +293,9 @@ def in_terminal(
     main_fd, child_fd = os.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "zenml_airflow.cli.main", *args],
-        stdin=child_fd, stdout=child_fd, stderr=child_fd,
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
         start_new_session=True,  # no controlling terminal but the pseudo-terminal's fds
     )
     os.close(child_fd)
@@ -281,8 +337,13 @@ def in_terminal(
 def test_on_a_terminal_register_without_values_asks_as_the_seed_did(vault: Path) -> None:
     status, shown = in_terminal(
         ["secret", "register", "api"],
-        [("key:", "key"), ("value of key:", "k-secret"), ("key:", "token"),
-         ("value of token:", "t-secret"), ("key:", "")],
+        [
+            ("key:", "key"),
+            ("value of key:", "k-secret"),
+            ("key:", "token"),
+            ("value of token:", "t-secret"),
+            ("key:", ""),
+        ],
     )
     assert status == 0, shown
     assert "Registered secret 'api' (schema 'arbitrary', keys: key, token)" in shown
@@ -293,13 +354,16 @@ def test_on_a_terminal_register_without_values_asks_as_the_seed_did(vault: Path)
 def test_on_a_terminal_a_schemas_missing_keys_and_a_lone_k_are_asked(vault: Path) -> None:
     status, shown = in_terminal(
         ["secret", "register", "creds", "-s", "aws", "-k", "aws_access_key_id", "-v", "AKIA"],
-        [("aws_secret_access_key:", "s3cr3t"),
-         ("aws_session_token (optional, Enter to skip):", "")],
+        [
+            ("aws_secret_access_key:", "s3cr3t"),
+            ("aws_session_token (optional, Enter to skip):", ""),
+        ],
     )
     assert status == 0, shown
     assert content("creds") == {"aws_access_key_id": "AKIA", "aws_secret_access_key": "s3cr3t"}
-    status, shown = in_terminal(["secret", "register", "api", "-k", "token"],
-                                [("value of token:", "hidden-1")])
+    status, shown = in_terminal(
+        ["secret", "register", "api", "-k", "token"], [("value of token:", "hidden-1")]
+    )
     assert status == 0, shown
     assert "hidden-1" not in shown
     assert content("api") == {"token": "hidden-1"}
@@ -309,8 +373,11 @@ def test_on_a_terminal_update_without_values_asks_for_each_key(vault: Path) -> N
     ok("secret", "register", "api", "--a=1", "--b=2")
     status, shown = in_terminal(
         ["secret", "update", "api"],
-        [("new value of a (Enter keeps the current value):", ""),
-         ("new value of b (Enter keeps the current value):", "22"), ("key:", "")],
+        [
+            ("new value of a (Enter keeps the current value):", ""),
+            ("new value of b (Enter keeps the current value):", "22"),
+            ("key:", ""),
+        ],
     )
     assert status == 0, shown
     assert "Updated secret 'api': changed b." in shown

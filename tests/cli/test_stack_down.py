@@ -140,8 +140,15 @@ def test_a_pid_file_of_a_reused_or_dead_pid_is_removed_and_nothing_is_signalled(
 
 @pytest.fixture
 def airflow_stack(fakes: Fakes) -> Fakes:
-    ok("orchestrator", "register", "af", "--flavor", "airflow",
-       f"--airflow_home={fakes.airflow.airflow_home}", f"--api_url={fakes.airflow.api_url}")
+    ok(
+        "orchestrator",
+        "register",
+        "af",
+        "--flavor",
+        "airflow",
+        f"--airflow_home={fakes.airflow.airflow_home}",
+        f"--api_url={fakes.airflow.api_url}",
+    )
     ok("stack", "register", "af", "-o", "af", "-m", "default", "-a", "default", "--set")
     return fakes
 

@@ -50,9 +50,13 @@ def make_read_only() -> Iterator[Callable[[Path], None]]:
     done: list[tuple[Path, bool]] = []
 
     def make(folder: Path) -> None:
-        if shutil.which("chattr") and subprocess.run(
-            ["chattr", "-R", "+i", str(folder)], capture_output=True, check=False
-        ).returncode == 0:
+        if (
+            shutil.which("chattr")
+            and subprocess.run(
+                ["chattr", "-R", "+i", str(folder)], capture_output=True, check=False
+            ).returncode
+            == 0
+        ):
             done.append((folder, True))
         else:
             for path in [folder, *folder.rglob("*")]:
@@ -129,14 +133,14 @@ def test_stack_export_under_a_file(blocker: Path) -> None:
     assert blocker.read_text() == "not a folder"
 
 
-def test_init_of_a_read_only_folder(
-    tmp_path: Path, make_read_only: Callable[[Path], None]
-) -> None:
+def test_init_of_a_read_only_folder(tmp_path: Path, make_read_only: Callable[[Path], None]) -> None:
     target = tmp_path / "project"
     target.mkdir()
     make_read_only(target)
     message = fails("init", str(target))
-    assert message.startswith(f"Cannot initialize {target}: cannot create {target / '.zen'}"), message
+    assert message.startswith(f"Cannot initialize {target}: cannot create {target / '.zen'}"), (
+        message
+    )
     assert list(target.iterdir()) == []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-STEPS_MODULE = '''
+STEPS_MODULE = """
 from zenml_airflow.pipelines import pipeline
 from zenml_airflow.steps import step
 
@@ -26,7 +26,7 @@ def tiny(one, plus):
 
 
 p = tiny(one=one(), plus=plus())
-'''
+"""
 
 
 def write_module(path: Path, body: str = STEPS_MODULE) -> Path:

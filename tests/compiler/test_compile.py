@@ -55,7 +55,10 @@ def test_compiling_in_another_interpreter_gives_byte_identical_files(tmp_path: P
     env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(REPO_ROOT)}
     result = subprocess.run(
         [sys.executable, "-c", code, str(tmp_path / "there")],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "there" / here.name).read_bytes() == here.read_bytes()
@@ -95,7 +98,9 @@ def test_empty_dag_id_is_refused(tmp_path: Path) -> None:
 
 def test_no_temporary_file_is_left_in_the_output_dir(tmp_path: Path) -> None:
     compile_pipeline(fixture_steps.build(), tmp_path / "dags")
-    compile_pipeline(fixture_steps.build(epochs=7), tmp_path / "dags")  # overwrite through the same path
+    compile_pipeline(
+        fixture_steps.build(epochs=7), tmp_path / "dags"
+    )  # overwrite through the same path
     assert _files(tmp_path / "dags") == ["training_pipeline.py"]
 
 
@@ -126,8 +131,10 @@ def test_a_failed_write_keeps_the_previous_file_and_leaves_no_temp_file(
 
 def _spec_assignment(tree: ast.Module) -> ast.Assign:
     [node] = [
-        n for n in tree.body
-        if isinstance(n, ast.Assign) and [t.id for t in n.targets if isinstance(t, ast.Name)] == ["SPEC"]
+        n
+        for n in tree.body
+        if isinstance(n, ast.Assign)
+        and [t.id for t in n.targets if isinstance(t, ast.Name)] == ["SPEC"]
     ]
     return node
 
@@ -162,7 +169,10 @@ def test_file_is_one_import_the_spec_literal_and_one_build_dag_call(tmp_path: Pa
 
     imports, spec, dag = tree.body
     assert isinstance(imports, ast.ImportFrom)
-    assert (imports.module, [a.name for a in imports.names]) == ("zenml_airflow.runtime", ["build_dag"])
+    assert (imports.module, [a.name for a in imports.names]) == (
+        "zenml_airflow.runtime",
+        ["build_dag"],
+    )
     assert spec is _spec_assignment(tree)
     data = ast.literal_eval(spec.value)  # a plain literal: no code runs to build it
     # The seal is the SHA-256 of the compiled spec's canonical JSON, and so of the literal (ADR 0013).
@@ -202,14 +212,21 @@ def test_spec_from_a_file_without_spec_is_refused(tmp_path: Path) -> None:
 def test_spec_snapshots_the_active_stacks_stores_but_not_its_orchestrator(
     tmp_path: Path, stack: Stack
 ) -> None:
-    snapshot = spec_from_dag_file(compile_pipeline(fixture_steps.build(), tmp_path / "dags"))["stack"]
+    snapshot = spec_from_dag_file(compile_pipeline(fixture_steps.build(), tmp_path / "dags"))[
+        "stack"
+    ]
 
     assert StackComponentType.ORCHESTRATOR in stack.components
     assert snapshot["name"] == stack.name
     assert sorted(snapshot["components"]) == ["artifact_store", "metadata_store"]
-    for kind, component in (("artifact_store", stack.artifact_store), ("metadata_store", stack.metadata_store)):
+    for kind, component in (
+        ("artifact_store", stack.artifact_store),
+        ("metadata_store", stack.metadata_store),
+    ):
         assert snapshot["components"][kind] == {
-            "name": component.name, "flavor": component.flavor, "config": component.config
+            "name": component.name,
+            "flavor": component.flavor,
+            "config": component.config,
         }
 
 
@@ -224,17 +241,23 @@ def test_spec_snapshots_whichever_stack_is_active(
     )
     monkeypatch.setenv("ZENML_AIRFLOW_STACK", "archival")
 
-    snapshot = spec_from_dag_file(compile_pipeline(fixture_steps.build(), tmp_path / "out"))["stack"]
+    snapshot = spec_from_dag_file(compile_pipeline(fixture_steps.build(), tmp_path / "out"))[
+        "stack"
+    ]
     assert snapshot["name"] == "archival"
     assert snapshot["components"]["artifact_store"] == {
-        "name": "archive", "flavor": "local", "config": {"path": str(archive)}
+        "name": "archive",
+        "flavor": "local",
+        "config": {"path": str(archive)},
     }
 
 
 # --- import paths a worker can use ---------------------------------------------------------------
 
 
-SCRIPT = STEPS_MODULE.replace("p = tiny(one=one(), plus=plus())", "") + '''
+SCRIPT = (
+    STEPS_MODULE.replace("p = tiny(one=one(), plus=plus())", "")
+    + """
 
 import json
 import os
@@ -278,24 +301,34 @@ def blobs(make_blob, plus, one):
 
 path = compile_pipeline(blobs(make_blob=make_blob(), plus=plus(), one=one()), sys.argv[1])
 print(json.dumps(spec_from_dag_file(path)))
-'''
+"""
+)
 
 
-def test_steps_of_a_script_are_addressed_by_the_script_stem_from_its_directory(tmp_path: Path) -> None:
+def test_steps_of_a_script_are_addressed_by_the_script_stem_from_its_directory(
+    tmp_path: Path,
+) -> None:
     script = write_module(tmp_path / "scripts" / "train_script.py", SCRIPT)
     # Run from another directory, so the root comes from the script's location, not the cwd.
     result = subprocess.run(
         [sys.executable, str(script), str(tmp_path / "dags")],
-        capture_output=True, text=True, cwd=Path.cwd(), check=False,
+        capture_output=True,
+        text=True,
+        cwd=Path.cwd(),
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     spec = json.loads(result.stdout.strip().splitlines()[-1])
 
     steps = {s["name"]: s for s in spec["steps"]}
     assert {name: s["entrypoint"] for name, s in steps.items()} == {
-        "make_blob": "train_script:make_blob", "one": "train_script:one", "plus": "train_script:plus"
+        "make_blob": "train_script:make_blob",
+        "one": "train_script:one",
+        "plus": "train_script:plus",
     }
-    assert steps["make_blob"]["outputs"]["output"]["materializer"] == "train_script:BlobMaterializer"
+    assert (
+        steps["make_blob"]["outputs"]["output"]["materializer"] == "train_script:BlobMaterializer"
+    )
     assert spec["source_roots"] == [str(script.parent.resolve())]
 
 
@@ -317,13 +350,17 @@ def test_steps_of_an_importable_module_add_its_sys_path_root_and_zenml_airflow_a
     spec = spec_from_dag_file(compile_pipeline(pipeline_instance, tmp_path / "dags"))
     assert [s["entrypoint"] for s in spec["steps"]] == [f"{module_name}:one", f"{module_name}:plus"]
     materializers = {o["materializer"] for s in spec["steps"] for o in s["outputs"].values()}
-    assert materializers == {"zenml_airflow.materializers.built_in_materializer:BuiltInMaterializer"}
+    assert materializers == {
+        "zenml_airflow.materializers.built_in_materializer:BuiltInMaterializer"
+    }
     assert spec["source_roots"] == [str(root.resolve())]
 
 
 def test_an_importable_repository_module_adds_its_repository_root(tmp_path: Path) -> None:
     spec = spec_from_dag_file(compile_pipeline(fixture_steps.build(), tmp_path / "dags"))
-    assert {s["entrypoint"].split(":")[0] for s in spec["steps"]} == {"tests.compiler.fixture_steps"}
+    assert {s["entrypoint"].split(":")[0] for s in spec["steps"]} == {
+        "tests.compiler.fixture_steps"
+    }
     assert spec["source_roots"] == [str(REPO_ROOT)]
 
 
@@ -361,8 +398,11 @@ def test_the_header_hint_is_a_command_the_cli_accepts_and_it_rebuilds_the_same_s
     restore_imports.append("seed_scheduled")
     loaded = load_source(str(script))
     spec, _ = build_spec(
-        loaded.pipeline, stack=Repository().active_stack, schedule=loaded.schedule,
-        dag_id="nightly_tiny", source=str(script),
+        loaded.pipeline,
+        stack=Repository().active_stack,
+        schedule=loaded.schedule,
+        dag_id="nightly_tiny",
+        source=str(script),
     )
     hint = recompile_command(spec, verb)
     assert f"#     {hint}" in render_dag_file(spec, recompile=verb)
@@ -371,7 +411,9 @@ def test_the_header_hint_is_a_command_the_cli_accepts_and_it_rebuilds_the_same_s
     assert words[3:6] == [str(script), "--dag-id", "nightly_tiny"]
     assert "--interval-seconds" in words and "--start-time" in words
     if verb == "deploy":
-        command = cli.get_command(click_context(), "pipeline").get_command(click_context(), "deploy")  # type: ignore[union-attr]
+        command = cli.get_command(click_context(), "pipeline").get_command(
+            click_context(), "deploy"
+        )  # type: ignore[union-attr]
         command.make_context("deploy", words[3:])  # parses: no usage error
         return
     result = CliRunner().invoke(cli, [*words[1:], "-o", str(tmp_path / "out")])

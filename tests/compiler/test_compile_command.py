@@ -100,10 +100,24 @@ def test_file_source_addresses_steps_by_the_file_stem_from_its_directory(
     ("flags", "schedule"),
     [
         (
-            ["--cron", "0 3 * * 1-5", "--timezone", "Europe/Berlin", "--start-time", "2026-01-15T03:00:00",
-             "--end-time", "2026-07-15T03:00", "--catchup"],
-            Schedule(cron_expression="0 3 * * 1-5", timezone="Europe/Berlin", start_time=datetime(2026, 1, 15, 3),
-                     end_time=datetime(2026, 7, 15, 3), catchup=True),
+            [
+                "--cron",
+                "0 3 * * 1-5",
+                "--timezone",
+                "Europe/Berlin",
+                "--start-time",
+                "2026-01-15T03:00:00",
+                "--end-time",
+                "2026-07-15T03:00",
+                "--catchup",
+            ],
+            Schedule(
+                cron_expression="0 3 * * 1-5",
+                timezone="Europe/Berlin",
+                start_time=datetime(2026, 1, 15, 3),
+                end_time=datetime(2026, 7, 15, 3),
+                catchup=True,
+            ),
         ),
         (
             ["--cron", "@daily", "--no-catchup"],
@@ -125,35 +139,52 @@ def test_schedule_flags_give_the_same_spec_as_a_schedule(
     # ... and the same file as compiling from Python with that schedule.
     from tests.compiler import fixture_steps
 
-    python = compile_pipeline(fixture_steps.build(), tmp_path / "py", schedule=schedule, source=SOURCE)
+    python = compile_pipeline(
+        fixture_steps.build(), tmp_path / "py", schedule=schedule, source=SOURCE
+    )
     assert python.read_bytes() == (tmp_path / "training_pipeline.py").read_bytes()
 
 
 @pytest.mark.parametrize(
     "flags",
-    [["--start-time", "2026-01-01T00:00"], ["--end-time", "2026-01-01T00:00"], ["--catchup"],
-     ["--timezone", "UTC"]],
+    [
+        ["--start-time", "2026-01-01T00:00"],
+        ["--end-time", "2026-01-01T00:00"],
+        ["--catchup"],
+        ["--timezone", "UTC"],
+    ],
     ids=["start-time", "end-time", "catchup", "timezone"],
 )
-def test_schedule_detail_without_a_schedule_flag_is_refused(tmp_path: Path, flags: list[str]) -> None:
-    with pytest.raises(PipelineConfigurationError, match="need a schedule: add --cron or --interval-seconds"):
+def test_schedule_detail_without_a_schedule_flag_is_refused(
+    tmp_path: Path, flags: list[str]
+) -> None:
+    with pytest.raises(
+        PipelineConfigurationError, match="need a schedule: add --cron or --interval-seconds"
+    ):
         raise_from(SOURCE, "-o", str(tmp_path / "dags"), *flags)
     assert not (tmp_path / "dags").exists()
 
 
 @pytest.mark.parametrize("flag", ["--start-time", "--end-time"])
 def test_bad_iso_time_is_refused(tmp_path: Path, flag: str) -> None:
-    with pytest.raises(PipelineConfigurationError, match=rf"{flag} 'next tuesday' is not an ISO 8601 time"):
+    with pytest.raises(
+        PipelineConfigurationError, match=rf"{flag} 'next tuesday' is not an ISO 8601 time"
+    ):
         raise_from(SOURCE, "-o", str(tmp_path), "--cron", "@daily", flag, "next tuesday")
 
 
 def test_interval_without_start_time_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(PipelineConfigurationError, match="Invalid schedule: a Schedule needs either cron_expression"):
+    with pytest.raises(
+        PipelineConfigurationError,
+        match="Invalid schedule: a Schedule needs either cron_expression",
+    ):
         raise_from(SOURCE, "-o", str(tmp_path), "--interval-seconds", "60")
 
 
 def test_invalid_cron_flag_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(PipelineConfigurationError, match="'61 3 \\* \\* \\*' is not a valid cron expression"):
+    with pytest.raises(
+        PipelineConfigurationError, match="'61 3 \\* \\* \\*' is not a valid cron expression"
+    ):
         raise_from(SOURCE, "-o", str(tmp_path / "dags"), "--cron", "61 3 * * *")
     assert not (tmp_path / "dags").exists()
 
@@ -196,7 +227,9 @@ def _broken_dag_file(tmp_path: Path) -> Path:
 
     path = compile_pipeline(fixture_steps.build(), tmp_path)
     text = path.read_text()
-    path.write_text(text.replace("'uses_context': False}", "'uses_context': False, 'bogus_key': 1}", 1))
+    path.write_text(
+        text.replace("'uses_context': False}", "'uses_context': False, 'bogus_key': 1}", 1)
+    )
     return path
 
 
@@ -210,7 +243,9 @@ def test_check_dag_file_reports_an_invalid_spec_in_one_line(tmp_path: Path) -> N
 def test_check_reports_an_environment_without_airflow(tmp_path: Path) -> None:
     """The base interpreter (outside the project's virtualenv) has neither Airflow nor zenml-airflow."""
     base_python = Path(sys.base_prefix) / "bin" / "python3"
-    probe = subprocess.run([str(base_python), "-c", "import airflow"], capture_output=True, check=False)
+    probe = subprocess.run(
+        [str(base_python), "-c", "import airflow"], capture_output=True, check=False
+    )
     assert probe.returncode != 0, "this test needs a base interpreter without Airflow"
     path = tmp_path / "dag.py"
     path.write_text("from zenml_airflow.runtime import build_dag\n")

@@ -32,15 +32,22 @@ PIPELINE = "training_pipeline"
 SCHEDULES: dict[str, Schedule | None] = {
     PIPELINE: None,
     "training_cron": Schedule(
-        cron_expression="0 3 * * 1-5", timezone="Europe/Berlin", start_time=datetime(2026, 1, 15, 3),
-        end_time=datetime(2026, 7, 15, 3), catchup=True,
+        cron_expression="0 3 * * 1-5",
+        timezone="Europe/Berlin",
+        start_time=datetime(2026, 1, 15, 3),
+        end_time=datetime(2026, 7, 15, 3),
+        catchup=True,
     ),
     "training_interval": Schedule(
-        interval_second=5400, start_time=datetime(2026, 1, 1, tzinfo=UTC), end_time=datetime(2026, 3, 1, tzinfo=UTC)
+        interval_second=5400,
+        start_time=datetime(2026, 1, 1, tzinfo=UTC),
+        end_time=datetime(2026, 3, 1, tzinfo=UTC),
     ),
     "training_daily": Schedule(cron_expression="@daily"),
     "training_daily_berlin": Schedule(cron_expression="@daily", timezone="Europe/Berlin"),
-    "training_once": Schedule(cron_expression="@once", start_time=datetime(2026, 5, 1, 12, tzinfo=UTC)),
+    "training_once": Schedule(
+        cron_expression="@once", start_time=datetime(2026, 5, 1, 12, tzinfo=UTC)
+    ),
 }
 NEWER = "training_newer"
 EDITED = "training_edited"  # a valid edit of the sealed SPEC literal
@@ -51,8 +58,16 @@ UNSEALED = "training_unsealed"  # build_dag(SPEC) without a checksum, as files c
 VARIANTS = (UNSEALED, NEWER, EDITED, BROKEN)
 # Modules a DAG file must never import while Airflow parses it.
 FORBIDDEN = (
-    "tests", "numpy", "pandas", "pyarrow", "sklearn", "sqlalchemy", "alembic",
-    "zenml_airflow.metadata", "zenml_airflow.execution", "zenml_airflow.runtime.execute",
+    "tests",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "sklearn",
+    "sqlalchemy",
+    "alembic",
+    "zenml_airflow.metadata",
+    "zenml_airflow.execution",
+    "zenml_airflow.runtime.execute",
 )
 
 
@@ -64,11 +79,16 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         patch.setenv("ZENML_AIRFLOW_CONFIG_DIR", str(base / "config"))
         patch.chdir(base)
         for dag_id, schedule in SCHEDULES.items():
-            compile_pipeline(fixture_steps.build(), dags, schedule=schedule, dag_id=dag_id, source=SOURCE)
+            compile_pipeline(
+                fixture_steps.build(), dags, schedule=schedule, dag_id=dag_id, source=SOURCE
+            )
     # Copies with an edited SPEC literal or call (each edit must apply exactly once).
     text = (dags / f"{PIPELINE}.py").read_text()
     edits = {
-        NEWER: (rf"^ 'version': {SPEC_VERSION},$", " 'version': 99,"),  # written by a future zenml-airflow
+        NEWER: (
+            rf"^ 'version': {SPEC_VERSION},$",
+            " 'version': 99,",
+        ),  # written by a future zenml-airflow
         EDITED: (r"'epochs': 3,", "'epochs': 7,"),
         BROKEN: (r"'retries': 2,", "'retries': 'many',"),
         UNSEALED: (r"build_dag\(SPEC, checksum=\"sha256:[0-9a-f]{64}\"\)", "build_dag(SPEC)"),
@@ -79,10 +99,19 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         (dags / f"{name}.py").write_text(edited)
 
     files = [str(dags / f"{name}.py") for name in [*SCHEDULES, *VARIANTS]]
-    env = {**os.environ, "AIRFLOW_HOME": str(base / "airflow"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(base / "airflow"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    }
     result = subprocess.run(
         [sys.executable, str(PROBE), "tests.compiler.fixture_steps", str(REPO_ROOT), *files],
-        capture_output=True, text=True, cwd=base, env=env, check=False, timeout=180,
+        capture_output=True,
+        text=True,
+        cwd=base,
+        env=env,
+        check=False,
+        timeout=180,
     )
     assert result.returncode == 0, result.stderr
     report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
@@ -177,13 +206,22 @@ def test_each_task_declares_one_asset_per_output(probe: dict[str, Any]) -> None:
 def test_step_retries_retry_delay_and_timeout_map_to_the_task(probe: dict[str, Any]) -> None:
     tasks = _dag(probe, PIPELINE)["tasks"]
     trainer = tasks["trainer"]
-    assert (trainer["retries"], trainer["retry_delay"], trainer["execution_timeout"]) == (2, 5.0, 60.0)
+    assert (trainer["retries"], trainer["retry_delay"], trainer["execution_timeout"]) == (
+        2,
+        5.0,
+        60.0,
+    )
     assert (tasks["importer"]["retries"], tasks["importer"]["execution_timeout"]) == (0, None)
 
 
-def test_dag_params_are_the_step_config_fields_with_compiled_defaults(probe: dict[str, Any]) -> None:
+def test_dag_params_are_the_step_config_fields_with_compiled_defaults(
+    probe: dict[str, Any],
+) -> None:
     assert _dag(probe, PIPELINE)["params"] == {
-        "trainer.epochs": 3, "trainer.learning_rate": 0.5, "trainer.optimizer": "sgd", "trainer.shuffle": True,
+        "trainer.epochs": 3,
+        "trainer.learning_rate": 0.5,
+        "trainer.optimizer": "sgd",
+        "trainer.shuffle": True,
     }
 
 
@@ -205,7 +243,9 @@ def test_no_schedule_means_triggered_only(probe: dict[str, Any]) -> None:
     assert (dag["start_date"], dag["end_date"], dag["catchup"]) == (None, None, False)
 
 
-def test_cron_becomes_a_cron_trigger_timetable_in_the_schedule_timezone(probe: dict[str, Any]) -> None:
+def test_cron_becomes_a_cron_trigger_timetable_in_the_schedule_timezone(
+    probe: dict[str, Any],
+) -> None:
     dag = _dag(probe, "training_cron")
     assert dag["timetable"] == "CronTriggerTimetable"
     timetable = dag["timetable_serialized"]["__var"]

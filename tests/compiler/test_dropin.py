@@ -60,8 +60,14 @@ def test_to_airflow_dag_builds_the_same_dag_a_compiled_file_holds(tmp_path: Path
     dags.mkdir()
     (dags / "dropin_pipeline.py").write_text(DROPIN)
     env = {**os.environ, "ZENML_AIRFLOW_CONFIG_DIR": os.environ["ZENML_AIRFLOW_CONFIG_DIR"]}
-    result = subprocess.run([sys.executable, "-c", PROBE, str(dags / "dropin_pipeline.py")],
-                            capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(dags / "dropin_pipeline.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["count"] == 1 and report["dag_id"] == "dropin"
@@ -70,11 +76,27 @@ def test_to_airflow_dag_builds_the_same_dag_a_compiled_file_holds(tmp_path: Path
 
     # The same pipeline compiled to a file carries the same steps, wiring and stack snapshot.
     (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "dropin_src.py").write_text(STEPS + "\np = dropin(one=one(), plus=plus())\n")
+    (tmp_path / "src" / "dropin_src.py").write_text(
+        STEPS + "\np = dropin(one=one(), plus=plus())\n"
+    )
     compiled = subprocess.run(
-        [sys.executable, "-m", "zenml_airflow.cli.main", "pipeline", "compile",
-         f"{tmp_path / 'src' / 'dropin_src.py'}:p", "-o", str(tmp_path / "out"), "--cron", "0 4 * * *"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, check=False,
+        [
+            sys.executable,
+            "-m",
+            "zenml_airflow.cli.main",
+            "pipeline",
+            "compile",
+            f"{tmp_path / 'src' / 'dropin_src.py'}:p",
+            "-o",
+            str(tmp_path / "out"),
+            "--cron",
+            "0 4 * * *",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
     )
     assert compiled.returncode == 0, compiled.stderr
     file_spec = spec_from_dag_file(tmp_path / "out" / "dropin.py")

@@ -62,12 +62,16 @@ def test_catchup_with_start_is_kept() -> None:
 
 @pytest.mark.parametrize("expression", ["61 * * * *", "* 25 * * *", "0 3 * * mon-xyz", "a b c d e"])
 def test_invalid_cron_is_refused(expression: str) -> None:
-    with pytest.raises(PipelineConfigurationError, match=r"is not a valid cron expression \(minute hour"):
+    with pytest.raises(
+        PipelineConfigurationError, match=r"is not a valid cron expression \(minute hour"
+    ):
         to_schedule_spec(Schedule(cron_expression=expression))
 
 
 def test_unknown_preset_is_refused() -> None:
-    with pytest.raises(PipelineConfigurationError, match=r"'@fortnightly' is not a known preset \(@annually"):
+    with pytest.raises(
+        PipelineConfigurationError, match=r"'@fortnightly' is not a known preset \(@annually"
+    ):
         to_schedule_spec(Schedule(cron_expression="@fortnightly"))
 
 
@@ -78,9 +82,13 @@ def test_unknown_timezone_is_refused(zone: str) -> None:
 
 
 def test_cron_together_with_interval_is_refused() -> None:
-    with pytest.raises(PipelineConfigurationError, match="both cron_expression and interval_second"):
+    with pytest.raises(
+        PipelineConfigurationError, match="both cron_expression and interval_second"
+    ):
         to_schedule_spec(
-            Schedule(cron_expression="0 3 * * *", interval_second=60, start_time=datetime(2026, 1, 1))
+            Schedule(
+                cron_expression="0 3 * * *", interval_second=60, start_time=datetime(2026, 1, 1)
+            )
         )
 
 
@@ -89,7 +97,9 @@ def test_catchup_without_start_time_is_refused() -> None:
         to_schedule_spec(Schedule(cron_expression="0 3 * * *", catchup=True))
 
 
-@pytest.mark.parametrize("end", [datetime(2025, 12, 31), datetime(2026, 1, 1)], ids=["before", "equal"])
+@pytest.mark.parametrize(
+    "end", [datetime(2025, 12, 31), datetime(2026, 1, 1)], ids=["before", "equal"]
+)
 def test_end_not_after_start_is_refused(end: datetime) -> None:
     start = datetime(2026, 1, 1)
     with pytest.raises(ValidationError, match="end_time must be after start_time"):
@@ -131,7 +141,10 @@ def test_naive_start_with_aware_end_is_compared_in_the_schedule_timezone() -> No
     ("expression", "message"),
     [
         ("0 0 30 2 *", r"'0 0 30 2 \*' never fires: no date matches it"),
-        ("0 0 * * * *", r"is not a valid cron expression \(minute hour day-of-month month day-of-week: five fields"),
+        (
+            "0 0 * * * *",
+            r"is not a valid cron expression \(minute hour day-of-month month day-of-week: five fields",
+        ),
     ],
 )
 def test_compile_time_check_refuses_what_the_schedule_did_not_check(

@@ -18,7 +18,9 @@ from zenml_airflow.repository import Repository
 
 def test_package_module_form_returns_the_named_instance() -> None:
     assert load_pipeline("tests.compiler.fixture_steps:training") is fixture_steps.training
-    assert load_pipeline("tests.compiler.fixture_steps:also_training") is fixture_steps.also_training
+    assert (
+        load_pipeline("tests.compiler.fixture_steps:also_training") is fixture_steps.also_training
+    )
 
 
 def test_package_module_form_imports_from_the_working_directory(restore_imports: list[str]) -> None:
@@ -88,39 +90,52 @@ def test_a_file_alone_without_a_run_call_gives_its_only_pipeline_instance(
     assert load_pipeline(str(path)).name == "tiny"
 
 
-def test_a_file_alone_is_refused_when_it_names_no_single_pipeline(restore_imports: list[str]) -> None:
+def test_a_file_alone_is_refused_when_it_names_no_single_pipeline(
+    restore_imports: list[str],
+) -> None:
     two = STEPS_MODULE + "\nq = tiny(one=one(), plus=plus())\n"
     path = write_module(Path.cwd() / "two_instances.py", two)
     restore_imports.append("two_instances")
     with pytest.raises(
-        PipelineConfigurationError, match=r"holds 2 pipeline instances \(\['p', 'q'\]\); name one, e\.g\. .*:p'"
+        PipelineConfigurationError,
+        match=r"holds 2 pipeline instances \(\['p', 'q'\]\); name one, e\.g\. .*:p'",
     ):
         load_pipeline(str(path))
     runs_two = STEPS_MODULE + "\np.run()\ntiny(one=one(), plus=plus()).run()\n"
     path = write_module(Path.cwd() / "runs_two.py", runs_two)
     restore_imports.append("runs_two")
-    with pytest.raises(PipelineConfigurationError, match=r"runs 2 pipelines \(\['tiny', 'tiny'\]\); name"):
+    with pytest.raises(
+        PipelineConfigurationError, match=r"runs 2 pipelines \(\['tiny', 'tiny'\]\); name"
+    ):
         load_pipeline(str(path))
     path = write_module(Path.cwd() / "no_pipeline.py", "x = 1\n")
     restore_imports.append("no_pipeline")
-    with pytest.raises(PipelineConfigurationError, match=r"neither runs a pipeline nor holds a pipeline instance"):
+    with pytest.raises(
+        PipelineConfigurationError, match=r"neither runs a pipeline nor holds a pipeline instance"
+    ):
         load_pipeline(str(path))
 
 
 def test_missing_file_is_refused() -> None:
-    with pytest.raises(PipelineConfigurationError, match=r"'nowhere/pipes\.py:p': no such file .*pipes\.py"):
+    with pytest.raises(
+        PipelineConfigurationError, match=r"'nowhere/pipes\.py:p': no such file .*pipes\.py"
+    ):
         load_pipeline("nowhere/pipes.py:p")
 
 
 def test_missing_module_is_refused() -> None:
-    with pytest.raises(PipelineConfigurationError, match="cannot import module 'no_such_pkg.pipes'"):
+    with pytest.raises(
+        PipelineConfigurationError, match="cannot import module 'no_such_pkg.pipes'"
+    ):
         load_pipeline("no_such_pkg.pipes:p")
 
 
 def test_file_that_fails_to_import_is_refused(restore_imports: list[str]) -> None:
     write_module(Path.cwd() / "broken_pipes.py", "x = 1 / 0\n")
     restore_imports.append("broken_pipes")
-    with pytest.raises(PipelineConfigurationError, match=r"broken_pipes\.py failed: ZeroDivisionError"):
+    with pytest.raises(
+        PipelineConfigurationError, match=r"broken_pipes\.py failed: ZeroDivisionError"
+    ):
         load_pipeline("broken_pipes.py:p")
 
 
@@ -142,15 +157,19 @@ def test_pipeline_class_instead_of_instance_is_refused() -> None:
         load_pipeline("tests.compiler.fixture_steps:training_pipeline")
 
 
-@pytest.mark.parametrize(("name", "kind"), [("NOT_A_PIPELINE", "int"), ("build", "function"), ("trainer", "type")])
+@pytest.mark.parametrize(
+    ("name", "kind"), [("NOT_A_PIPELINE", "int"), ("build", "function"), ("trainer", "type")]
+)
 def test_attribute_that_is_not_a_pipeline_is_refused(name: str, kind: str) -> None:
-    with pytest.raises(PipelineConfigurationError, match=rf"'{name}' in .* is a {kind}, not a pipeline instance"):
+    with pytest.raises(
+        PipelineConfigurationError, match=rf"'{name}' in .* is a {kind}, not a pipeline instance"
+    ):
         load_pipeline(f"tests.compiler.fixture_steps:{name}")
 
 
 SELF_RUNNING = STEPS_MODULE.replace(
     "p = tiny(one=one(), plus=plus())",
-    '''
+    """
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -169,7 +188,7 @@ def self_running(touch):
 
 p = self_running(touch=touch())
 p.run()
-''',
+""",
 )
 
 
@@ -201,12 +220,16 @@ def _config(tmp_path: Path, text: str) -> str:
     return str(path)
 
 
-def test_a_config_builds_the_pipeline_with_its_parameters(tmp_path: Path, restore_imports: list[str]) -> None:
+def test_a_config_builds_the_pipeline_with_its_parameters(
+    tmp_path: Path, restore_imports: list[str]
+) -> None:
     from zenml_airflow.compiler.source import pipeline_from_config
 
     path = write_module(tmp_path / "cfg_pipes.py")
     restore_imports.append("cfg_pipes")
-    config = _config(tmp_path, "name: tiny\nsteps:\n  one: {source: one}\n  plus: {source: {name: plus}}\n")
+    config = _config(
+        tmp_path, "name: tiny\nsteps:\n  one: {source: one}\n  plus: {source: {name: plus}}\n"
+    )
     built = pipeline_from_config(str(path), config)
     assert built.name == "tiny" and list(built.steps) == ["one", "plus"]
     assert Repository().get_pipeline("tiny") is None  # building runs nothing
@@ -218,11 +241,26 @@ def test_a_config_builds_the_pipeline_with_its_parameters(tmp_path: Path, restor
         ("steps: {}\n", r"must be a mapping with 'name' \(the pipeline in .*\) and 'steps'"),
         ("name: tiny\nsteps: {}\n", r"'steps' must map each step of the pipeline to its source"),
         ("name: tinny\nsteps: {one: {source: one}}\n", r"has no 'tinny'\. Did you mean 'tiny'\?"),
-        ("name: p\nsteps: {one: {source: one}}\n", r"name 'p' in .* is a pipeline instance; name the pipeline itself"),
-        ("name: tiny\nsteps: {one: {source: pluss}, plus: {source: plus}}\n", r"has no 'pluss'\. Did you mean 'plus'\?"),
-        ("name: tiny\nsteps: {one: {source: tiny}, plus: {source: plus}}\n", r"steps\.one\.source: .* is not a step"),
-        ("name: tiny\nsteps: {one: {source: [1]}, plus: {source: plus}}\n", r"a source is a name \('my_step'\) or a mapping"),
-        ("name: tiny\nsteps: {one: {parameters: {}}, plus: {source: plus}}\n", r"steps\.one must be a mapping with a 'source'"),
+        (
+            "name: p\nsteps: {one: {source: one}}\n",
+            r"name 'p' in .* is a pipeline instance; name the pipeline itself",
+        ),
+        (
+            "name: tiny\nsteps: {one: {source: pluss}, plus: {source: plus}}\n",
+            r"has no 'pluss'\. Did you mean 'plus'\?",
+        ),
+        (
+            "name: tiny\nsteps: {one: {source: tiny}, plus: {source: plus}}\n",
+            r"steps\.one\.source: .* is not a step",
+        ),
+        (
+            "name: tiny\nsteps: {one: {source: [1]}, plus: {source: plus}}\n",
+            r"a source is a name \('my_step'\) or a mapping",
+        ),
+        (
+            "name: tiny\nsteps: {one: {parameters: {}}, plus: {source: plus}}\n",
+            r"steps\.one must be a mapping with a 'source'",
+        ),
     ],
 )
 def test_a_bad_config_is_refused_with_what_to_fix(
@@ -236,7 +274,9 @@ def test_a_bad_config_is_refused_with_what_to_fix(
         pipeline_from_config(str(path), _config(tmp_path, text))
 
 
-def test_with_config_checks_a_source_and_wants_import_paths_for_materializers(tmp_path: Path) -> None:
+def test_with_config_checks_a_source_and_wants_import_paths_for_materializers(
+    tmp_path: Path,
+) -> None:
     from tests.compiler.fixture_steps import build
 
     p = build()

@@ -52,8 +52,11 @@ def test_put_stack_registers_new_components_and_shares_identical_ones(
 def test_put_stack_clash_writes_nothing(default: ProfileStore) -> None:
     before = default.stacks_file.read_text()
     components = records("/archive", ComponentRecord(flavor="sqlite"))
-    with pytest.raises(StackError, match="A metadata store named 'default' already exists in "
-                       "profile 'default' with a different configuration"):
+    with pytest.raises(
+        StackError,
+        match="A metadata store named 'default' already exists in "
+        "profile 'default' with a different configuration",
+    ):
         default.put_stack("archival", components, create=True)
     assert default.stacks_file.read_text() == before
 
@@ -65,7 +68,10 @@ def test_put_stack_custom_sameness_and_identical_ok(default: ProfileStore) -> No
     with pytest.raises(StackError, match="A stack named 'archival' already exists"):
         default.put_stack("archival", components, create=True)
     assert default.put_stack("archival", components, create=True, identical_ok=True) == []
-    relaxed = {**components, ART: ("archive", ComponentRecord(flavor="local", config={"path": "x"}))}
+    relaxed = {
+        **components,
+        ART: ("archive", ComponentRecord(flavor="local", config={"path": "x"})),
+    }
     with pytest.raises(StackError, match="different configuration"):
         default.put_stack("other", relaxed, create=True)
     default.put_stack("other", relaxed, create=True, same_component=lambda kind: lambda a, b: True)

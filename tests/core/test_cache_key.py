@@ -16,7 +16,9 @@ BASE: dict[str, Any] = dict(
 
 
 def test_same_inputs_give_the_same_key_regardless_of_mapping_order() -> None:
-    reordered = dict(BASE, parameters={"b": [1, 2], "a": 1}, input_content_hashes={"y": "h2", "x": "h1"})
+    reordered = dict(
+        BASE, parameters={"b": [1, 2], "a": 1}, input_content_hashes={"y": "h2", "x": "h1"}
+    )
     assert compute_cache_key(**BASE) == compute_cache_key(**reordered)
     assert len(compute_cache_key(**BASE)) == 64
 

@@ -27,7 +27,9 @@ class Scaler(BaseStep):
 
 
 def test_an_abstract_step_cannot_be_instantiated() -> None:
-    with pytest.raises(StepInterfaceError, match=r"'AbstractScaler' is an abstract step; subclass it"):
+    with pytest.raises(
+        StepInterfaceError, match=r"'AbstractScaler' is an abstract step; subclass it"
+    ):
         AbstractScaler()
 
 
@@ -44,7 +46,9 @@ def test_output_spec_gives_the_artifact_type_of_an_output() -> None:
 
 
 def test_output_spec_naming_no_output_is_refused() -> None:
-    with pytest.raises(StepInterfaceError, match=r"output_types of step 'Bad' names 'model'.*outputs: \['output'\]"):
+    with pytest.raises(
+        StepInterfaceError, match=r"output_types of step 'Bad' names 'model'.*outputs: \['output'\]"
+    ):
 
         class Bad(BaseStep):
             OUTPUT_SPEC = {"model": DataAnalysisArtifact}

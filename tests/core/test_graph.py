@@ -17,7 +17,9 @@ def test_a_later_defined_dependency_moves_ahead() -> None:
 
 
 def test_cycle_is_reported_with_its_steps() -> None:
-    with pytest.raises(PipelineInterfaceError, match=r"cycle: (a -> b -> c -> a|b -> c -> a -> b|c -> a -> b -> c)"):
+    with pytest.raises(
+        PipelineInterfaceError, match=r"cycle: (a -> b -> c -> a|b -> c -> a -> b|c -> a -> b -> c)"
+    ):
         topological_order(["a", "b", "c", "d"], {"a": ["c"], "b": ["a"], "c": ["b"], "d": []})
 
 

@@ -51,5 +51,7 @@ def test_an_artifact_typed_input_accepts_any_producer_and_a_look_alike_does_not(
         consume_lookalike(produce())
 
     ok_pipeline(produce=produce(), consume=consume())  # connecting int -> artifact is fine
-    with pytest.raises(StepInterfaceError, match=r"expects .*BaseArtifact, but .* is annotated int"):
+    with pytest.raises(
+        StepInterfaceError, match=r"expects .*BaseArtifact, but .* is annotated int"
+    ):
         bad_pipeline(produce=produce(), consume_lookalike=consume_lookalike())

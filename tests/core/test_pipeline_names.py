@@ -26,7 +26,9 @@ def test_unusable_names_are_refused(name: str) -> None:
 
 def test_a_name_longer_than_a_dag_id_is_refused() -> None:
     pipeline(name="p" * 250)(_body)
-    with pytest.raises(PipelineInterfaceError, match=r"\(251 characters\): a pipeline name may have at most 250"):
+    with pytest.raises(
+        PipelineInterfaceError, match=r"\(251 characters\): a pipeline name may have at most 250"
+    ):
         pipeline(name="p" * 251)(_body)
 
 

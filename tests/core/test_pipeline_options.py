@@ -45,7 +45,9 @@ def test_decorator_options_are_on_the_pipeline() -> None:
 
 
 @pytest.mark.parametrize("factory", [plain, ClassBased], ids=["decorated", "class-based"])
-def test_options_passed_with_the_steps_apply_to_that_instance_only(factory: type[BasePipeline]) -> None:
+def test_options_passed_with_the_steps_apply_to_that_instance_only(
+    factory: type[BasePipeline],
+) -> None:
     p = factory(
         one=one(),
         plus=plus(),
@@ -76,11 +78,17 @@ def test_a_step_named_like_an_option_stays_a_step() -> None:
 
 
 def test_options_of_the_wrong_type_are_refused_with_the_option_named() -> None:
-    with pytest.raises(PipelineInterfaceError, match=r"Pipeline 'plain': enable_cache must be True or False"):
+    with pytest.raises(
+        PipelineInterfaceError, match=r"Pipeline 'plain': enable_cache must be True or False"
+    ):
         plain(one=one(), plus=plus(), enable_cache="no")
-    with pytest.raises(PipelineInterfaceError, match=r"required_integrations must be a list of strings"):
+    with pytest.raises(
+        PipelineInterfaceError, match=r"required_integrations must be a list of strings"
+    ):
         plain(one=one(), plus=plus(), required_integrations=[1])
-    with pytest.raises(PipelineInterfaceError, match=r"Pipeline 'p2': requirements_file must be a file path"):
+    with pytest.raises(
+        PipelineInterfaceError, match=r"Pipeline 'p2': requirements_file must be a file path"
+    ):
 
         @pipeline(name="p2", requirements_file=3)  # type: ignore[arg-type]
         def p2(one):

@@ -59,7 +59,9 @@ def test_pipeline_decorator_options() -> None:
 
 
 def test_unknown_step_argument_suggests_the_closest_name() -> None:
-    with pytest.raises(PipelineInterfaceError, match=r"no step named 'consumr'.*Did you mean 'consumer'"):
+    with pytest.raises(
+        PipelineInterfaceError, match=r"no step named 'consumr'.*Did you mean 'consumer'"
+    ):
         two_step(producer=producer(), consumr=consumer())
 
 
@@ -69,7 +71,10 @@ def test_missing_step_argument_is_named() -> None:
 
 
 def test_step_class_instead_of_instance() -> None:
-    with pytest.raises(PipelineInterfaceError, match=r"got the step class 'producer'; pass an instance: producer\(\)"):
+    with pytest.raises(
+        PipelineInterfaceError,
+        match=r"got the step class 'producer'; pass an instance: producer\(\)",
+    ):
         two_step(producer=producer, consumer=consumer())
 
 
@@ -85,7 +90,9 @@ def test_same_instance_for_two_parameters() -> None:
         second()
 
     instance = single()
-    with pytest.raises(PipelineInterfaceError, match=r"same step instance for 'first' and 'second'"):
+    with pytest.raises(
+        PipelineInterfaceError, match=r"same step instance for 'first' and 'second'"
+    ):
         p(first=instance, second=instance)
 
 
@@ -104,7 +111,9 @@ def test_step_never_called() -> None:
     def p(single, producer):
         single()
 
-    with pytest.raises(PipelineInterfaceError, match=r"Step 'producer' was passed to pipeline 'p' but never called"):
+    with pytest.raises(
+        PipelineInterfaceError, match=r"Step 'producer' was passed to pipeline 'p' but never called"
+    ):
         p(single=single(), producer=producer())
 
 
@@ -113,7 +122,9 @@ def test_input_that_no_step_produces() -> None:
     def p(takes_int):
         takes_int(a=5)
 
-    with pytest.raises(StepInterfaceError, match=r"Input 'a' of step 'takes_int' got a int value, not the output"):
+    with pytest.raises(
+        StepInterfaceError, match=r"Input 'a' of step 'takes_int' got a int value, not the output"
+    ):
         p(takes_int=takes_int())
 
 
@@ -151,7 +162,10 @@ def test_incompatible_types_are_refused() -> None:
         _, b = producer()
         takes_int(a=b)
 
-    with pytest.raises(StepInterfaceError, match=r"expects int, but <output 'b' of step 'producer'> is annotated str"):
+    with pytest.raises(
+        StepInterfaceError,
+        match=r"expects int, but <output 'b' of step 'producer'> is annotated str",
+    ):
         p(producer=producer(), takes_int=takes_int())
 
 
@@ -182,7 +196,10 @@ def test_output_from_a_step_of_another_pipeline_is_refused() -> None:
     def second(takes_int):
         takes_int(a=foreign["out"])
 
-    with pytest.raises(PipelineInterfaceError, match=r"comes from step 'single', which is not a step of pipeline 'second'"):
+    with pytest.raises(
+        PipelineInterfaceError,
+        match=r"comes from step 'single', which is not a step of pipeline 'second'",
+    ):
         second(takes_int=takes_int())
 
 

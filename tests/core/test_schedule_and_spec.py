@@ -23,7 +23,9 @@ def test_cron_schedule() -> None:
 
 
 def test_schedule_needs_cron_or_start_and_interval() -> None:
-    with pytest.raises(ValidationError, match="either cron_expression, or start_time together with interval_second"):
+    with pytest.raises(
+        ValidationError, match="either cron_expression, or start_time together with interval_second"
+    ):
         Schedule(interval_second=10)
 
 
@@ -38,11 +40,26 @@ def _spec() -> PipelineSpec:
     return PipelineSpec(
         name="p",
         steps=[
-            StepSpec(name="a", entrypoint="m:a", entrypoint_name="a", source_hash="h",
-                     outputs={"output": OutputSpec(data_type="builtins:int", materializer="x:Y", materializer_hash="mh")}),
-            StepSpec(name="b", entrypoint="m:b", entrypoint_name="b", source_hash="h2",
-                     parameters={"lr": 0.1, "nested": {"k": [1, 2]}},
-                     inputs={"x": InputSpec(step="a", output="output")}, upstream=["a"]),
+            StepSpec(
+                name="a",
+                entrypoint="m:a",
+                entrypoint_name="a",
+                source_hash="h",
+                outputs={
+                    "output": OutputSpec(
+                        data_type="builtins:int", materializer="x:Y", materializer_hash="mh"
+                    )
+                },
+            ),
+            StepSpec(
+                name="b",
+                entrypoint="m:b",
+                entrypoint_name="b",
+                source_hash="h2",
+                parameters={"lr": 0.1, "nested": {"k": [1, 2]}},
+                inputs={"x": InputSpec(step="a", output="output")},
+                upstream=["a"],
+            ),
         ],
     )
 
@@ -58,5 +75,7 @@ def test_spec_round_trips_losslessly_and_deterministically() -> None:
 def test_newer_spec_is_refused() -> None:
     data = _spec().model_dump(mode="json")
     data["version"] = SPEC_VERSION + 1
-    with pytest.raises(ZenMLAirflowError, match=rf"version {SPEC_VERSION + 1}.*Upgrade zenml-airflow"):
+    with pytest.raises(
+        ZenMLAirflowError, match=rf"version {SPEC_VERSION + 1}.*Upgrade zenml-airflow"
+    ):
         PipelineSpec.from_dict(data)

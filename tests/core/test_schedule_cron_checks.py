@@ -19,7 +19,8 @@ def test_anything_but_five_fields_is_refused(expression: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "expression", ["0 0 30 2 *", "0 0 31 4,6,9,11 *", "0 0 30-31 feb *", "15 3 31 apr-apr ?", "0 0 31 2/12 *"]
+    "expression",
+    ["0 0 30 2 *", "0 0 31 4,6,9,11 *", "0 0 30-31 feb *", "15 3 31 apr-apr ?", "0 0 31 2/12 *"],
 )
 def test_expressions_that_never_fire_are_refused(expression: str) -> None:
     with pytest.raises(ValidationError, match=r"never fires: no month it names has the day"):

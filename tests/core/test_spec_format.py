@@ -9,7 +9,9 @@ from zenml_airflow.core.spec_format import SPEC_VERSION, canonical_json, is_seal
 
 
 def _data() -> dict:
-    step = StepSpec(name="s", entrypoint="m:S", entrypoint_name="S", source_hash="h", parameters={"lr": 0.1})
+    step = StepSpec(
+        name="s", entrypoint="m:S", entrypoint_name="S", source_hash="h", parameters={"lr": 0.1}
+    )
     return PipelineSpec(name="p", steps=[step]).model_dump(mode="json")
 
 

@@ -175,7 +175,9 @@ def test_unknown_keyword_to_step_instance_is_refused() -> None:
     def f(config: Cfg) -> int:
         return 1
 
-    with pytest.raises(StepInterfaceError, match=r"unexpected keyword argument 'confg'.*Did you mean 'config'"):
+    with pytest.raises(
+        StepInterfaceError, match=r"unexpected keyword argument 'confg'.*Did you mean 'config'"
+    ):
         f(confg=Cfg())
 
 
@@ -193,7 +195,9 @@ def test_missing_required_config_field_is_reported_at_resolution() -> None:
     def f(config: Required) -> int:
         return 1
 
-    with pytest.raises(MissingStepParameterError, match=r"missing the required parameter\(s\) \['lr'\]"):
+    with pytest.raises(
+        MissingStepParameterError, match=r"missing the required parameter\(s\) \['lr'\]"
+    ):
         f().parameters()
 
 

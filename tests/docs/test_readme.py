@@ -30,8 +30,14 @@ def test_readme_example_runs(tmp_path: Path) -> None:
     script.write_text(blocks[0], encoding="utf-8")
     env = {**os.environ, "ZENML_AIRFLOW_CONFIG_DIR": str(tmp_path / "cfg")}
     for _ in range(2):
-        result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
-                                capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            [sys.executable, str(script)],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip().splitlines()[-1] == "(64, 10)"
     assert "0 ran, 2 cached" in result.stderr
@@ -44,8 +50,14 @@ def test_getting_started_examples_run(tmp_path: Path) -> None:
     # The first pipeline, then reading it back, as the guide shows them in order.
     script.write_text(blocks[0] + "\n" + blocks[1] + "\nprint('read back', step.output.read())\n")
     env = {**os.environ, "ZENML_AIRFLOW_CONFIG_DIR": str(tmp_path / "cfg")}
-    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "completed 15" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "read back 15"

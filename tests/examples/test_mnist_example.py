@@ -13,7 +13,12 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "zenml_airflow" / "examples" / "
 def test_mnist_example_trains_caches_and_reads_back(tmp_path: Path) -> None:
     env = {**os.environ, "ZENML_AIRFLOW_CONFIG_DIR": str(tmp_path / "cfg")}
     result = subprocess.run(
-        [sys.executable, str(EXAMPLE)], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+        [sys.executable, str(EXAMPLE)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout

@@ -189,9 +189,16 @@ class Project:
         self.libs.mkdir()
         self.runs = 0
         for name, text in {
-            "helpers": HELPERS, "deep": DEEP, "steps_a": STEPS_A, "steps_b": STEPS_B,
-            "base_mat": BASE_MAT, "mats": MATS, "steps_c": STEPS_C, "steps_d": STEPS_D,
-            "pipe": PIPE, "driver": DRIVER,
+            "helpers": HELPERS,
+            "deep": DEEP,
+            "steps_a": STEPS_A,
+            "steps_b": STEPS_B,
+            "base_mat": BASE_MAT,
+            "mats": MATS,
+            "steps_c": STEPS_C,
+            "steps_d": STEPS_D,
+            "pipe": PIPE,
+            "driver": DRIVER,
         }.items():
             self.write(name, text)
         self.install_fakelib("1.0", FAKELIB)
@@ -227,7 +234,12 @@ class Project:
         env = {**os.environ, "PYTHONPATH": str(self.libs)}
         result = subprocess.run(
             [sys.executable, str(self.code / "driver.py"), f"run-{self.runs}"],
-            cwd=self.root, env=env, capture_output=True, text=True, timeout=120, check=False,
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         assert result.returncode == 0, f"run failed:\n{result.stdout}\n{result.stderr}"
         line = next(text for text in result.stdout.splitlines() if text.startswith("REPORT "))
@@ -291,8 +303,11 @@ def test_a_changed_transitively_imported_user_module_reruns(project: Project) ->
 def test_a_changed_materializer_handle_input_reruns_the_reader(project: Project) -> None:
     # The writer re-runs (its materializer changed) and writes equal bytes, so the reader's input
     # content hash is unchanged: only the reader's materializer in its key re-runs it.
-    project.edit("mats", "return Box(self.decode(handle.read()))",
-                 "return Box(self.decode(handle.read()) + 100)")
+    project.edit(
+        "mats",
+        "return Box(self.decode(handle.read()))",
+        "return Box(self.decode(handle.read()) + 100)",
+    )
     report = project.run()
     assert rerun(report) == {"boxed", "unbox"}
     assert report["unbox"][1] == 105
@@ -318,8 +333,11 @@ def test_a_library_counts_by_its_installed_version(project: Project) -> None:
 
 
 def test_comments_docstrings_and_formatting_keep_the_cache(project: Project) -> None:
-    project.edit("helpers", "def helper(x: int) -> int:\n",
-                 "def helper(x: int) -> int:\n    '''Ten times, plus the offset.'''\n    # why: demo\n")
+    project.edit(
+        "helpers",
+        "def helper(x: int) -> int:\n",
+        "def helper(x: int) -> int:\n    '''Ten times, plus the offset.'''\n    # why: demo\n",
+    )
     project.edit("steps_a", "Uses a function imported from another user module.", "Reworded.")
     project.edit("steps_b", "FACTOR = 2", "FACTOR   =   2  # the scale")
     assert statuses(project.run()) == dict.fromkeys(ALL_STEPS, "cached")

@@ -42,13 +42,16 @@ def test_relative_and_function_level_imports_are_followed(code_dir: tuple[Path, 
     write(root / pkg / "__init__.py", "")
     write(root / pkg / "b.py", "def f():\n    return 1\n")
     write(root / pkg / "c.py", "LATE = 1\n")
-    write(root / pkg / "a.py", """
+    write(
+        root / pkg / "a.py",
+        """
         from .b import f
 
         def entry():
             from . import c
             return f() + c.LATE
-    """)
+    """,
+    )
     a = importlib.import_module(f"{pkg}.a")
     before = code_hash(a.entry)
     assert code_hash(a.entry) == before
@@ -78,10 +81,13 @@ def test_a_loaded_module_counts_as_loaded_until_it_is_reloaded(code_dir: tuple[P
 
 def test_comments_docstrings_and_formatting_do_not_count(code_dir: tuple[Path, str]) -> None:
     root, pkg = code_dir
-    write(root / f"{pkg}.py", 'def entry(x):\n    return x+1\n')
+    write(root / f"{pkg}.py", "def entry(x):\n    return x+1\n")
     first = code_hash(importlib.import_module(pkg).entry)
     del sys.modules[pkg]
-    write(root / f"{pkg}.py", '"""Module."""\n\n\ndef entry(x):  # why\n    """Adds one."""\n    return x + 1\n')
+    write(
+        root / f"{pkg}.py",
+        '"""Module."""\n\n\ndef entry(x):  # why\n    """Adds one."""\n    return x + 1\n',
+    )
     assert code_hash(importlib.import_module(pkg).entry) == first
 
 
@@ -101,7 +107,9 @@ def test_library_code_counts_by_version_not_source() -> None:
     clear_caches()
     assert code_hash(BuiltInMaterializer) == code_hash(BuiltInMaterializer)
     assert not module._facts_cache, "library code was read"
-    assert module._library_key("zenml_airflow.materializers", None) == f"zenml-airflow=={__version__}"
+    assert (
+        module._library_key("zenml_airflow.materializers", None) == f"zenml-airflow=={__version__}"
+    )
     assert str(module._library_key("json", None)).startswith("python==")
 
 
@@ -117,7 +125,9 @@ def test_an_editable_install_is_user_code(tmp_path: Path, code_dir: tuple[Path, 
     write(elsewhere / f"{pkg}_lib.py", "VALUE = 1\n")
     sys.path.insert(0, str(elsewhere))
     try:
-        write(root / f"{pkg}.py", f"def entry():\n    import {pkg}_lib\n    return {pkg}_lib.VALUE\n")
+        write(
+            root / f"{pkg}.py", f"def entry():\n    import {pkg}_lib\n    return {pkg}_lib.VALUE\n"
+        )
         entry = importlib.import_module(pkg).entry
         before = code_hash(entry)
         write(elsewhere / f"{pkg}_lib.py", "VALUE = 2\n")
@@ -160,7 +170,9 @@ def test_live_hashes_match_the_plan_until_the_code_changes(code_dir: tuple[Path,
 
     root, pkg = code_dir
     write(root / f"{pkg}_helper.py", "def value():\n    return 1\n")
-    write(root / f"{pkg}.py", f"""
+    write(
+        root / f"{pkg}.py",
+        f"""
         from zenml_airflow.pipelines import pipeline
         from zenml_airflow.steps import step
 
@@ -179,7 +191,8 @@ def test_live_hashes_match_the_plan_until_the_code_changes(code_dir: tuple[Path,
         @pipeline
         def p(one, plus):
             plus(x=one())
-    """)
+    """,
+    )
     module = importlib.import_module(pkg)
     plan = build_plan(module.p(one=module.one(), plus=module.plus()))
 
@@ -189,7 +202,10 @@ def test_live_hashes_match_the_plan_until_the_code_changes(code_dir: tuple[Path,
 
     for name in ("one", "plus"):
         step = plan.spec.step(name)
-        assert live(name) == (step.source_hash, {"output": step.outputs["output"].materializer_hash})
+        assert live(name) == (
+            step.source_hash,
+            {"output": step.outputs["output"].materializer_hash},
+        )
 
     # The helper is imported when the step runs, so an edit after compiling is what will run:
     # the compiled hash is stale, the live one is not.

@@ -10,7 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-MODULE = '''
+MODULE = """
 from zenml_airflow.pipelines import pipeline
 from zenml_airflow.steps import step
 
@@ -27,9 +27,9 @@ def produce() -> int:
 @pipeline
 def live_code(produce):
     produce()
-'''
+"""
 
-PHASE = textwrap.dedent('''
+PHASE = textwrap.dedent("""
     import json, sys
     from zenml_airflow.core.context import RunInfo
     from zenml_airflow.core.spec import PipelineSpec
@@ -52,13 +52,20 @@ PHASE = textwrap.dedent('''
     )
     from zenml_airflow.post_execution import get_run
     print(json.dumps([result.status.value, get_run(store, run.id).get_step("produce").output.read()]))
-''')
+""")
 
 
 def _phase(tmp_path: Path, *args: str) -> list:  # type: ignore[type-arg]
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", PHASE, *args], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, check=False, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", PHASE, *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1]) if args[1] != "compile" else []
 

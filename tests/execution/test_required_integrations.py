@@ -30,13 +30,17 @@ def test_an_installed_integration_lets_the_run_start_and_is_in_the_spec() -> Non
 
 def test_a_missing_integration_stops_the_run_before_anything_is_recorded() -> None:
     p = needs_sklearn(one=one(), required_integrations=[SKLEARN, TENSORFLOW])
-    with pytest.raises(IntegrationError, match=r"requires integration 'tensorflow'.*pip install .*tensorflow"):
+    with pytest.raises(
+        IntegrationError, match=r"requires integration 'tensorflow'.*pip install .*tensorflow"
+    ):
         p.run()
     assert Repository().get_pipeline("needs_sklearn") is None
 
 
 def test_an_unknown_integration_is_named_with_a_suggestion() -> None:
-    with pytest.raises(IntegrationError, match=r"unknown integration 'sklaern'\. Did you mean 'sklearn'\?"):
+    with pytest.raises(
+        IntegrationError, match=r"unknown integration 'sklaern'\. Did you mean 'sklearn'\?"
+    ):
         needs_sklearn(one=one(), required_integrations=["sklaern"]).run()
 
 

@@ -324,6 +324,8 @@ def test_an_estimator_finds_the_materializer_through_the_built_in_lazy_entry() -
         "assert 'zenml_airflow.integrations.sklearn.materializers.sklearn_materializer' not in sys.modules\n"
         "print(r.get(LogisticRegression).__name__)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "SklearnMaterializer"

@@ -56,26 +56,65 @@ def _register_metadata_store(url: str) -> None:
         args = ["--flavor", "sqlite", f"--uri={parsed.database}"]
     else:
         flavor = "postgresql" if parsed.get_backend_name() == "postgresql" else "mysql"
-        args = ["--flavor", flavor, f"--host={parsed.host}", f"--port={parsed.port}",
-                f"--database={parsed.database}", f"--username={parsed.username}",
-                f"--password={parsed.password}"]
-    subprocess.run([CLI, "metadata-store", "register", "shared", *args], check=True, capture_output=True)
+        args = [
+            "--flavor",
+            flavor,
+            f"--host={parsed.host}",
+            f"--port={parsed.port}",
+            f"--database={parsed.database}",
+            f"--username={parsed.username}",
+            f"--password={parsed.password}",
+        ]
+    subprocess.run(
+        [CLI, "metadata-store", "register", "shared", *args], check=True, capture_output=True
+    )
 
 
 def test_processes_running_one_cached_pipeline_at_once_all_complete_and_share_the_cache(
     store_url: str, tmp_path: Path
 ) -> None:
     _register_metadata_store(store_url)
-    subprocess.run([CLI, "artifact-store", "register", "files", "--flavor", "local",
-                    f"--path={tmp_path / 'artifacts'}"], check=True, capture_output=True)
-    subprocess.run([CLI, "stack", "register", "shared", "-o", "default", "-m", "shared", "-a", "files",
-                    "--set"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            CLI,
+            "artifact-store",
+            "register",
+            "files",
+            "--flavor",
+            "local",
+            f"--path={tmp_path / 'artifacts'}",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            CLI,
+            "stack",
+            "register",
+            "shared",
+            "-o",
+            "default",
+            "-m",
+            "shared",
+            "-a",
+            "files",
+            "--set",
+        ],
+        check=True,
+        capture_output=True,
+    )
     source = tmp_path / "concurrent_pipeline.py"
     source.write_text(PIPELINE)
 
     children = [
-        subprocess.Popen([sys.executable, str(source), str(i)], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+        subprocess.Popen(
+            [sys.executable, str(source), str(i)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=os.environ.copy(),
+        )
         for i in range(PROCESSES)
     ]
     outputs = [child.communicate(timeout=300) for child in children]
@@ -101,9 +140,11 @@ def test_processes_running_one_cached_pipeline_at_once_all_complete_and_share_th
         with engine.connect() as conn:
             # load once, scale and total once per factor: each cache key answered by one step run.
             assert conn.execute(sa.text("SELECT count(*) FROM cache_entries")).scalar() == 7
-            duplicates = conn.execute(sa.text(
-                "SELECT run_id, name, count(*) FROM step_runs GROUP BY run_id, name HAVING count(*) > 1"
-            )).all()
+            duplicates = conn.execute(
+                sa.text(
+                    "SELECT run_id, name, count(*) FROM step_runs GROUP BY run_id, name HAVING count(*) > 1"
+                )
+            ).all()
             assert duplicates == []
     finally:
         engine.dispose()

@@ -21,7 +21,11 @@ from zenml_airflow.metadata import SQLMetadataStore
 from zenml_airflow.metadata.liveness import Runner, current_runner, is_gone
 from zenml_airflow.metadata.tables import STEPS
 
-RUNNING, FAILED, COMPLETED = ExecutionStatus.RUNNING, ExecutionStatus.FAILED, ExecutionStatus.COMPLETED
+RUNNING, FAILED, COMPLETED = (
+    ExecutionStatus.RUNNING,
+    ExecutionStatus.FAILED,
+    ExecutionStatus.COMPLETED,
+)
 
 _STEP_IN_CHILD = textwrap.dedent("""
     import sys, time

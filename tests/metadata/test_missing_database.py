@@ -138,7 +138,9 @@ def test_init_never_deletes_a_file_that_is_not_a_database_even_forced(db_path: P
     db_path.write_text("my notes, not a database\n" * 100)
     url = f"sqlite:///{db_path}"
     for force in (False, True):
-        with pytest.raises(MetadataStoreError, match=r"is not a sqlite database.*even with --force"):
+        with pytest.raises(
+            MetadataStoreError, match=r"is not a sqlite database.*even with --force"
+        ):
             init_database(url, force=force)
         assert db_path.read_text().startswith("my notes")
 

@@ -428,13 +428,18 @@ def test_a_sqlite_file_locked_by_another_program_fails_after_one_more_wait_sayin
     holder.execute("BEGIN EXCLUSIVE")
     try:
         fresh = SQLMetadataStore(sqlite_url)
-        with caplog.at_level(logging.WARNING, logger="zenml_airflow.metadata.engine"), pytest.raises(
-            MetadataStoreError,
-            match=r"is locked by another process \(waited about 2 s\)\. Another program holds a write "
-            r"lock on the file - a `sqlite3` shell, or a long transaction",
+        with (
+            caplog.at_level(logging.WARNING, logger="zenml_airflow.metadata.engine"),
+            pytest.raises(
+                MetadataStoreError,
+                match=r"is locked by another process \(waited about 2 s\)\. Another program holds a write "
+                r"lock on the file - a `sqlite3` shell, or a long transaction",
+            ),
         ):
             fresh.create_run("p", "blocked", num_steps=1)
-        assert [r.getMessage() for r in caplog.records if "locked by another process" in r.getMessage()] == [
+        assert [
+            r.getMessage() for r in caplog.records if "locked by another process" in r.getMessage()
+        ] == [
             f"Metadata store {fresh.masked_url} is locked by another process; waited 1 s to "
             "create run 'blocked', waiting once more."
         ]

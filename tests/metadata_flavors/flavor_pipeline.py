@@ -33,4 +33,6 @@ def flavor_pipeline(numbers, total):
 
 
 def build(signal_file: str = "", seconds: float = 0.0) -> flavor_pipeline:
-    return flavor_pipeline(numbers=numbers(), total=total(config=SlowConfig(signal_file=signal_file, seconds=seconds)))
+    return flavor_pipeline(
+        numbers=numbers(), total=total(config=SlowConfig(signal_file=signal_file, seconds=seconds))
+    )

@@ -27,7 +27,9 @@ from zenml_airflow.repository import Repository
 def pg_bin() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
     if not found:
-        pytest.fail("PostgreSQL binaries are missing: run scripts/services.sh up (it installs them).")
+        pytest.fail(
+            "PostgreSQL binaries are missing: run scripts/services.sh up (it installs them)."
+        )
     return Path(found[-1]).parent
 
 
@@ -40,15 +42,26 @@ class PrivatePostgres:
         self.data = self.root / "data"
         self.port = free_port()
         shutil.chown(self.root, "postgres", "postgres")
-        self._as_postgres(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
+        self._as_postgres(
+            str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"
+        )
 
     def _as_postgres(self, *command: str) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True, capture_output=True)
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", *command], check=True, capture_output=True
+        )
 
     def start(self) -> None:
         self._as_postgres(
-            str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-w",
-            "-o", f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root}", "start",
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-o",
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root}",
+            "start",
         )
 
     def stop(self, mode: str = "fast") -> None:
@@ -72,11 +85,22 @@ def private_postgres() -> Iterator[PrivatePostgres]:
         server.cleanup()
 
 
-def test_database_lost_mid_step_then_back(private_postgres: PrivatePostgres, tmp_path: Path) -> None:
+def test_database_lost_mid_step_then_back(
+    private_postgres: PrivatePostgres, tmp_path: Path
+) -> None:
     runner = CliRunner()
     for args in (
-        ["metadata-store", "register", "pg", "--flavor", "postgresql", "--host=127.0.0.1",
-         f"--port={private_postgres.port}", "--database=postgres", "--username=postgres"],
+        [
+            "metadata-store",
+            "register",
+            "pg",
+            "--flavor",
+            "postgresql",
+            "--host=127.0.0.1",
+            f"--port={private_postgres.port}",
+            "--database=postgres",
+            "--username=postgres",
+        ],
         ["stack", "register", "pg_stack", "-o", "default", "-m", "pg", "-a", "default", "--set"],
     ):
         result = runner.invoke(cli, args, catch_exceptions=False)
@@ -88,7 +112,9 @@ def test_database_lost_mid_step_then_back(private_postgres: PrivatePostgres, tmp
         target=lambda: (_wait_for(signal), private_postgres.stop("immediate")), daemon=True
     )
     killer.start()
-    with pytest.raises(MetadataStoreError, match=r"Metadata store 'postgresql\+psycopg://postgres@127\.0\.0\.1"):
+    with pytest.raises(
+        MetadataStoreError, match=r"Metadata store 'postgresql\+psycopg://postgres@127\.0\.0\.1"
+    ):
         fp.build(signal_file=str(signal), seconds=1.5).run(run_name="lost")
     killer.join(timeout=30)
 

@@ -30,8 +30,10 @@ def invoke(*args: str) -> str:
 def server_url(flavor: str) -> sa.URL:
     value = os.environ.get(SERVERS[flavor])
     if not value:
-        pytest.fail(f"{SERVERS[flavor]} is not set: run `scripts/services.sh up` and "
-                    "`eval \"$(scripts/services.sh env)\"` (make test does both).")
+        pytest.fail(
+            f"{SERVERS[flavor]} is not set: run `scripts/services.sh up` and "
+            '`eval "$(scripts/services.sh env)"` (make test does both).'
+        )
     return sa.make_url(value)
 
 
@@ -47,13 +49,35 @@ def wipe(url: sa.URL) -> None:
 
 
 @pytest.mark.parametrize("flavor", sorted(SERVERS))
-def test_server_flavor_records_runs_readable_from_another_process(flavor: str, tmp_path: Path) -> None:
+def test_server_flavor_records_runs_readable_from_another_process(
+    flavor: str, tmp_path: Path
+) -> None:
     url = server_url(flavor)
     wipe(url)
-    invoke("metadata-store", "register", "server", "--flavor", flavor, f"--host={url.host}",
-           f"--port={url.port}", f"--database={url.database}", f"--username={url.username}",
-           f"--password={url.password}")
-    invoke("stack", "register", "server_stack", "-o", "default", "-m", "server", "-a", "default", "--set")
+    invoke(
+        "metadata-store",
+        "register",
+        "server",
+        "--flavor",
+        flavor,
+        f"--host={url.host}",
+        f"--port={url.port}",
+        f"--database={url.database}",
+        f"--username={url.username}",
+        f"--password={url.password}",
+    )
+    invoke(
+        "stack",
+        "register",
+        "server_stack",
+        "-o",
+        "default",
+        "-m",
+        "server",
+        "-a",
+        "default",
+        "--set",
+    )
     described = invoke("stack", "describe", "server_stack")
     assert "password=********" in described, "the password is never printed"
 
@@ -63,11 +87,17 @@ def test_server_flavor_records_runs_readable_from_another_process(flavor: str, t
     assert all(step.is_cached for step in second.steps)
 
     reader = subprocess.run(
-        [sys.executable, "-c",
-         "from zenml_airflow import Repository;"
-         "runs = Repository().get_pipeline('flavor_pipeline').runs;"
-         "print([r.name for r in runs], runs[-1].get_step('total').output.read(), runs[-1].status.value)"],
-        capture_output=True, text=True, env=os.environ.copy(), check=False,
+        [
+            sys.executable,
+            "-c",
+            "from zenml_airflow import Repository;"
+            "runs = Repository().get_pipeline('flavor_pipeline').runs;"
+            "print([r.name for r in runs], runs[-1].get_step('total').output.read(), runs[-1].status.value)",
+        ],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        check=False,
     )
     assert reader.returncode == 0, reader.stderr
     assert reader.stdout.strip() == f"['{flavor}-1', '{flavor}-2'] 10 completed"

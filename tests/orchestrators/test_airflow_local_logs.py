@@ -18,7 +18,9 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_the_state_dir_is_0700_and_logs_are_0600_even_under_a_permissive_umask(tmp_path: Path) -> None:
+def test_the_state_dir_is_0700_and_logs_are_0600_even_under_a_permissive_umask(
+    tmp_path: Path,
+) -> None:
     import os
 
     airflow = LocalAirflow(tmp_path / "home", tmp_path / "dags")
@@ -35,7 +37,9 @@ def test_the_state_dir_is_0700_and_logs_are_0600_even_under_a_permissive_umask(t
     assert mode(state / "scheduler.log") == 0o600 and mode(state / "db-migrate.log") == 0o600
 
 
-def test_logs_and_state_dir_left_readable_by_an_older_version_are_made_private(tmp_path: Path) -> None:
+def test_logs_and_state_dir_left_readable_by_an_older_version_are_made_private(
+    tmp_path: Path,
+) -> None:
     airflow = LocalAirflow(tmp_path / "home", tmp_path / "dags")
     airflow.state_dir.mkdir(parents=True)
     airflow.state_dir.chmod(0o755)

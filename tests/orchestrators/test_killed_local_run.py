@@ -17,10 +17,13 @@ from zenml_airflow.repository import Repository
 CLI = str(Path(sys.executable).with_name("zenml-airflow"))
 
 
-def test_a_killed_local_run_is_failed_and_the_next_run_reuses_its_completed_steps(tmp_path: Path) -> None:
+def test_a_killed_local_run_is_failed_and_the_next_run_reuses_its_completed_steps(
+    tmp_path: Path,
+) -> None:
     marker = tmp_path / "slow.pid"
     source = tmp_path / "killed_pipeline.py"
-    source.write_text(textwrap.dedent(f"""
+    source.write_text(
+        textwrap.dedent(f"""
         import os, time
         from zenml_airflow.pipelines import pipeline
         from zenml_airflow.steps import step
@@ -42,12 +45,19 @@ def test_a_killed_local_run_is_failed_and_the_next_run_reuses_its_completed_step
             slow(quick())
 
         killed_pipeline(quick=quick(), slow=slow()).run()
-    """))
-    child = subprocess.Popen([sys.executable, str(source)], env={**os.environ, "SLOW": "1"},
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    """)
+    )
+    child = subprocess.Popen(
+        [sys.executable, str(source)],
+        env={**os.environ, "SLOW": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 120
     while not marker.exists():
-        assert child.poll() is None, f"the run ended early: {child.stderr.read() if child.stderr else ''}"
+        assert child.poll() is None, (
+            f"the run ended early: {child.stderr.read() if child.stderr else ''}"
+        )
         assert time.monotonic() < deadline, "the slow step never started"
         time.sleep(0.1)
     assert int(marker.read_text()) == child.pid, "the local orchestrator runs steps in-process"
@@ -59,8 +69,12 @@ def test_a_killed_local_run_is_failed_and_the_next_run_reuses_its_completed_step
     assert run.get_step("quick").status is ExecutionStatus.COMPLETED
     slow = run.get_step("slow")
     assert slow.status is ExecutionStatus.FAILED
-    listed = subprocess.run([CLI, "pipeline", "runs", "killed_pipeline", "--json"], capture_output=True,
-                            text=True, check=True).stdout
+    listed = subprocess.run(
+        [CLI, "pipeline", "runs", "killed_pipeline", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert '"status": "failed"' in listed and '"status": "running"' not in listed
 
     subprocess.run([sys.executable, str(source)], check=True, capture_output=True)

@@ -16,7 +16,12 @@ def run_python(code: str, cwd: Path, env_extra: dict[str, str] | None = None) ->
 
     env = {**os.environ, **(env_extra or {})}
     result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, cwd=cwd, env=env, check=False
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -95,11 +100,29 @@ def test_public_api_paths_of_the_seed_exist() -> None:
     from zenml_airflow.steps import step as s2
 
     assert R2 is Repository and s2 is step and B2 is BaseStepConfig
-    for name in ("open", "exists", "makedirs", "listdir", "remove", "copy", "rename", "glob",
-                 "isdir", "walk", "rmtree"):
+    for name in (
+        "open",
+        "exists",
+        "makedirs",
+        "listdir",
+        "remove",
+        "copy",
+        "rename",
+        "glob",
+        "isdir",
+        "walk",
+        "rmtree",
+    ):
         assert callable(getattr(fileio, name)), name
-    assert set(zenml_airflow.__all__) >= {"step", "pipeline", "BaseStepConfig", "Output",
-                                          "StepContext", "Schedule", "Repository"}
+    assert set(zenml_airflow.__all__) >= {
+        "step",
+        "pipeline",
+        "BaseStepConfig",
+        "Output",
+        "StepContext",
+        "Schedule",
+        "Repository",
+    }
 
 
 def test_lazy_package_attributes_load_their_module_on_first_access(tmp_path: Path) -> None:
@@ -121,5 +144,9 @@ def test_lazy_package_attributes_load_their_module_on_first_access(tmp_path: Pat
         tmp_path,
     )
     assert json.loads(out) == [
-        False, True, True, "module 'zenml_airflow.secrets' has no attribute 'NoSuchName'", True,
+        False,
+        True,
+        True,
+        "module 'zenml_airflow.secrets' has no attribute 'NoSuchName'",
+        True,
     ]

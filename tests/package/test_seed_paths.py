@@ -43,8 +43,12 @@ SEED_MODULES: dict[str, list[str]] = {
     "artifact_stores.base_artifact_store": ["BaseArtifactStore", "PathType"],
     "artifact_stores.local_artifact_store": ["LocalArtifactStore", "PathType"],
     "artifacts": [
-        "DataAnalysisArtifact", "DataArtifact", "ModelArtifact", "SchemaArtifact",
-        "ServiceArtifact", "StatisticsArtifact",
+        "DataAnalysisArtifact",
+        "DataArtifact",
+        "ModelArtifact",
+        "SchemaArtifact",
+        "ServiceArtifact",
+        "StatisticsArtifact",
     ],
     "artifacts.base_artifact": ["BaseArtifact", "DATATYPE_PROPERTY", "MATERIALIZER_PROPERTY"],
     "artifacts.constants": ["DATATYPE_PROPERTY_KEY", "MATERIALIZER_PROPERTY_KEY"],
@@ -59,42 +63,107 @@ SEED_MODULES: dict[str, list[str]] = {
     "config.base_config": ["BaseConfiguration"],
     "config.config_keys": ["ConfigKeys", "PipelineConfigurationKeys", "StepConfigurationKeys"],
     "config.global_config": [
-        "CONFIG_ENV_VAR_PREFIX", "GlobalConfigMetaClass", "GlobalConfiguration",
+        "CONFIG_ENV_VAR_PREFIX",
+        "GlobalConfigMetaClass",
+        "GlobalConfiguration",
         "LEGACY_CONFIG_FILE_NAME",
     ],
-    "config.profile_config": ["DEFAULT_PROFILE_NAME", "ProfileConfiguration", "get_default_store_type"],
+    "config.profile_config": [
+        "DEFAULT_PROFILE_NAME",
+        "ProfileConfiguration",
+        "get_default_store_type",
+    ],
     "console": ["console", "zenml_custom_theme"],
     "constants": [
-        "ABSL_LOGGING_VERBOSITY", "APP_NAME", "AWS_ENTRYPOINT", "COMPARISON_NOTEBOOK",
-        "CONFIG_VERSION", "DEFAULT_SERVICE_START_STOP_TIMEOUT", "ENABLE_RICH_TRACEBACK",
-        "ENV_ABSL_LOGGING_VERBOSITY", "ENV_ZENML_CONFIG_PATH", "ENV_ZENML_DEBUG",
-        "ENV_ZENML_DEFAULT_STORE_TYPE", "ENV_ZENML_ENABLE_RICH_TRACEBACK",
-        "ENV_ZENML_LOGGING_VERBOSITY", "ENV_ZENML_PREVENT_PIPELINE_EXECUTION",
-        "ENV_ZENML_PROFILE_CONFIGURATION", "ENV_ZENML_PROFILE_NAME", "ENV_ZENML_REPOSITORY_PATH",
-        "EVALUATION_NOTEBOOK", "GCP_ENTRYPOINT", "GIT_REPO_URL", "IS_DEBUG_ENV", "IS_EMPTY",
-        "K8S_ENTRYPOINT", "LOCAL_SECRETS_FILENAME", "LOCAL_STORES_DIRECTORY_NAME",
-        "MANDATORY_COMPONENT_PROPERTIES", "PREPROCESSING_FN", "PROJECTS", "REMOTE_FS_PREFIX",
-        "REPOSITORY_DIRECTORY_NAME", "ROLES", "ROLE_ASSIGNMENTS", "SEGMENT_KEY_DEV",
-        "SEGMENT_KEY_PROD", "SHOULD_PREVENT_PIPELINE_EXECUTION", "STACKS", "STACK_COMPONENTS",
-        "STACK_CONFIGURATIONS", "TEAMS", "TRAINER_FN", "USERS", "USER_MAIN_MODULE",
-        "VALID_OPERATING_SYSTEMS", "ZENML_BASE_IMAGE_NAME", "ZENML_DATAFLOW_IMAGE_NAME",
-        "ZENML_LOGGING_VERBOSITY", "ZENML_REGISTRY", "ZENML_SCHEMA_NAME",
-        "ZENML_TRAINER_IMAGE_NAME", "ZEN_SERVICE_ENTRYPOINT", "ZEN_SERVICE_IP",
-        "handle_bool_env_var", "handle_int_env_var",
+        "ABSL_LOGGING_VERBOSITY",
+        "APP_NAME",
+        "AWS_ENTRYPOINT",
+        "COMPARISON_NOTEBOOK",
+        "CONFIG_VERSION",
+        "DEFAULT_SERVICE_START_STOP_TIMEOUT",
+        "ENABLE_RICH_TRACEBACK",
+        "ENV_ABSL_LOGGING_VERBOSITY",
+        "ENV_ZENML_CONFIG_PATH",
+        "ENV_ZENML_DEBUG",
+        "ENV_ZENML_DEFAULT_STORE_TYPE",
+        "ENV_ZENML_ENABLE_RICH_TRACEBACK",
+        "ENV_ZENML_LOGGING_VERBOSITY",
+        "ENV_ZENML_PREVENT_PIPELINE_EXECUTION",
+        "ENV_ZENML_PROFILE_CONFIGURATION",
+        "ENV_ZENML_PROFILE_NAME",
+        "ENV_ZENML_REPOSITORY_PATH",
+        "EVALUATION_NOTEBOOK",
+        "GCP_ENTRYPOINT",
+        "GIT_REPO_URL",
+        "IS_DEBUG_ENV",
+        "IS_EMPTY",
+        "K8S_ENTRYPOINT",
+        "LOCAL_SECRETS_FILENAME",
+        "LOCAL_STORES_DIRECTORY_NAME",
+        "MANDATORY_COMPONENT_PROPERTIES",
+        "PREPROCESSING_FN",
+        "PROJECTS",
+        "REMOTE_FS_PREFIX",
+        "REPOSITORY_DIRECTORY_NAME",
+        "ROLES",
+        "ROLE_ASSIGNMENTS",
+        "SEGMENT_KEY_DEV",
+        "SEGMENT_KEY_PROD",
+        "SHOULD_PREVENT_PIPELINE_EXECUTION",
+        "STACKS",
+        "STACK_COMPONENTS",
+        "STACK_CONFIGURATIONS",
+        "TEAMS",
+        "TRAINER_FN",
+        "USERS",
+        "USER_MAIN_MODULE",
+        "VALID_OPERATING_SYSTEMS",
+        "ZENML_BASE_IMAGE_NAME",
+        "ZENML_DATAFLOW_IMAGE_NAME",
+        "ZENML_LOGGING_VERBOSITY",
+        "ZENML_REGISTRY",
+        "ZENML_SCHEMA_NAME",
+        "ZENML_TRAINER_IMAGE_NAME",
+        "ZEN_SERVICE_ENTRYPOINT",
+        "ZEN_SERVICE_IP",
+        "handle_bool_env_var",
+        "handle_int_env_var",
     ],
     "container_registries": ["BaseContainerRegistry"],
     "container_registries.base_container_registry": ["BaseContainerRegistry"],
-    "enums": ["ExecutionStatus", "LoggingLevels", "MetadataContextTypes", "StackComponentType", "StoreType"],
+    "enums": [
+        "ExecutionStatus",
+        "LoggingLevels",
+        "MetadataContextTypes",
+        "StackComponentType",
+        "StoreType",
+    ],
     "environment": ["BaseEnvironmentComponent", "Environment", "EnvironmentComponentMeta"],
     "exceptions": [
-        "AlreadyExistsException", "ArtifactInterfaceError", "ArtifactStoreInterfaceError",
-        "DoesNotExistException", "DuplicateRunNameError", "EntityExistsError",
-        "ForbiddenRepositoryAccessError", "GitException", "GitNotFoundError",
-        "InitializationException", "IntegrationError", "MaterializerInterfaceError",
-        "MissingStepParameterError", "PipelineConfigurationError", "PipelineInterfaceError",
-        "PipelineNotSucceededException", "ProvisioningError", "StackComponentExistsError",
-        "StackComponentInterfaceError", "StackExistsError", "StackValidationError",
-        "StepContextError", "StepInterfaceError", "ZenMLBaseException",
+        "AlreadyExistsException",
+        "ArtifactInterfaceError",
+        "ArtifactStoreInterfaceError",
+        "DoesNotExistException",
+        "DuplicateRunNameError",
+        "EntityExistsError",
+        "ForbiddenRepositoryAccessError",
+        "GitException",
+        "GitNotFoundError",
+        "InitializationException",
+        "IntegrationError",
+        "MaterializerInterfaceError",
+        "MissingStepParameterError",
+        "PipelineConfigurationError",
+        "PipelineInterfaceError",
+        "PipelineNotSucceededException",
+        "ProvisioningError",
+        "StackComponentExistsError",
+        "StackComponentInterfaceError",
+        "StackExistsError",
+        "StackValidationError",
+        "StepContextError",
+        "StepInterfaceError",
+        "ZenMLBaseException",
     ],
     "experiment_trackers": ["BaseExperimentTracker"],
     "experiment_trackers.base_experiment_tracker": ["BaseExperimentTracker"],
@@ -102,46 +171,106 @@ SEED_MODULES: dict[str, list[str]] = {
     "feature_stores.base_feature_store": ["BaseFeatureStore"],
     "io": [],
     "io.fileio": [
-        "copy", "exists", "glob", "isdir", "listdir", "makedirs", "mkdir", "open", "remove",
-        "rename", "rmtree", "stat", "walk",
+        "copy",
+        "exists",
+        "glob",
+        "isdir",
+        "listdir",
+        "makedirs",
+        "mkdir",
+        "open",
+        "remove",
+        "rename",
+        "rmtree",
+        "stat",
+        "walk",
     ],
     "io.utils": [
-        "convert_to_str", "copy_dir", "create_dir_if_not_exists",
-        "create_dir_recursive_if_not_exists", "create_file_if_not_exists", "find_files",
-        "get_global_config_directory", "get_grandparent", "get_parent", "is_remote", "is_root",
-        "read_file_contents_as_string", "resolve_relative_path", "write_file_contents_as_string",
+        "convert_to_str",
+        "copy_dir",
+        "create_dir_if_not_exists",
+        "create_dir_recursive_if_not_exists",
+        "create_file_if_not_exists",
+        "find_files",
+        "get_global_config_directory",
+        "get_grandparent",
+        "get_parent",
+        "is_remote",
+        "is_root",
+        "read_file_contents_as_string",
+        "resolve_relative_path",
+        "write_file_contents_as_string",
     ],
     "logger": [
-        "CustomFormatter", "LOG_FILE", "get_console_handler", "get_file_handler", "get_logger",
-        "get_logging_level", "init_logging", "set_root_verbosity",
+        "CustomFormatter",
+        "LOG_FILE",
+        "get_console_handler",
+        "get_file_handler",
+        "get_logger",
+        "get_logging_level",
+        "init_logging",
+        "set_root_verbosity",
     ],
-    "materializers": ["BuiltInMaterializer", "NumpyMaterializer", "PandasMaterializer", "ServiceMaterializer"],
+    "materializers": [
+        "BuiltInMaterializer",
+        "NumpyMaterializer",
+        "PandasMaterializer",
+        "ServiceMaterializer",
+    ],
     "materializers.base_materializer": ["BaseMaterializer", "BaseMaterializerMeta"],
     "materializers.beam_materializer": ["BeamMaterializer"],
     "materializers.built_in_materializer": ["BuiltInMaterializer", "DEFAULT_FILENAME"],
-    "materializers.default_materializer_registry": ["MaterializerRegistry", "default_materializer_registry"],
-    "materializers.numpy_materializer": ["DATA_FILENAME", "DATA_VAR", "NumpyMaterializer", "SHAPE_FILENAME"],
-    "materializers.pandas_materializer": ["COMPRESSION_TYPE", "DEFAULT_FILENAME", "PandasMaterializer"],
+    "materializers.default_materializer_registry": [
+        "MaterializerRegistry",
+        "default_materializer_registry",
+    ],
+    "materializers.numpy_materializer": [
+        "DATA_FILENAME",
+        "DATA_VAR",
+        "NumpyMaterializer",
+        "SHAPE_FILENAME",
+    ],
+    "materializers.pandas_materializer": [
+        "COMPRESSION_TYPE",
+        "DEFAULT_FILENAME",
+        "PandasMaterializer",
+    ],
     "materializers.service_materializer": ["SERVICE_CONFIG_FILENAME", "ServiceMaterializer"],
     "metadata_stores": ["BaseMetadataStore", "MySQLMetadataStore", "SQLiteMetadataStore"],
     "metadata_stores.base_metadata_store": ["BaseMetadataStore"],
     "metadata_stores.mysql_metadata_store": ["MySQLMetadataStore"],
     "metadata_stores.sqlite_metadata_store": ["SQLiteMetadataStore"],
     "model_deployers": ["BaseModelDeployer"],
-    "model_deployers.base_model_deployer": ["BaseModelDeployer", "DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT"],
+    "model_deployers.base_model_deployer": [
+        "BaseModelDeployer",
+        "DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT",
+    ],
     "orchestrators": ["BaseOrchestrator", "LocalOrchestrator"],
     "orchestrators.base_orchestrator": ["BaseOrchestrator"],
     "orchestrators.context_utils": [
-        "add_context_to_node", "add_runtime_configuration_to_node", "serialize_pydantic_object",
+        "add_context_to_node",
+        "add_runtime_configuration_to_node",
+        "serialize_pydantic_object",
     ],
     "orchestrators.local": [],
     "orchestrators.local.local_orchestrator": ["LocalOrchestrator"],
-    "orchestrators.utils": ["create_tfx_pipeline", "execute_step", "get_cache_status", "get_step_for_node"],
+    "orchestrators.utils": [
+        "create_tfx_pipeline",
+        "execute_step",
+        "get_cache_status",
+        "get_step_for_node",
+    ],
     "pipelines": ["BasePipeline", "Schedule", "pipeline"],
     "pipelines.base_pipeline": [
-        "BasePipeline", "BasePipelineMeta", "INSTANCE_CONFIGURATION", "PARAM_DOCKERIGNORE_FILE",
-        "PARAM_ENABLE_CACHE", "PARAM_REQUIREMENTS_FILE", "PARAM_REQUIRED_INTEGRATIONS",
-        "PARAM_SECRETS", "PIPELINE_INNER_FUNC_NAME",
+        "BasePipeline",
+        "BasePipelineMeta",
+        "INSTANCE_CONFIGURATION",
+        "PARAM_DOCKERIGNORE_FILE",
+        "PARAM_ENABLE_CACHE",
+        "PARAM_REQUIREMENTS_FILE",
+        "PARAM_REQUIRED_INTEGRATIONS",
+        "PARAM_SECRETS",
+        "PIPELINE_INNER_FUNC_NAME",
     ],
     "pipelines.builtin_pipelines": [],
     "pipelines.builtin_pipelines.training_pipeline": ["TrainingPipeline"],
@@ -152,50 +281,84 @@ SEED_MODULES: dict[str, list[str]] = {
     "post_execution.pipeline": ["PipelineView"],
     "post_execution.pipeline_run": ["PipelineRunView"],
     "post_execution.step": ["StepView"],
-    "repository": ["LegacyRepositoryConfig", "Repository", "RepositoryConfiguration", "RepositoryMetaClass"],
+    "repository": [
+        "LegacyRepositoryConfig",
+        "Repository",
+        "RepositoryConfiguration",
+        "RepositoryMetaClass",
+    ],
     "runtime_configuration": ["RUN_NAME_OPTION_KEY", "RuntimeConfiguration", "SCHEDULE_OPTION_KEY"],
     "secret": [
-        "ARBITRARY_SECRET_SCHEMA_TYPE", "ArbitrarySecretSchema", "BaseSecretSchema",
-        "SecretSchemaClassRegistry", "register_secret_schema_class",
+        "ARBITRARY_SECRET_SCHEMA_TYPE",
+        "ArbitrarySecretSchema",
+        "BaseSecretSchema",
+        "SecretSchemaClassRegistry",
+        "register_secret_schema_class",
     ],
     "secret.arbitrary_secret_schema": ["ARBITRARY_SECRET_SCHEMA_TYPE", "ArbitrarySecretSchema"],
     "secret.base_secret": ["BaseSecretSchema"],
-    "secret.secret_schema_class_registry": ["SecretSchemaClassRegistry", "register_secret_schema_class"],
+    "secret.secret_schema_class_registry": [
+        "SecretSchemaClassRegistry",
+        "register_secret_schema_class",
+    ],
     "secrets_managers": ["BaseSecretsManager", "LocalSecretsManager"],
     "secrets_managers.base_secrets_manager": ["BaseSecretsManager"],
     "secrets_managers.local": [],
     "secrets_managers.local.local_secrets_manager": ["LocalSecretsManager"],
     "services": [
-        "BaseService", "BaseServiceEndpoint", "BaseServiceEndpointHealthMonitor",
-        "HTTPEndpointHealthMonitor", "HTTPEndpointHealthMonitorConfig", "LocalDaemonService",
-        "LocalDaemonServiceConfig", "LocalDaemonServiceEndpoint",
-        "LocalDaemonServiceEndpointConfig", "LocalDaemonServiceEndpointStatus",
-        "LocalDaemonServiceStatus", "ServiceConfig", "ServiceEndpointConfig",
-        "ServiceEndpointHealthMonitorConfig", "ServiceEndpointProtocol", "ServiceEndpointStatus",
-        "ServiceRegistry", "ServiceState", "ServiceStatus", "ServiceType",
-        "TCPEndpointHealthMonitor", "TCPEndpointHealthMonitorConfig",
+        "BaseService",
+        "BaseServiceEndpoint",
+        "BaseServiceEndpointHealthMonitor",
+        "HTTPEndpointHealthMonitor",
+        "HTTPEndpointHealthMonitorConfig",
+        "LocalDaemonService",
+        "LocalDaemonServiceConfig",
+        "LocalDaemonServiceEndpoint",
+        "LocalDaemonServiceEndpointConfig",
+        "LocalDaemonServiceEndpointStatus",
+        "LocalDaemonServiceStatus",
+        "ServiceConfig",
+        "ServiceEndpointConfig",
+        "ServiceEndpointHealthMonitorConfig",
+        "ServiceEndpointProtocol",
+        "ServiceEndpointStatus",
+        "ServiceRegistry",
+        "ServiceState",
+        "ServiceStatus",
+        "ServiceType",
+        "TCPEndpointHealthMonitor",
+        "TCPEndpointHealthMonitorConfig",
         "load_last_service_from_step",
     ],
     "services.local": [],
     "services.local.local_daemon_entrypoint": ["run"],
     "services.local.local_service": [
-        "LocalDaemonService", "LocalDaemonServiceConfig", "LocalDaemonServiceStatus",
-        "SERVICE_DAEMON_CONFIG_FILE_NAME", "SERVICE_DAEMON_LOG_FILE_NAME",
+        "LocalDaemonService",
+        "LocalDaemonServiceConfig",
+        "LocalDaemonServiceStatus",
+        "SERVICE_DAEMON_CONFIG_FILE_NAME",
+        "SERVICE_DAEMON_LOG_FILE_NAME",
         "SERVICE_DAEMON_PID_FILE_NAME",
     ],
     "services.local.local_service_endpoint": [
-        "LocalDaemonServiceEndpoint", "LocalDaemonServiceEndpointConfig",
+        "LocalDaemonServiceEndpoint",
+        "LocalDaemonServiceEndpointConfig",
         "LocalDaemonServiceEndpointStatus",
     ],
     "services.service": ["BaseService", "BaseServiceMeta", "ServiceConfig"],
     "services.service_endpoint": [
-        "BaseServiceEndpoint", "ServiceEndpointConfig", "ServiceEndpointProtocol",
+        "BaseServiceEndpoint",
+        "ServiceEndpointConfig",
+        "ServiceEndpointProtocol",
         "ServiceEndpointStatus",
     ],
     "services.service_monitor": [
-        "BaseServiceEndpointHealthMonitor", "DEFAULT_HTTP_HEALTHCHECK_TIMEOUT",
-        "HTTPEndpointHealthMonitor", "HTTPEndpointHealthMonitorConfig",
-        "ServiceEndpointHealthMonitorConfig", "TCPEndpointHealthMonitor",
+        "BaseServiceEndpointHealthMonitor",
+        "DEFAULT_HTTP_HEALTHCHECK_TIMEOUT",
+        "HTTPEndpointHealthMonitor",
+        "HTTPEndpointHealthMonitorConfig",
+        "ServiceEndpointHealthMonitorConfig",
+        "TCPEndpointHealthMonitor",
         "TCPEndpointHealthMonitorConfig",
     ],
     "services.service_registry": ["ServiceRegistry"],
@@ -205,13 +368,29 @@ SEED_MODULES: dict[str, list[str]] = {
     "stack": ["Stack", "StackComponent", "StackValidator"],
     "stack.stack": ["Stack"],
     "stack.stack_component": ["StackComponent"],
-    "stack.stack_component_class_registry": ["StackComponentClassRegistry", "register_stack_component_class"],
+    "stack.stack_component_class_registry": [
+        "StackComponentClassRegistry",
+        "register_stack_component_class",
+    ],
     "stack.stack_validator": ["StackValidator"],
     "step_operators": ["BaseStepOperator"],
     "step_operators.base_step_operator": ["BaseStepOperator"],
-    "step_operators.entrypoint": ["configure_executor", "create_executor_class", "load_execution_info", "main"],
+    "step_operators.entrypoint": [
+        "configure_executor",
+        "create_executor_class",
+        "load_execution_info",
+        "main",
+    ],
     "step_operators.step_executor_operator": ["StepExecutorOperator"],
-    "steps": ["BaseStep", "BaseStepConfig", "Output", "STEP_ENVIRONMENT_NAME", "StepContext", "StepEnvironment", "step"],
+    "steps": [
+        "BaseStep",
+        "BaseStepConfig",
+        "Output",
+        "STEP_ENVIRONMENT_NAME",
+        "StepContext",
+        "StepEnvironment",
+        "step",
+    ],
     "steps.base_step": ["BaseStep", "BaseStepMeta"],
     "steps.base_step_config": ["BaseStepConfig"],
     "steps.builtin_steps": [],
@@ -222,52 +401,126 @@ SEED_MODULES: dict[str, list[str]] = {
     "steps.step_decorator": ["step"],
     "steps.step_environment": ["STEP_ENVIRONMENT_NAME", "StepEnvironment"],
     "steps.step_interfaces": [
-        "BaseAnalyzerConfig", "BaseAnalyzerStep", "BaseDatasourceConfig", "BaseDatasourceStep",
-        "BaseDriftDetectionConfig", "BaseDriftDetectionStep", "BaseEvaluatorConfig",
-        "BaseEvaluatorStep", "BasePreprocessorConfig", "BasePreprocessorStep", "BaseSplitStep",
-        "BaseSplitStepConfig", "BaseTrainerConfig", "BaseTrainerStep",
+        "BaseAnalyzerConfig",
+        "BaseAnalyzerStep",
+        "BaseDatasourceConfig",
+        "BaseDatasourceStep",
+        "BaseDriftDetectionConfig",
+        "BaseDriftDetectionStep",
+        "BaseEvaluatorConfig",
+        "BaseEvaluatorStep",
+        "BasePreprocessorConfig",
+        "BasePreprocessorStep",
+        "BaseSplitStep",
+        "BaseSplitStepConfig",
+        "BaseTrainerConfig",
+        "BaseTrainerStep",
     ],
     "steps.step_interfaces.base_analyzer_step": ["BaseAnalyzerConfig", "BaseAnalyzerStep"],
     "steps.step_interfaces.base_datasource_step": ["BaseDatasourceConfig", "BaseDatasourceStep"],
-    "steps.step_interfaces.base_drift_detection_step": ["BaseDriftDetectionConfig", "BaseDriftDetectionStep"],
+    "steps.step_interfaces.base_drift_detection_step": [
+        "BaseDriftDetectionConfig",
+        "BaseDriftDetectionStep",
+    ],
     "steps.step_interfaces.base_evaluator_step": ["BaseEvaluatorConfig", "BaseEvaluatorStep"],
-    "steps.step_interfaces.base_preprocessor_step": ["BasePreprocessorConfig", "BasePreprocessorStep"],
+    "steps.step_interfaces.base_preprocessor_step": [
+        "BasePreprocessorConfig",
+        "BasePreprocessorStep",
+    ],
     "steps.step_interfaces.base_split_step": ["BaseSplitStep", "BaseSplitStepConfig"],
     "steps.step_interfaces.base_trainer_step": ["BaseTrainerConfig", "BaseTrainerStep"],
     "steps.step_output": ["Output"],
     "steps.utils": [
-        "INSTANCE_CONFIGURATION", "INTERNAL_EXECUTION_PARAMETER_PREFIX", "OUTPUT_SPEC",
-        "PARAM_CREATED_BY_FUNCTIONAL_API", "PARAM_CUSTOM_STEP_OPERATOR", "PARAM_ENABLE_CACHE",
-        "PARAM_PIPELINE_PARAMETER_NAME", "PARAM_STEP_NAME", "SINGLE_RETURN_OUT_NAME",
-        "STEP_INNER_FUNC_NAME", "do_types_match", "generate_component_class",
-        "generate_component_spec_class", "resolve_type_annotation",
+        "INSTANCE_CONFIGURATION",
+        "INTERNAL_EXECUTION_PARAMETER_PREFIX",
+        "OUTPUT_SPEC",
+        "PARAM_CREATED_BY_FUNCTIONAL_API",
+        "PARAM_CUSTOM_STEP_OPERATOR",
+        "PARAM_ENABLE_CACHE",
+        "PARAM_PIPELINE_PARAMETER_NAME",
+        "PARAM_STEP_NAME",
+        "SINGLE_RETURN_OUT_NAME",
+        "STEP_INNER_FUNC_NAME",
+        "do_types_match",
+        "generate_component_class",
+        "generate_component_spec_class",
+        "resolve_type_annotation",
     ],
     "utils": [],
-    "utils.analytics_utils": ["AnalyticsEvent", "get_environment", "get_segment_key", "parametrized", "track", "track_event"],
+    "utils.analytics_utils": [
+        "AnalyticsEvent",
+        "get_environment",
+        "get_segment_key",
+        "parametrized",
+        "track",
+        "track_event",
+    ],
     "utils.daemon": ["daemonize"],
     "utils.docker_utils": [
-        "CONTAINER_ZENML_CONFIG_DIR", "DEFAULT_BASE_IMAGE", "build_docker_image",
-        "create_custom_build_context", "generate_dockerfile_contents",
-        "get_current_environment_requirements", "get_image_digest", "is_local_image",
+        "CONTAINER_ZENML_CONFIG_DIR",
+        "DEFAULT_BASE_IMAGE",
+        "build_docker_image",
+        "create_custom_build_context",
+        "generate_dockerfile_contents",
+        "get_current_environment_requirements",
+        "get_image_digest",
+        "is_local_image",
         "push_docker_image",
     ],
     "utils.enum_utils": ["StrEnum"],
-    "utils.networking_utils": ["SCAN_PORT_RANGE", "find_available_port", "port_available", "port_is_open", "scan_for_available_port"],
-    "utils.secrets_manager_utils": ["decode_secret_dict", "decode_string", "encode_secret", "encode_string"],
+    "utils.networking_utils": [
+        "SCAN_PORT_RANGE",
+        "find_available_port",
+        "port_available",
+        "port_is_open",
+        "scan_for_available_port",
+    ],
+    "utils.secrets_manager_utils": [
+        "decode_secret_dict",
+        "decode_string",
+        "encode_secret",
+        "encode_string",
+    ],
     "utils.singleton": ["SingletonMetaClass"],
     "utils.source_utils": [
-        "create_zenml_pin", "get_absolute_path_from_module_source", "get_class_source_from_source",
-        "get_hashed_source", "get_module_source_from_class", "get_module_source_from_module",
-        "get_module_source_from_source", "get_relative_path_from_module_source", "get_source",
-        "get_source_root_path", "import_class_by_path", "import_python_file",
-        "is_inside_repository", "is_standard_pin", "is_standard_source", "is_third_party_module",
-        "load_source_path_class", "prepend_python_path", "resolve_class",
+        "create_zenml_pin",
+        "get_absolute_path_from_module_source",
+        "get_class_source_from_source",
+        "get_hashed_source",
+        "get_module_source_from_class",
+        "get_module_source_from_module",
+        "get_module_source_from_source",
+        "get_relative_path_from_module_source",
+        "get_source",
+        "get_source_root_path",
+        "import_class_by_path",
+        "import_python_file",
+        "is_inside_repository",
+        "is_standard_pin",
+        "is_standard_source",
+        "is_third_party_module",
+        "load_source_path_class",
+        "prepend_python_path",
+        "resolve_class",
         "resolve_standard_source",
     ],
     "utils.string_utils": ["get_human_readable_filesize", "get_human_readable_time"],
     "utils.typed_model": ["BaseTypedModel", "BaseTypedModelMeta"],
-    "utils.yaml_utils": ["UUIDEncoder", "append_yaml", "is_yaml", "read_json", "read_yaml", "write_json", "write_yaml"],
-    "visualizers": ["BasePipelineRunVisualizer", "BasePipelineVisualizer", "BaseStepVisualizer", "BaseVisualizer"],
+    "utils.yaml_utils": [
+        "UUIDEncoder",
+        "append_yaml",
+        "is_yaml",
+        "read_json",
+        "read_yaml",
+        "write_json",
+        "write_yaml",
+    ],
+    "visualizers": [
+        "BasePipelineRunVisualizer",
+        "BasePipelineVisualizer",
+        "BaseStepVisualizer",
+        "BaseVisualizer",
+    ],
     "visualizers.base_pipeline_run_visualizer": ["BasePipelineRunVisualizer"],
     "visualizers.base_pipeline_visualizer": ["BasePipelineVisualizer"],
     "visualizers.base_step_visualizer": ["BaseStepVisualizer"],
@@ -327,10 +580,15 @@ PROVIDED: dict[str, dict[str, str]] = {
     "artifacts": {name: f"{_ART}:{name}" for name in _ARTIFACT_MODULES.values()},
     "artifacts.base_artifact": {"BaseArtifact": f"{_ART}:BaseArtifact"},
     "artifacts.constants": {"DATATYPE_PROPERTY_KEY": SELF, "MATERIALIZER_PROPERTY_KEY": SELF},
-    **{f"artifacts.{module}": {name: f"{_ART}:{name}"} for module, name in _ARTIFACT_MODULES.items()},
+    **{
+        f"artifacts.{module}": {name: f"{_ART}:{name}"}
+        for module, name in _ARTIFACT_MODULES.items()
+    },
     "config": {},
     "config.global_config": {},
-    "config.profile_config": {"DEFAULT_PROFILE_NAME": "zenml_airflow.config.global_config:DEFAULT_PROFILE_NAME"},
+    "config.profile_config": {
+        "DEFAULT_PROFILE_NAME": "zenml_airflow.config.global_config:DEFAULT_PROFILE_NAME"
+    },
     "constants": {
         "APP_NAME": "zenml_airflow.config.global_config:APP_NAME",
         "ENV_ZENML_CONFIG_PATH": "zenml_airflow.config.global_config:CONFIG_DIR_ENV",
@@ -382,8 +640,12 @@ PROVIDED: dict[str, dict[str, str]] = {
     "logger": {
         name: SELF
         for name in (
-            "CustomFormatter", "get_console_handler", "get_logger", "get_logging_level",
-            "init_logging", "set_root_verbosity",
+            "CustomFormatter",
+            "get_console_handler",
+            "get_logger",
+            "get_logging_level",
+            "init_logging",
+            "set_root_verbosity",
         )
     },
     "materializers": {
@@ -415,13 +677,19 @@ PROVIDED: dict[str, dict[str, str]] = {
         "SQLiteMetadataStore": f"{_COMP}:SQLiteMetadataStoreComponent",
     },
     "metadata_stores.base_metadata_store": {"BaseMetadataStore": f"{_COMP}:MetadataStoreComponent"},
-    "metadata_stores.mysql_metadata_store": {"MySQLMetadataStore": f"{_COMP}:MySQLMetadataStoreComponent"},
-    "metadata_stores.sqlite_metadata_store": {"SQLiteMetadataStore": f"{_COMP}:SQLiteMetadataStoreComponent"},
+    "metadata_stores.mysql_metadata_store": {
+        "MySQLMetadataStore": f"{_COMP}:MySQLMetadataStoreComponent"
+    },
+    "metadata_stores.sqlite_metadata_store": {
+        "SQLiteMetadataStore": f"{_COMP}:SQLiteMetadataStoreComponent"
+    },
     "orchestrators": {
         "BaseOrchestrator": "zenml_airflow.orchestrators.base:BaseOrchestrator",
         "LocalOrchestrator": "zenml_airflow.orchestrators.local:LocalOrchestrator",
     },
-    "orchestrators.base_orchestrator": {"BaseOrchestrator": "zenml_airflow.orchestrators.base:BaseOrchestrator"},
+    "orchestrators.base_orchestrator": {
+        "BaseOrchestrator": "zenml_airflow.orchestrators.base:BaseOrchestrator"
+    },
     "orchestrators.local": {},
     "pipelines": {
         "BasePipeline": "zenml_airflow.core.pipeline:BasePipeline",
@@ -440,7 +708,10 @@ PROVIDED: dict[str, dict[str, str]] = {
     "pipelines.pipeline_decorator": {"pipeline": "zenml_airflow.core.pipeline:pipeline"},
     "pipelines.schedule": {"Schedule": "zenml_airflow.core.schedule:Schedule"},
     "post_execution": {name: f"{_VIEWS}:{name}" for name in _VIEW_MODULES.values()},
-    **{f"post_execution.{module}": {name: f"{_VIEWS}:{name}"} for module, name in _VIEW_MODULES.items()},
+    **{
+        f"post_execution.{module}": {name: f"{_VIEWS}:{name}"}
+        for module, name in _VIEW_MODULES.items()
+    },
     "repository": {"Repository": "zenml_airflow.repository:Repository"},
     "secret": {
         "ARBITRARY_SECRET_SCHEMA_TYPE": f"{_SCHEMA_MODULE}:ArbitrarySecretSchema.TYPE",
@@ -462,7 +733,9 @@ PROVIDED: dict[str, dict[str, str]] = {
         "BaseSecretsManager": "zenml_airflow.secrets.base:BaseSecretsManager",
         "LocalSecretsManager": "zenml_airflow.secrets.local:LocalSecretsManager",
     },
-    "secrets_managers.base_secrets_manager": {"BaseSecretsManager": "zenml_airflow.secrets.base:BaseSecretsManager"},
+    "secrets_managers.base_secrets_manager": {
+        "BaseSecretsManager": "zenml_airflow.secrets.base:BaseSecretsManager"
+    },
     "secrets_managers.local": {},
     "secrets_managers.local.local_secrets_manager": {
         "LocalSecretsManager": "zenml_airflow.secrets.local:LocalSecretsManager",
@@ -472,7 +745,9 @@ PROVIDED: dict[str, dict[str, str]] = {
         "StackComponent": "zenml_airflow.stack.stack_component:StackComponent",
     },
     "stack.stack": {"Stack": "zenml_airflow.stack.stack:Stack"},
-    "stack.stack_component": {"StackComponent": "zenml_airflow.stack.stack_component:StackComponent"},
+    "stack.stack_component": {
+        "StackComponent": "zenml_airflow.stack.stack_component:StackComponent"
+    },
     "environment": {
         "BaseEnvironmentComponent": "zenml_airflow.environment:BaseEnvironmentComponent",
         "Environment": "zenml_airflow.environment:Environment",
@@ -502,7 +777,10 @@ PROVIDED: dict[str, dict[str, str]] = {
     "utils": {},
     "utils.source_utils": {},
     "visualizers": {name: f"{_VIS}:{name}" for name in _VISUALIZER_MODULES.values()},
-    **{f"visualizers.{module}": {name: f"{_VIS}:{name}"} for module, name in _VISUALIZER_MODULES.items()},
+    **{
+        f"visualizers.{module}": {name: f"{_VIS}:{name}"}
+        for module, name in _VISUALIZER_MODULES.items()
+    },
 }
 
 _SERVICES = "no services or model deployers yet (the local model deployer flavor is a config only)"
@@ -513,7 +791,9 @@ _SOURCE_PINS = (
 )
 
 MISSING_NAMES: dict[str, dict[str, str]] = {
-    "": {"ROOT_DIR": "the seed's package directory (to find its VERSION file); use zenml_airflow.__file__"},
+    "": {
+        "ROOT_DIR": "the seed's package directory (to find its VERSION file); use zenml_airflow.__file__"
+    },
     "artifacts.base_artifact": {
         "DATATYPE_PROPERTY": "a TFX artifact Property; our artifacts are plain objects with the "
         "attributes named in zenml_airflow.artifacts.constants",
@@ -533,7 +813,12 @@ MISSING_NAMES: dict[str, dict[str, str]] = {
     },
     "constants": {
         **dict.fromkeys(
-            ["ABSL_LOGGING_VERBOSITY", "ENV_ABSL_LOGGING_VERBOSITY", "PREPROCESSING_FN", "TRAINER_FN"],
+            [
+                "ABSL_LOGGING_VERBOSITY",
+                "ENV_ABSL_LOGGING_VERBOSITY",
+                "PREPROCESSING_FN",
+                "TRAINER_FN",
+            ],
             _TFX,
         ),
         **dict.fromkeys(
@@ -545,13 +830,22 @@ MISSING_NAMES: dict[str, dict[str, str]] = {
             "zenml-airflow installs no traceback hook",
         ),
         **dict.fromkeys(
-            ["ENV_ZENML_DEFAULT_STORE_TYPE", "ENV_ZENML_PROFILE_CONFIGURATION", "ZENML_SCHEMA_NAME"],
+            [
+                "ENV_ZENML_DEFAULT_STORE_TYPE",
+                "ENV_ZENML_PROFILE_CONFIGURATION",
+                "ZENML_SCHEMA_NAME",
+            ],
             "profiles are YAML files: no zen store types or store configuration",
         ),
         **dict.fromkeys(
             [
-                "ZENML_REGISTRY", "ZENML_BASE_IMAGE_NAME", "ZENML_TRAINER_IMAGE_NAME",
-                "ZENML_DATAFLOW_IMAGE_NAME", "GCP_ENTRYPOINT", "AWS_ENTRYPOINT", "K8S_ENTRYPOINT",
+                "ZENML_REGISTRY",
+                "ZENML_BASE_IMAGE_NAME",
+                "ZENML_TRAINER_IMAGE_NAME",
+                "ZENML_DATAFLOW_IMAGE_NAME",
+                "GCP_ENTRYPOINT",
+                "AWS_ENTRYPOINT",
+                "K8S_ENTRYPOINT",
             ],
             "no container images are built or run yet (step operators)",
         ),
@@ -560,14 +854,27 @@ MISSING_NAMES: dict[str, dict[str, str]] = {
         ),
         **dict.fromkeys(
             [
-                "ZEN_SERVICE_ENTRYPOINT", "ZEN_SERVICE_IP", "IS_EMPTY", "STACKS",
-                "STACK_COMPONENTS", "STACK_CONFIGURATIONS", "USERS", "TEAMS", "PROJECTS", "ROLES",
+                "ZEN_SERVICE_ENTRYPOINT",
+                "ZEN_SERVICE_IP",
+                "IS_EMPTY",
+                "STACKS",
+                "STACK_COMPONENTS",
+                "STACK_CONFIGURATIONS",
+                "USERS",
+                "TEAMS",
+                "PROJECTS",
+                "ROLES",
                 "ROLE_ASSIGNMENTS",
             ],
             "routes of the seed's ZenML server (zen_service), which has no counterpart",
         ),
         **dict.fromkeys(
-            ["COMPARISON_NOTEBOOK", "EVALUATION_NOTEBOOK", "CONFIG_VERSION", "VALID_OPERATING_SYSTEMS"],
+            [
+                "COMPARISON_NOTEBOOK",
+                "EVALUATION_NOTEBOOK",
+                "CONFIG_VERSION",
+                "VALID_OPERATING_SYSTEMS",
+            ],
             "unused leftovers of pre-0.5 ZenML in the seed",
         ),
         "DEFAULT_SERVICE_START_STOP_TIMEOUT": _SERVICES,
@@ -589,9 +896,16 @@ MISSING_NAMES: dict[str, dict[str, str]] = {
     "io.utils": {
         **dict.fromkeys(
             [
-                "convert_to_str", "copy_dir", "create_file_if_not_exists", "find_files",
-                "get_grandparent", "get_parent", "is_root", "read_file_contents_as_string",
-                "resolve_relative_path", "write_file_contents_as_string",
+                "convert_to_str",
+                "copy_dir",
+                "create_file_if_not_exists",
+                "find_files",
+                "get_grandparent",
+                "get_parent",
+                "is_root",
+                "read_file_contents_as_string",
+                "resolve_relative_path",
+                "write_file_contents_as_string",
             ],
             "no counterpart yet: use fileio.open/copy/walk/glob and os.path",
         ),
@@ -626,15 +940,23 @@ MISSING_NAMES: dict[str, dict[str, str]] = {
         "explicitly: no registering metaclass",
     },
     "stack": {"StackValidator": "Stack.validate() with each component's check_in_stack()"},
-    "steps.base_step": {"BaseStepMeta": "BaseStep checks subclasses in __init_subclass__: no metaclass"},
+    "steps.base_step": {
+        "BaseStepMeta": "BaseStep checks subclasses in __init_subclass__: no metaclass"
+    },
     "steps.step_context": {"StepContextOutput": "internal to the seed's StepContext"},
     "steps.utils": {
         **dict.fromkeys(
             [
-                "INSTANCE_CONFIGURATION", "INTERNAL_EXECUTION_PARAMETER_PREFIX", "OUTPUT_SPEC",
-                "PARAM_CREATED_BY_FUNCTIONAL_API", "PARAM_CUSTOM_STEP_OPERATOR",
-                "PARAM_ENABLE_CACHE", "PARAM_PIPELINE_PARAMETER_NAME", "PARAM_STEP_NAME",
-                "generate_component_class", "generate_component_spec_class",
+                "INSTANCE_CONFIGURATION",
+                "INTERNAL_EXECUTION_PARAMETER_PREFIX",
+                "OUTPUT_SPEC",
+                "PARAM_CREATED_BY_FUNCTIONAL_API",
+                "PARAM_CUSTOM_STEP_OPERATOR",
+                "PARAM_ENABLE_CACHE",
+                "PARAM_PIPELINE_PARAMETER_NAME",
+                "PARAM_STEP_NAME",
+                "generate_component_class",
+                "generate_component_spec_class",
             ],
             _TFX,
         ),
@@ -651,7 +973,9 @@ _STANDARD_LIBRARY = "issue 13 item 6 (tested in tests/steps and tests/pipelines)
 ELSEWHERE: dict[str, str] = {
     path: _STANDARD_LIBRARY
     for path in SEED_MODULES
-    if path.startswith(("steps.step_interfaces", "steps.builtin_steps", "pipelines.builtin_pipelines"))
+    if path.startswith(
+        ("steps.step_interfaces", "steps.builtin_steps", "pipelines.builtin_pipelines")
+    )
 }
 
 _NOT_YET_A_PACKAGE = (
@@ -726,12 +1050,18 @@ def _resolve(target: str) -> Any:
 
 
 def test_every_seed_module_is_in_exactly_one_table() -> None:
-    tables = {"PROVIDED": set(PROVIDED), "ELSEWHERE": set(ELSEWHERE), "NOT_PROVIDED": set(NOT_PROVIDED)}
+    tables = {
+        "PROVIDED": set(PROVIDED),
+        "ELSEWHERE": set(ELSEWHERE),
+        "NOT_PROVIDED": set(NOT_PROVIDED),
+    }
     for name, paths in tables.items():
         unknown = paths - set(SEED_MODULES)
         assert not unknown, f"{name} lists paths the seed does not have: {unknown}"
     listed = [path for paths in tables.values() for path in paths]
-    assert sorted(listed) == sorted(SEED_MODULES), "a seed module is missing from the tables or listed twice"
+    assert sorted(listed) == sorted(SEED_MODULES), (
+        "a seed module is missing from the tables or listed twice"
+    )
 
 
 def test_every_seed_name_of_a_provided_module_is_mapped_or_said_missing() -> None:
@@ -882,7 +1212,9 @@ def test_secret_schemas_register_and_resolve_through_the_seed_registry(
     )
     from zenml_airflow.secrets import SecretSchemaError, build_secret
 
-    assert SecretSchemaClassRegistry.get_class(ARBITRARY_SECRET_SCHEMA_TYPE) is ArbitrarySecretSchema
+    assert (
+        SecretSchemaClassRegistry.get_class(ARBITRARY_SECRET_SCHEMA_TYPE) is ArbitrarySecretSchema
+    )
     assert ArbitrarySecretSchema(name="api", key="v").content == {"key": "v"}
 
     @register_secret_schema_class
@@ -927,7 +1259,10 @@ def test_orchestrators_of_the_seed_path_are_the_implementations() -> None:
     from zenml_airflow.stack.components import LocalOrchestratorComponent
 
     assert issubclass(LocalOrchestrator, BaseOrchestrator)
-    assert LocalOrchestratorComponent.IMPLEMENTATION == "zenml_airflow.orchestrators.local:LocalOrchestrator"
+    assert (
+        LocalOrchestratorComponent.IMPLEMENTATION
+        == "zenml_airflow.orchestrators.local:LocalOrchestrator"
+    )
     assert "LocalOrchestrator" in dir(importlib.import_module("zenml_airflow.orchestrators"))
 
 
@@ -938,9 +1273,18 @@ def test_seed_exception_names_catch_what_zenml_airflow_raises() -> None:
     from zenml_airflow import exceptions as e
 
     caught_by = {
-        e.ZenMLBaseException: [e.StackError, e.DoesNotExistError, e.StepInterfaceError, e.IntegrationError],
+        e.ZenMLBaseException: [
+            e.StackError,
+            e.DoesNotExistError,
+            e.StepInterfaceError,
+            e.IntegrationError,
+        ],
         e.DoesNotExistException: [e.DoesNotExistError],
-        e.AlreadyExistsException: [e.RunNameExistsError, e.StackExistsError, e.StackComponentExistsError],
+        e.AlreadyExistsException: [
+            e.RunNameExistsError,
+            e.StackExistsError,
+            e.StackComponentExistsError,
+        ],
         e.DuplicateRunNameError: [e.RunNameExistsError],
         e.StackValidationError: [e.StackError, e.StackExistsError, e.ProvisioningError],
         e.InitializationException: [e.InitializationError],
@@ -999,10 +1343,16 @@ def test_a_local_airflow_that_cannot_start_is_a_provisioning_error() -> None:
 def test_seed_style_exception_constructors() -> None:
     from zenml_airflow import exceptions as e
 
-    assert str(e.AlreadyExistsException(name="prod", resource_type="Stack")) == "Stack 'prod' already exists."
+    assert (
+        str(e.AlreadyExistsException(name="prod", resource_type="Stack"))
+        == "Stack 'prod' already exists."
+    )
     assert str(e.StackExistsError("A stack named 'x' exists.")) == "A stack named 'x' exists."
     assert "run name that already exists" in str(e.DuplicateRunNameError())
-    assert str(e.PipelineNotSucceededException("training")) == "training has not completed successfully."
+    assert (
+        str(e.PipelineNotSucceededException("training"))
+        == "training has not completed successfully."
+    )
     assert str(e.DoesNotExistException("no pipeline 'x'")) == "no pipeline 'x'"
 
 
@@ -1033,12 +1383,16 @@ def test_get_logger_adds_one_console_handler_and_reads_the_level(
     assert get_logger(name).level == logging.WARNING and len(logger.handlers) == 1
 
 
-def test_a_bad_verbosity_says_which_variable_and_what_is_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bad_verbosity_says_which_variable_and_what_is_allowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from zenml_airflow.exceptions import ConfigError
     from zenml_airflow.logger import get_logger
 
     monkeypatch.setenv("ZENML_AIRFLOW_LOGGING_VERBOSITY", "loud")
-    expected = r"\$ZENML_AIRFLOW_LOGGING_VERBOSITY='loud' .* one of NOTSET, ERROR, WARN, INFO, DEBUG"
+    expected = (
+        r"\$ZENML_AIRFLOW_LOGGING_VERBOSITY='loud' .* one of NOTSET, ERROR, WARN, INFO, DEBUG"
+    )
     with pytest.raises(ConfigError, match=expected):
         get_logger("tests.seed_paths.bad")
 
@@ -1070,7 +1424,9 @@ def test_computed_constants_follow_the_environment(monkeypatch: pytest.MonkeyPat
         constants.NOPE  # noqa: B018
 
 
-def test_run_is_prevented_exactly_when_the_constant_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_is_prevented_exactly_when_the_constant_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import zenml_airflow.constants as constants
     from zenml_airflow.pipelines import pipeline
     from zenml_airflow.steps import step
@@ -1093,7 +1449,11 @@ def test_run_is_prevented_exactly_when_the_constant_says_so(monkeypatch: pytest.
 
 def _run_python(code: str, cwd: Path) -> Any:
     result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, cwd=cwd, check=False
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -1103,10 +1463,28 @@ def _seed_path_modules() -> list[str]:
     """The modules that exist only to give the seed's paths (those that are ours anyway, such as
     zenml_airflow.exceptions or zenml_airflow.io.fileio, are left out)."""
     ours = {
-        "", "config", "config.global_config", "constants", "enums", "exceptions", "io",
-        "io.fileio", "logger", "utils", "utils.source_utils", "repository", "stack",
-        "stack.stack", "stack.stack_component", "steps", "pipelines", "post_execution",
-        "visualizers", "artifacts", "artifacts.base_artifact", "orchestrators.local",
+        "",
+        "config",
+        "config.global_config",
+        "constants",
+        "enums",
+        "exceptions",
+        "io",
+        "io.fileio",
+        "logger",
+        "utils",
+        "utils.source_utils",
+        "repository",
+        "stack",
+        "stack.stack",
+        "stack.stack_component",
+        "steps",
+        "pipelines",
+        "post_execution",
+        "visualizers",
+        "artifacts",
+        "artifacts.base_artifact",
+        "orchestrators.local",
     }
     return sorted(
         f"zenml_airflow.{path}"
@@ -1168,8 +1546,12 @@ def test_exceptions_logger_and_constants_import_nothing_else(tmp_path: Path) -> 
     )
     assert loaded == [
         [
-            "zenml_airflow", "zenml_airflow.constants", "zenml_airflow.enums",
-            "zenml_airflow.exceptions", "zenml_airflow.logger", "zenml_airflow.utils",
+            "zenml_airflow",
+            "zenml_airflow.constants",
+            "zenml_airflow.enums",
+            "zenml_airflow.exceptions",
+            "zenml_airflow.logger",
+            "zenml_airflow.utils",
             "zenml_airflow.utils.lazy",
         ],
         True,

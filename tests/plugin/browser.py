@@ -1,9 +1,9 @@
 """A tiny headless-Chromium driver over the DevTools protocol (websockets; no browser download).
 
-    with Chromium(tmp_path) as browser:
-        browser.set_cookie("_token", token, "http://localhost:8080")
-        browser.open("http://localhost:8080/zenml/", until="document.body.innerText.includes('x')")
-        browser.screenshot(tmp_path / "nav.png")
+with Chromium(tmp_path) as browser:
+    browser.set_cookie("_token", token, "http://localhost:8080")
+    browser.open("http://localhost:8080/zenml/", until="document.body.innerText.includes('x')")
+    browser.screenshot(tmp_path / "nav.png")
 """
 
 from __future__ import annotations
@@ -56,7 +56,9 @@ class Chromium:
                 raise RuntimeError(f"chromium did not start; see {self.log.name}")
             time.sleep(0.1)
         port = int(port_file.read_text().split()[0])
-        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10))
+        targets = json.load(
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10)
+        )
         page = next(t for t in targets if t["type"] == "page")
         self._stack = contextlib.ExitStack()
         self.ws: ClientConnection = self._stack.enter_context(
@@ -118,5 +120,10 @@ class Chromium:
     def __enter__(self) -> Chromium:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()

@@ -33,7 +33,9 @@ class Seeded:
     store: SQLMetadataStore
 
     def catalog(self) -> Catalog:
-        handle = StoreHandle(KEY, "sqlite:///metadata.db", self.store, ArtifactStore(self.artifact_root))
+        handle = StoreHandle(
+            KEY, "sqlite:///metadata.db", self.store, ArtifactStore(self.artifact_root)
+        )
         dags = {
             DAG_A: ZenDag(DAG_A, "ui_pipeline", KEY),
             DAG_B: ZenDag(DAG_B, "ui_pipeline", KEY),
@@ -100,7 +102,9 @@ def fake_user(request: Request) -> str:
 @pytest.fixture
 def make_client(seeded: Seeded) -> Callable[..., TestClient]:
     def make(user: str | None = "admin", root_path: str = "/zenml") -> TestClient:
-        app = create_app(StaticCatalog(seeded.catalog()), user_dependency=fake_user, access=viewer_for)
+        app = create_app(
+            StaticCatalog(seeded.catalog()), user_dependency=fake_user, access=viewer_for
+        )
         headers = {"X-Test-User": user} if user else {}
         return TestClient(app, headers=headers, root_path=root_path, follow_redirects=False)
 

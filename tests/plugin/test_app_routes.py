@@ -51,7 +51,9 @@ def test_a_user_who_may_read_no_dag_sees_nothing(make_client: Client, seeded: Se
         assert bob.get(route).status_code == 404, route
 
 
-def test_dag_level_access_filters_runs_steps_and_artifacts(make_client: Client, seeded: Seeded) -> None:
+def test_dag_level_access_filters_runs_steps_and_artifacts(
+    make_client: Client, seeded: Seeded
+) -> None:
     alice, i = make_client("alice"), ids(seeded)
     [store] = alice.get("/api/pipelines").json()["stores"]
     [pipeline] = store["pipelines"]
@@ -81,8 +83,12 @@ def test_dag_level_access_filters_runs_steps_and_artifacts(make_client: Client, 
     page = alice.get(f"/steps/{KEY}/{i[(DAG_A, 'train')]}").text
     assert "cached from" not in page and f"/steps/{KEY}/{i[('local', 'train')]}" not in page
     run_page = alice.get(f"/api/runs/{KEY}/{i[DAG_A]}").json()
-    assert str(i[("local", "train")]) not in str([s.get("cached_from") for s in run_page.get("steps", [])])
-    admin_view = make_client("admin").get(f"/api/artifacts/{KEY}/{i[(DAG_A, 'load', 'table')]}").json()
+    assert str(i[("local", "train")]) not in str(
+        [s.get("cached_from") for s in run_page.get("steps", [])]
+    )
+    admin_view = (
+        make_client("admin").get(f"/api/artifacts/{KEY}/{i[(DAG_A, 'load', 'table')]}").json()
+    )
     assert admin_view["producer"]["run"]["orchestrator"] == "local"
     assert {c["run"]["name"] for c in admin_view["consumers"]} >= {"local-run"}
     assert [r["run"]["dag_id"] for r in admin_view["reused_by"]] == [DAG_A]
@@ -113,7 +119,9 @@ def test_a_dag_whose_store_is_unknown_says_why(admin: TestClient) -> None:
     ["../../../etc/passwd", "..%2F..%2Fmetadata.db", "%2Fetc%2Fpasswd", "a/../../x", "a/./df.parquet",
      "a//b", "%00"],
 )  # fmt: skip
-def test_file_paths_outside_the_artifact_are_rejected(admin: TestClient, seeded: Seeded, name: str) -> None:
+def test_file_paths_outside_the_artifact_are_rejected(
+    admin: TestClient, seeded: Seeded, name: str
+) -> None:
     artifact = ids(seeded)[(DAG_B, "load", "table")]
     response = admin.get(f"/artifacts/{KEY}/{artifact}/files/{name}")
     assert response.status_code in (400, 404), name
@@ -153,26 +161,38 @@ def test_airflow_ids_redirect_to_our_pages(admin: TestClient, seeded: Seeded) ->
     assert dag.headers["location"] == f"/zenml/pipelines/{KEY}/ui_pipeline"
 
 
-def test_run_page_shows_steps_statuses_parameters_lineage_and_links(admin: TestClient, seeded: Seeded) -> None:
+def test_run_page_shows_steps_statuses_parameters_lineage_and_links(
+    admin: TestClient, seeded: Seeded
+) -> None:
     i = ids(seeded)
     api = admin.get(f"/api/runs/{KEY}/{i[DAG_A]}").json()
     assert [(s["name"], s["status"]) for s in api["steps"]] == [
-        ("load", "cached"), ("train", "cached"), ("evaluate", "cached")
+        ("load", "cached"),
+        ("train", "cached"),
+        ("evaluate", "cached"),
     ]
     assert api["steps"][0]["parameters"] == {"rows": 30}
     assert [o["name"] for o in api["steps"][0]["outputs"]] == ["table", "images", "blob"] or sorted(
         o["name"] for o in api["steps"][0]["outputs"]
     ) == ["blob", "images", "table"]
-    assert api["run"]["airflow_href"] == "/dags/ui_dag_a/runs/manual__2026-01-01T00%3A00%3A00%2B00%3A00"
+    assert (
+        api["run"]["airflow_href"]
+        == "/dags/ui_dag_a/runs/manual__2026-01-01T00%3A00%3A00%2B00%3A00"
+    )
     html = admin.get(f"/runs/{KEY}/{i[DAG_B]}").text
     assert '<svg class="zen-lineage"' in html
     assert f'href="/zenml/steps/{KEY}/{i[(DAG_B, "train")]}"' in html
     assert 'target="_top" href="/dags/ui_dag_b/runs/' in html
     assert "completed" in html and '{"rows": 40}' in html
-    assert "default-src 'none'" in admin.get(f"/runs/{KEY}/{i[DAG_B]}").headers["content-security-policy"]
+    assert (
+        "default-src 'none'"
+        in admin.get(f"/runs/{KEY}/{i[DAG_B]}").headers["content-security-policy"]
+    )
 
 
-def test_step_page_shows_io_parents_airflow_link_and_previews(admin: TestClient, seeded: Seeded) -> None:
+def test_step_page_shows_io_parents_airflow_link_and_previews(
+    admin: TestClient, seeded: Seeded
+) -> None:
     i = ids(seeded)
     api = admin.get(f"/api/steps/{KEY}/{i[(DAG_B, 'train')]}").json()["step"]
     assert sorted(a["name"] for a in api["inputs"]) == ["images", "table"]
@@ -213,7 +233,9 @@ def test_artifact_pages_preview_each_kind(admin: TestClient, seeded: Seeded) -> 
     assert "Column statistics" in page
 
 
-def test_the_real_get_user_answers_401_without_a_token_and_403_for_a_bad_one(seeded: Seeded) -> None:
+def test_the_real_get_user_answers_401_without_a_token_and_403_for_a_bad_one(
+    seeded: Seeded,
+) -> None:
     """Airflow's own get_user guards the app (a valid login is covered by the browser test)."""
     from airflow.api_fastapi.app import create_auth_manager
 

@@ -31,7 +31,9 @@ def cli(*args: str, config_dir: str | None = None) -> str:
     if config_dir is not None:
         env["ZENML_AIRFLOW_CONFIG_DIR"] = config_dir
     result = subprocess.run([CLI, *args], capture_output=True, text=True, check=False, env=env)
-    assert result.returncode == 0, f"zenml-airflow {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    assert result.returncode == 0, (
+        f"zenml-airflow {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    )
     return result.stdout
 
 
@@ -54,7 +56,9 @@ def token(airflow: LocalAirflow) -> str:
 
 
 def get(url: str, bearer: str | None = None) -> tuple[int, str]:
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {bearer}"} if bearer else {})
+    request = urllib.request.Request(
+        url, headers={"Authorization": f"Bearer {bearer}"} if bearer else {}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read().decode()
@@ -63,14 +67,41 @@ def get(url: str, bearer: str | None = None) -> tuple[int, str]:
 
 
 @pytest.mark.timeout(600)
-def test_pipeline_run_artifacts_and_lineage_in_the_airflow_ui(local_airflow: LocalAirflow, tmp_path: Path) -> None:
+def test_pipeline_run_artifacts_and_lineage_in_the_airflow_ui(
+    local_airflow: LocalAirflow, tmp_path: Path
+) -> None:
     chromium_executable()  # installs Debian's chromium first if it is missing
     cli("orchestrator", "register", "ui_af", "--flavor", "airflow",
         f"--dags_folder={local_airflow.dags_folder}", f"--airflow_home={local_airflow.airflow_home}",
         f"--api_url={local_airflow.api_url}")  # fmt: skip
-    cli("artifact-store", "register", "ui_artifacts", "--flavor", "local", f"--path={tmp_path / 'artifacts'}")
-    cli("metadata-store", "register", "ui_metadata", "--flavor", "sqlite", f"--uri={tmp_path / 'metadata.db'}")
-    cli("stack", "register", "ui_stack", "-o", "ui_af", "-m", "ui_metadata", "-a", "ui_artifacts", "--set")
+    cli(
+        "artifact-store",
+        "register",
+        "ui_artifacts",
+        "--flavor",
+        "local",
+        f"--path={tmp_path / 'artifacts'}",
+    )
+    cli(
+        "metadata-store",
+        "register",
+        "ui_metadata",
+        "--flavor",
+        "sqlite",
+        f"--uri={tmp_path / 'metadata.db'}",
+    )
+    cli(
+        "stack",
+        "register",
+        "ui_stack",
+        "-o",
+        "ui_af",
+        "-m",
+        "ui_metadata",
+        "-a",
+        "ui_artifacts",
+        "--set",
+    )
     cli("pipeline", "deploy", f"{PIPELINE}:ui_run", "--trigger", "--wait")
     # The plugin reads only stores the api-server's host allows (docs/ui.md): register ours in the
     # zenml-airflow config the api-server runs with, as the operator of a deployment would.
@@ -109,7 +140,9 @@ def test_pipeline_run_artifacts_and_lineage_in_the_airflow_ui(local_airflow: Loc
 
         # The nav entry: Airflow's page with our view in an iframe.
         frame = "document.querySelector('iframe')?.contentDocument?.body?.innerText || ''"
-        browser.open(f"{base}/plugin/zenml-airflow", until=f"({frame}).includes('ui_pipeline')", timeout=90)
+        browser.open(
+            f"{base}/plugin/zenml-airflow", until=f"({frame}).includes('ui_pipeline')", timeout=90
+        )
         nav_text = browser.evaluate(frame)
         assert "Pipelines" in nav_text and "completed" in nav_text
         browser.screenshot(shots / "nav.png")
@@ -120,7 +153,9 @@ def test_pipeline_run_artifacts_and_lineage_in_the_airflow_ui(local_airflow: Loc
         run_text = browser.evaluate(frame)
         for expected in ("load", "train", "evaluate", "completed", '{"rows": 30}', "Steps"):
             assert expected in run_text, expected
-        assert browser.evaluate("document.querySelector('iframe').contentDocument.querySelector('svg.zen-lineage') !== null")
+        assert browser.evaluate(
+            "document.querySelector('iframe').contentDocument.querySelector('svg.zen-lineage') !== null"
+        )
         browser.screenshot(shots / "run-tab.png")
 
         # An artifact page, reached from the run page's link: table preview and lineage both ways.

@@ -46,7 +46,10 @@ class HostCatalog(AirflowCatalog):
 
     def _load_specs(self, tags: dict[str, str | None]) -> None:
         for dag_id in tags:
-            self._specs[dag_id] = ("digest", self._dag_from_source(dag_id, None, self.sources[dag_id]))
+            self._specs[dag_id] = (
+                "digest",
+                self._dag_from_source(dag_id, None, self.sources[dag_id]),
+            )
 
 
 def dag_source(metadata_db: str, artifact_root: str) -> str:
@@ -67,17 +70,24 @@ def attack(seeded: Seeded, tmp_path: Path) -> tuple[str, str, str]:
     (etc / "ssl").mkdir(parents=True)
     (etc / "ssl" / "openssl.cnf").write_text(SECRET)
     evil_db = tmp_path / "evil.db"
-    with sqlite3.connect(seeded.metadata_url.removeprefix("sqlite:///")) as source, sqlite3.connect(evil_db) as copy:
+    with (
+        sqlite3.connect(seeded.metadata_url.removeprefix("sqlite:///")) as source,
+        sqlite3.connect(evil_db) as copy,
+    ):
         source.backup(copy)  # a consistent copy, WAL included
     with sqlite3.connect(evil_db) as connection:
         [(artifact_id,)] = connection.execute("SELECT id FROM artifacts LIMIT 1").fetchall()
-        connection.execute("UPDATE artifacts SET uri = ? WHERE id = ?", (str(etc / "ssl"), artifact_id))
+        connection.execute(
+            "UPDATE artifacts SET uri = ? WHERE id = ?", (str(etc / "ssl"), artifact_id)
+        )
     return str(evil_db), str(etc), artifact_id
 
 
 def client_for(catalog: AirflowCatalog) -> TestClient:
     app = create_app(StaticCatalog(catalog.catalog()), user_dependency=fake_user, access=viewer_for)
-    return TestClient(app, headers={"X-Test-User": "admin"}, root_path="/zenml", follow_redirects=False)
+    return TestClient(
+        app, headers={"X-Test-User": "admin"}, root_path="/zenml", follow_redirects=False
+    )
 
 
 def test_a_dag_naming_a_store_not_on_the_allow_list_is_refused_and_nothing_is_read(
@@ -94,7 +104,9 @@ def test_a_dag_naming_a_store_not_on_the_allow_list_is_refused_and_nothing_is_re
 
     response = client.get("/zenml/airflow/dag?dag_id=evil")
     assert response.status_code == 403
-    assert "not configured for this UI" in response.text and "allowed_metadata_stores" in response.text
+    assert (
+        "not configured for this UI" in response.text and "allowed_metadata_stores" in response.text
+    )
     assert "allowed_metadata_stores" in client.get("/zenml/").text  # the index says why
     evil_key = store_key(f"sqlite:///{evil_db}")
     for route in (f"/zenml/artifacts/{evil_key}/{artifact_id}/files/openssl.cnf",
@@ -110,7 +122,9 @@ def test_an_allowed_metadata_store_with_an_unlisted_artifact_root_is_refused(
     _, etc, _ = attack
     allowed = {"allowed_metadata_stores": seeded.metadata_url, "allowed_artifact_stores": seeded.artifact_root,
                "trust_registered_stacks": "false"}  # fmt: skip
-    catalog = HostCatalog({"evil": dag_source(seeded.metadata_url.removeprefix("sqlite:///"), etc)}, allowed)
+    catalog = HostCatalog(
+        {"evil": dag_source(seeded.metadata_url.removeprefix("sqlite:///"), etc)}, allowed
+    )
     current = catalog.catalog()
     assert current.stores == {}
     assert "artifact store" in (current.dags["evil"].problem or "")
@@ -160,11 +174,21 @@ def test_allow_list_matching_normalizes_and_stays_inside_roots(tmp_path: Path) -
     (tmp_path / "store").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "store")
     allowed = AllowList.build(
-        [f"sqlite:///{tmp_path}/link/../store/m.db", "postgresql://u:pw@DB:5432/z"], [str(tmp_path / "link")]
+        [f"sqlite:///{tmp_path}/link/../store/m.db", "postgresql://u:pw@DB:5432/z"],
+        [str(tmp_path / "link")],
     )
-    assert allowed.refusal(f"sqlite:///{tmp_path}/store/m.db", str(tmp_path / "store" / "sub")) is None
-    assert allowed.refusal("postgresql+psycopg://u:other@db:5432/z", str(tmp_path / "store")) is None
-    assert allowed.refusal("postgresql+psycopg://u@db:5432/other", str(tmp_path / "store")) is not None
-    assert allowed.refusal(f"sqlite:///{tmp_path}/store/m.db", str(tmp_path / "store-evil")) is not None
+    assert (
+        allowed.refusal(f"sqlite:///{tmp_path}/store/m.db", str(tmp_path / "store" / "sub")) is None
+    )
+    assert (
+        allowed.refusal("postgresql+psycopg://u:other@db:5432/z", str(tmp_path / "store")) is None
+    )
+    assert (
+        allowed.refusal("postgresql+psycopg://u@db:5432/other", str(tmp_path / "store")) is not None
+    )
+    assert (
+        allowed.refusal(f"sqlite:///{tmp_path}/store/m.db", str(tmp_path / "store-evil"))
+        is not None
+    )
     assert allowed.refusal(f"sqlite:///{tmp_path}/store/m.db", "/etc") is not None
     assert allowed.refusal("not a url", str(tmp_path / "store")) is not None

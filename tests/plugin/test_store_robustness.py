@@ -13,8 +13,12 @@ from zenml_airflow.plugin.stores import Catalog, StaticCatalog, StoreHandle, sto
 def test_an_unreachable_store_is_reported_and_the_others_still_listed(seeded: Seeded) -> None:
     good = seeded.catalog()
     dead_key = "dead00"
-    dead = StoreHandle(dead_key, "postgresql+psycopg://nobody@127.0.0.1:9/void",
-                       SQLMetadataStore("postgresql+psycopg://nobody@127.0.0.1:9/void"), None)
+    dead = StoreHandle(
+        dead_key,
+        "postgresql+psycopg://nobody@127.0.0.1:9/void",
+        SQLMetadataStore("postgresql+psycopg://nobody@127.0.0.1:9/void"),
+        None,
+    )
     catalog = Catalog({**good.stores, dead_key: dead}, good.dags, frozenset())
     app = create_app(StaticCatalog(catalog), user_dependency=fake_user, access=viewer_for)
     client = TestClient(app, headers={"X-Test-User": "admin"}, root_path="/zenml")
@@ -29,12 +33,24 @@ def test_an_unreachable_store_is_reported_and_the_others_still_listed(seeded: Se
 
 
 def test_a_plain_server_password_in_a_spec_is_used_to_connect() -> None:
-    spec = {"stack": {"components": {
-        "metadata_store": {"name": "pg", "flavor": "postgresql",
-                           "config": {"host": "db", "port": 5432, "database": "z",
-                                      "username": "u", "password": "s3cret"}},
-        "artifact_store": {"name": "a", "flavor": "local", "config": {"path": "/tmp/a"}},
-    }}}
+    spec = {
+        "stack": {
+            "components": {
+                "metadata_store": {
+                    "name": "pg",
+                    "flavor": "postgresql",
+                    "config": {
+                        "host": "db",
+                        "port": 5432,
+                        "database": "z",
+                        "username": "u",
+                        "password": "s3cret",
+                    },
+                },
+                "artifact_store": {"name": "a", "flavor": "local", "config": {"path": "/tmp/a"}},
+            }
+        }
+    }
     url, root = stores_from_spec(spec)
     assert url == "postgresql+psycopg://u:s3cret@db:5432/z"
     assert root == "/tmp/a"

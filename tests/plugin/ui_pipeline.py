@@ -25,7 +25,10 @@ def load(config: LoadConfig) -> Output(table=pd.DataFrame, images=np.ndarray, bl
     """Makes a table, a stack of 28x28 images and some bytes."""
     rng = np.random.default_rng(0)
     table = pd.DataFrame(
-        {"x": np.arange(config.rows, dtype=float), "label": [f"c{i % 3}" for i in range(config.rows)]}
+        {
+            "x": np.arange(config.rows, dtype=float),
+            "label": [f"c{i % 3}" for i in range(config.rows)],
+        }
     )
     images = (rng.random((10, 28, 28)) * 255).astype(np.uint8)
     return table, images, b"\x00\x01zenml"
@@ -53,4 +56,6 @@ def build(rows: int = 30) -> ui_pipeline:
     return ui_pipeline(load=load(config=LoadConfig(rows=rows)), train=train(), evaluate=evaluate())
 
 
-ui_run = build()  # deployed by the browser test: zenml-airflow pipeline deploy ui_pipeline.py:ui_run
+ui_run = (
+    build()
+)  # deployed by the browser test: zenml-airflow pipeline deploy ui_pipeline.py:ui_run

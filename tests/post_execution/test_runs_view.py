@@ -63,13 +63,28 @@ def test_indexing_and_negative_indexes(store: SQLMetadataStore, names: list[str]
 @pytest.mark.parametrize(
     "index",
     [
-        slice(None), slice(2, 5), slice(-3, None), slice(None, -2), slice(5, 2), slice(None, None, 2),
-        slice(1, None, 3), slice(None, None, -1), slice(5, 1, -1), slice(-1, -4, -1),
-        slice(None, None, -2), slice(6, 0, -3), slice(2, 2), slice(100, 200), slice(-100, 3),
-        slice(3, 1), slice(1, 3, -1),
+        slice(None),
+        slice(2, 5),
+        slice(-3, None),
+        slice(None, -2),
+        slice(5, 2),
+        slice(None, None, 2),
+        slice(1, None, 3),
+        slice(None, None, -1),
+        slice(5, 1, -1),
+        slice(-1, -4, -1),
+        slice(None, None, -2),
+        slice(6, 0, -3),
+        slice(2, 2),
+        slice(100, 200),
+        slice(-100, 3),
+        slice(3, 1),
+        slice(1, 3, -1),
     ],
 )
-def test_slices_match_the_list_slices(store: SQLMetadataStore, names: list[str], index: slice) -> None:
+def test_slices_match_the_list_slices(
+    store: SQLMetadataStore, names: list[str], index: slice
+) -> None:
     sliced = _runs(store)[index]
     assert isinstance(sliced, list)
     assert [r.name for r in sliced] == names[index]

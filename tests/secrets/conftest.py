@@ -43,8 +43,10 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> str:
 def make_local(tmp_path: Path, name: str = "local_secrets") -> LocalSecretsManagerComponent:
     return LocalSecretsManagerComponent.from_config(
         name,
-        {"secrets_file": str(tmp_path / "secrets" / f"{name}.secrets"),
-         "key_file": str(tmp_path / "keys" / "secrets.key")},
+        {
+            "secrets_file": str(tmp_path / "secrets" / f"{name}.secrets"),
+            "key_file": str(tmp_path / "keys" / "secrets.key"),
+        },
     )
 
 
@@ -52,8 +54,11 @@ def make_aws(url: str) -> AWSSecretsManagerComponent:
     # A fresh prefix per test: the moto server is shared by the whole session.
     return AWSSecretsManagerComponent.from_config(
         "aws_secrets",
-        {"endpoint_url": url, "region_name": "us-east-1",
-         "secret_name_prefix": f"test-{uuid.uuid4().hex[:8]}/"},
+        {
+            "endpoint_url": url,
+            "region_name": "us-east-1",
+            "secret_name_prefix": f"test-{uuid.uuid4().hex[:8]}/",
+        },
     )
 
 

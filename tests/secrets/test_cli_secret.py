@@ -35,7 +35,20 @@ def fails(*args: str) -> str:
 @pytest.fixture
 def vault(isolated_config: Path) -> Path:
     ok("secrets-manager", "register", "vault", "-f", "local")
-    ok("stack", "register", "sec", "-o", "default", "-m", "default", "-a", "default", "-x", "vault", "--set")
+    ok(
+        "stack",
+        "register",
+        "sec",
+        "-o",
+        "default",
+        "-m",
+        "default",
+        "-a",
+        "default",
+        "-x",
+        "vault",
+        "--set",
+    )
     return isolated_config
 
 
@@ -51,16 +64,21 @@ def test_register_fills_the_local_files_under_the_profile(vault: Path) -> None:
 
 def test_register_get_list_update_delete(vault: Path) -> None:
     assert "Registered secret 'db' (schema 'database', keys: password, username)" in ok(
-        "secret", "register", "db", "--schema", "database", "--username=u", "--password=pw-12345")
+        "secret", "register", "db", "--schema", "database", "--username=u", "--password=pw-12345"
+    )
     hidden = ok("secret", "get", "db")
     assert "password: ********" in hidden and "pw-12345" not in hidden
     assert json.loads(ok("secret", "get", "db", "--reveal", "--json"))["content"] == {
-        "username": "u", "password": "pw-12345"}
+        "username": "u",
+        "password": "pw-12345",
+    }
     ok("secret", "register", "api", "-k", "key", "-v", "k1")  # a key named 'key': only this way
     assert json.loads(ok("secret", "list", "--json")) == ["api", "db"]
     ok("secret", "update", "db", "--password=pw-2")
     assert json.loads(ok("secret", "get", "db", "--reveal", "--json"))["content"] == {
-        "username": "u", "password": "pw-2"}
+        "username": "u",
+        "password": "pw-2",
+    }
     ok("secret", "delete", "api")
     assert json.loads(ok("secret", "list", "--json")) == ["db"]
     ok("secret", "delete", "--all", "--yes")
@@ -70,7 +88,9 @@ def test_register_get_list_update_delete(vault: Path) -> None:
 def test_interactive_prompts_for_the_schema_keys(vault: Path) -> None:
     ok("secret", "register", "creds", "--schema", "aws", "-i", input="AKIA\nsecret-key\n\n")
     assert json.loads(ok("secret", "get", "creds", "--reveal", "--json"))["content"] == {
-        "aws_access_key_id": "AKIA", "aws_secret_access_key": "secret-key"}
+        "aws_access_key_id": "AKIA",
+        "aws_secret_access_key": "secret-key",
+    }
 
 
 def test_value_from_a_file(vault: Path, tmp_path: Path) -> None:
@@ -83,17 +103,22 @@ def test_value_from_a_file(vault: Path, tmp_path: Path) -> None:
 
 def test_bad_input_gives_one_line_errors(vault: Path) -> None:
     assert fails("secret", "register", "x", "--schema", "nope", "--a=1").startswith(
-        "Unknown secret schema 'nope'.")
+        "Unknown secret schema 'nope'."
+    )
     assert "aws_secret_access_key: required key missing" in fails(
-        "secret", "register", "x", "--schema", "aws", "--aws_access_key_id=1")
+        "secret", "register", "x", "--schema", "aws", "--aws_access_key_id=1"
+    )
     ok("secret", "register", "dup", "--a=1")
     assert fails("secret", "register", "dup", "--a=2").startswith(
-        "A secret named 'dup' already exists in secrets manager 'vault' (flavor 'local').")
+        "A secret named 'dup' already exists in secrets manager 'vault' (flavor 'local')."
+    )
     assert fails("secret", "get", "dupe").startswith(
-        "No secret 'dupe' in secrets manager 'vault' (flavor 'local'). Did you mean 'dup'?")
+        "No secret 'dupe' in secrets manager 'vault' (flavor 'local'). Did you mean 'dup'?"
+    )
     assert fails("secret", "register", "empty") == (
         "Secret 'empty' has no values: give -k KEY -v VALUE (the 0.7 form) or --KEY=VALUE pairs, "
-        "or -i to read them from standard input (it is not a terminal, so nothing was asked).")
+        "or -i to read them from standard input (it is not a terminal, so nothing was asked)."
+    )
 
 
 def test_wrong_key_from_the_cli(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,7 +129,8 @@ def test_wrong_key_from_the_cli(vault: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 def test_no_secrets_manager_in_the_active_stack() -> None:
     assert fails("secret", "list").startswith(
-        "The active stack 'default' has no secrets manager. Register one and add it:")
+        "The active stack 'default' has no secrets manager. Register one and add it:"
+    )
 
 
 def test_stack_describe_shows_the_reference(vault: Path) -> None:

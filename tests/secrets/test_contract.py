@@ -14,7 +14,9 @@ import pytest
 from tests.secrets.secrets_pipeline import CONTRACT
 
 
-@pytest.mark.parametrize("check", CONTRACT, ids=[c.__name__.removeprefix("check_") for c in CONTRACT])
+@pytest.mark.parametrize(
+    "check", CONTRACT, ids=[c.__name__.removeprefix("check_") for c in CONTRACT]
+)
 def test_contract(manager: Any, check: Callable[[Any], None]) -> None:
     check(manager)
 

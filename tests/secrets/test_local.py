@@ -31,20 +31,27 @@ def test_values_are_encrypted_at_rest_in_private_files(tmp_path: Path) -> None:
     assert key_file.read_text().strip().encode() not in data_file.read_bytes()
 
 
-def test_wrong_key_is_a_clear_error_not_garbage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_wrong_key_is_a_clear_error_not_garbage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     manager = make_local(tmp_path)
     manager.register_secret(build_secret("db", None, {"password": "x"}))
     monkeypatch.setenv(KEY_ENV, generate_key())
     other = make_local(tmp_path)
-    with pytest.raises(SecretsManagerError, match=(
-        r"Secrets manager 'local_secrets' \(flavor 'local'\) cannot decrypt .*local_secrets.secrets "
-        r"with the key from \$ZENML_AIRFLOW_SECRETS_KEY: it is not the key the secrets were written with"
-    )):
+    with pytest.raises(
+        SecretsManagerError,
+        match=(
+            r"Secrets manager 'local_secrets' \(flavor 'local'\) cannot decrypt .*local_secrets.secrets "
+            r"with the key from \$ZENML_AIRFLOW_SECRETS_KEY: it is not the key the secrets were written with"
+        ),
+    ):
         other.get_secret("db")
     with pytest.raises(SecretsManagerError, match="cannot decrypt"):
         other.register_secret(build_secret("new", None, {"v": "1"}))
     monkeypatch.delenv(KEY_ENV)
-    assert make_local(tmp_path).get_secret("db").content == {"password": "x"}, "nothing was overwritten"
+    assert make_local(tmp_path).get_secret("db").content == {"password": "x"}, (
+        "nothing was overwritten"
+    )
 
 
 def test_key_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -55,12 +62,17 @@ def test_key_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert make_local(tmp_path).get_secret("db").content == {"password": "x"}
 
 
-def test_malformed_key_and_missing_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_malformed_key_and_missing_key_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     manager = make_local(tmp_path)
     manager.register_secret(build_secret("db", None, {"password": "x"}))
     monkeypatch.setenv(KEY_ENV, "not-a-key")
-    with pytest.raises(SecretsManagerError, match=r"The secrets key in \$ZENML_AIRFLOW_SECRETS_KEY "
-                       "is not a Fernet key"):
+    with pytest.raises(
+        SecretsManagerError,
+        match=r"The secrets key in \$ZENML_AIRFLOW_SECRETS_KEY "
+        "is not a Fernet key",
+    ):
         make_local(tmp_path).get_secret("db")
     monkeypatch.delenv(KEY_ENV)
     Path(manager.key_file).unlink()
@@ -71,7 +83,9 @@ def test_malformed_key_and_missing_key_file(tmp_path: Path, monkeypatch: pytest.
 def _writer(tmp_path: Path, worker: int, count: int) -> None:
     manager = make_local(tmp_path)
     for index in range(count):
-        manager.register_secret(build_secret(f"w{worker}-{index}", None, {"v": f"{worker}:{index}"}))
+        manager.register_secret(
+            build_secret(f"w{worker}-{index}", None, {"v": f"{worker}:{index}"})
+        )
 
 
 def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:

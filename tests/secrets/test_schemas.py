@@ -34,7 +34,9 @@ def test_arbitrary_is_the_default_schema() -> None:
 
 def test_aws_schema_keys_and_optional_session_token() -> None:
     assert AWSSecretSchema.get_schema_keys() == [
-        "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
     ]
     secret = build_secret("a", "aws", {"aws_access_key_id": "id", "aws_secret_access_key": "key"})
     assert secret.content == {"aws_access_key_id": "id", "aws_secret_access_key": "key"}
@@ -103,8 +105,11 @@ def test_missing_required_schema_field_is_named() -> None:
 
 
 def test_unknown_key_for_a_schema_is_refused_with_a_hint() -> None:
-    with pytest.raises(SecretSchemaError, match="aws_secret_acess_key: not a key of schema 'aws' - "
-                       "Did you mean 'aws_secret_access_key'"):
+    with pytest.raises(
+        SecretSchemaError,
+        match="aws_secret_acess_key: not a key of schema 'aws' - "
+        "Did you mean 'aws_secret_access_key'",
+    ):
         build_secret("c", "aws", {"aws_access_key_id": "i", "aws_secret_acess_key": "k"})
 
 
@@ -120,5 +125,9 @@ def test_invalid_secret_name_and_key() -> None:
 def test_a_reserved_key_is_refused_not_silently_replaced(key: str, schema: str | None) -> None:
     from zenml_airflow.secrets import SecretSchemaError, build_secret
 
-    with pytest.raises(SecretSchemaError, match=rf"Invalid secret 's': the key\(s\) \['{key}'\] are reserved"):
-        build_secret("s", schema, {key: "mine", "aws_access_key_id": "a", "aws_secret_access_key": "b"})
+    with pytest.raises(
+        SecretSchemaError, match=rf"Invalid secret 's': the key\(s\) \['{key}'\] are reserved"
+    ):
+        build_secret(
+            "s", schema, {key: "mine", "aws_access_key_id": "a", "aws_secret_access_key": "b"}
+        )

@@ -36,15 +36,49 @@ def airflow_config_dir(airflow: LocalAirflow) -> str:
 
 
 @pytest.fixture
-def seed_stack(local_airflow: LocalAirflow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAirflow]:
+def seed_stack(
+    local_airflow: LocalAirflow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[LocalAirflow]:
     """An airflow stack, active in the configuration Airflow itself runs with."""
     monkeypatch.setenv("ZENML_AIRFLOW_CONFIG_DIR", airflow_config_dir(local_airflow))
-    cli("orchestrator", "register", "seed_af", "--flavor", "airflow",
-        f"--dags_folder={local_airflow.dags_folder}", f"--airflow_home={local_airflow.airflow_home}",
-        f"--api_url={local_airflow.api_url}")
-    cli("artifact-store", "register", "seed_artifacts", "--flavor", "local", f"--path={tmp_path / 'artifacts'}")
-    cli("metadata-store", "register", "seed_metadata", "--flavor", "sqlite", f"--uri={tmp_path / 'metadata.db'}")
-    cli("stack", "register", "seed_stack", "-o", "seed_af", "-m", "seed_metadata", "-a", "seed_artifacts", "--set")
+    cli(
+        "orchestrator",
+        "register",
+        "seed_af",
+        "--flavor",
+        "airflow",
+        f"--dags_folder={local_airflow.dags_folder}",
+        f"--airflow_home={local_airflow.airflow_home}",
+        f"--api_url={local_airflow.api_url}",
+    )
+    cli(
+        "artifact-store",
+        "register",
+        "seed_artifacts",
+        "--flavor",
+        "local",
+        f"--path={tmp_path / 'artifacts'}",
+    )
+    cli(
+        "metadata-store",
+        "register",
+        "seed_metadata",
+        "--flavor",
+        "sqlite",
+        f"--uri={tmp_path / 'metadata.db'}",
+    )
+    cli(
+        "stack",
+        "register",
+        "seed_stack",
+        "-o",
+        "seed_af",
+        "-m",
+        "seed_metadata",
+        "-a",
+        "seed_artifacts",
+        "--set",
+    )
     written: list[Path] = []
     local_airflow.seed_files = written  # type: ignore[attr-defined]
     try:
@@ -92,8 +126,14 @@ def test_dag_equals_p_run_in_the_dags_folder(seed_stack: LocalAirflow) -> None:
 
     # `python run.py`, as the seed's README has users start it: the file is the DAG, so it is
     # triggered and followed, not compiled a second time.
-    result = subprocess.run([sys.executable, str(run_file)], capture_output=True, text=True,
-                            env=os.environ.copy(), timeout=600, check=False)
+    result = subprocess.run(
+        [sys.executable, str(run_file)],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"Triggered DAG '{DAG_ID}'" in result.stderr
     assert not (seed_stack.dags_folder / f"{DAG_ID}.py").exists(), "compiled a second DAG file"
@@ -116,7 +156,9 @@ def test_dag_equals_p_run_in_the_dags_folder(seed_stack: LocalAirflow) -> None:
     put_in_dags_folder(seed_stack, "airflow_run_schedule.py")
     with seed_stack.client() as client:
         deadline = time.monotonic() + 120  # a new file is found by the next folder scan
-        while not str((client.get_dag(DAG_ID) or {}).get("fileloc", "")).endswith("airflow_run_schedule.py"):
+        while not str((client.get_dag(DAG_ID) or {}).get("fileloc", "")).endswith(
+            "airflow_run_schedule.py"
+        ):
             assert time.monotonic() < deadline, "Airflow did not pick up the scheduled DAG file"
             time.sleep(1)
         for _ in range(2):

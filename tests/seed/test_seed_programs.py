@@ -60,7 +60,9 @@ def test_every_program_is_written_for_the_seed() -> None:
         text = (PROGRAMS / name).read_text(encoding="utf-8")
         assert "zenml_airflow" not in text and "zenml-airflow" not in text, name
         uses_a_program = "from airflow_pipeline import" in text
-        assert re.search(r"\bzenml\b", text) or uses_a_program, f"{name} does not use the seed's API"
+        assert re.search(r"\bzenml\b", text) or uses_a_program, (
+            f"{name} does not use the seed's API"
+        )
 
 
 def test_post_execution_walkthrough(workdir: Path) -> None:
@@ -108,7 +110,7 @@ def test_secrets_and_profiles_walkthrough(workdir: Path) -> None:
     assert "step saw: username=very-secret" in out
     # `-k key -v value` stores one key named "key" (not the two keys "key" and "value"); values
     # are shown only with --reveal (stricter than the seed, docs/migrating-from-zenml.md).
-    shown = out[out.index("Secret 'plain'"):]
+    shown = out[out.index("Secret 'plain'") :]
     assert re.search(r"^\s+key: \*+$", shown, flags=re.MULTILINE)
     assert not re.search(r"^\s+value:", shown, flags=re.MULTILINE)
 
@@ -129,18 +131,25 @@ def test_pipeline_run_from_a_yaml_config(workdir: Path) -> None:
         "set -e\n"
         "zenml pipeline run yaml_config.py -c yaml_config.yaml\n"
         "python -c 'from zenml.repository import Repository\n"
-        "run = Repository().get_pipeline(\"greeting_pipeline\").runs[-1]\n"
-        "greeter = run.get_step(\"greeter\")\n"
-        "print(\"parameters:\", greeter.parameters)\n"
-        "print(\"materializer:\", greeter.output.materializer)\n"
-        "print(\"shouted:\", run.get_step(\"shouter\").output.read())'\n"
+        'run = Repository().get_pipeline("greeting_pipeline").runs[-1]\n'
+        'greeter = run.get_step("greeter")\n'
+        'print("parameters:", greeter.parameters)\n'
+        'print("materializer:", greeter.output.materializer)\n'
+        'print("shouted:", run.get_step("shouter").output.read())\'\n'
     )
     # The shell script is written in the seed's words too: the rename is applied to it.
     script = workdir / "pipeline_run.sh"
     script.write_text(renamed(script.read_text()))
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    result = subprocess.run(["bash", str(script)], cwd=workdir, env=env, capture_output=True,
-                            text=True, timeout=300, check=False)
+    result = subprocess.run(
+        ["bash", str(script)],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "parameters: {'name': 'airflow', 'times': 2}" in result.stdout
     assert "materializer: yaml_config:GreetingMaterializer" in result.stdout

@@ -31,7 +31,9 @@ def test_one_module_per_component_type_holds_only_that_types_flavors() -> None:
 
 
 def test_the_builtin_flavors_are_exactly_the_flavor_classes_of_the_type_modules() -> None:
-    assert [flavor.component_class for flavor in builtin_flavors()] == list(BUILTIN_COMPONENT_CLASSES)
+    assert [flavor.component_class for flavor in builtin_flavors()] == list(
+        BUILTIN_COMPONENT_CLASSES
+    )
     assert len(BUILTIN_COMPONENT_CLASSES) == 16
     assert len({(cls.TYPE, cls.FLAVOR) for cls in BUILTIN_COMPONENT_CLASSES}) == 16
 
@@ -73,7 +75,9 @@ def test_shared_field_checks(tmp_path: Path) -> None:
     assert local_directory(None) is None
     assert local_directory(f"file://{tmp_path}") == str(tmp_path)
     assert local_directory("~") == str(Path.home())
-    with pytest.raises(ValueError, match="'s3://b' is not a local path; give a directory on this machine"):
+    with pytest.raises(
+        ValueError, match="'s3://b' is not a local path; give a directory on this machine"
+    ):
         local_directory("s3://b")
     with pytest.raises(ValueError, match="must not be empty"):
         absolute_local_path(" ", "give a file")

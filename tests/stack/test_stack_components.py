@@ -112,19 +112,61 @@ def test_custom_component_subclass() -> None:
 @pytest.mark.parametrize(
     ("component_type", "label", "plural_label", "plural", "cli_name"),
     [
-        (StackComponentType.ORCHESTRATOR, "orchestrator", "orchestrators", "orchestrators", "orchestrator"),
-        (StackComponentType.METADATA_STORE, "metadata store", "metadata stores", "metadata_stores", "metadata-store"),
-        (StackComponentType.ARTIFACT_STORE, "artifact store", "artifact stores", "artifact_stores", "artifact-store"),
-        (StackComponentType.STEP_OPERATOR, "step operator", "step operators", "step_operators", "step-operator"),
-        (StackComponentType.CONTAINER_REGISTRY, "container registry", "container registries",
-         "container_registries", "container-registry"),
-        (StackComponentType.SECRETS_MANAGER, "secrets manager", "secrets managers", "secrets_managers",
-         "secrets-manager"),
-        (StackComponentType.MODEL_DEPLOYER, "model deployer", "model deployers", "model_deployers", "model-deployer"),
+        (
+            StackComponentType.ORCHESTRATOR,
+            "orchestrator",
+            "orchestrators",
+            "orchestrators",
+            "orchestrator",
+        ),
+        (
+            StackComponentType.METADATA_STORE,
+            "metadata store",
+            "metadata stores",
+            "metadata_stores",
+            "metadata-store",
+        ),
+        (
+            StackComponentType.ARTIFACT_STORE,
+            "artifact store",
+            "artifact stores",
+            "artifact_stores",
+            "artifact-store",
+        ),
+        (
+            StackComponentType.STEP_OPERATOR,
+            "step operator",
+            "step operators",
+            "step_operators",
+            "step-operator",
+        ),
+        (
+            StackComponentType.CONTAINER_REGISTRY,
+            "container registry",
+            "container registries",
+            "container_registries",
+            "container-registry",
+        ),
+        (
+            StackComponentType.SECRETS_MANAGER,
+            "secrets manager",
+            "secrets managers",
+            "secrets_managers",
+            "secrets-manager",
+        ),
+        (
+            StackComponentType.MODEL_DEPLOYER,
+            "model deployer",
+            "model deployers",
+            "model_deployers",
+            "model-deployer",
+        ),
     ],
 )
 def test_component_type_spellings(
     component_type: StackComponentType, label: str, plural_label: str, plural: str, cli_name: str
 ) -> None:
     assert (component_type.label, component_type.plural_label) == (label, plural_label)
-    assert (component_type.plural, component_type.cli_name) == (plural, cli_name), "the seed's spellings"
+    assert (component_type.plural, component_type.cli_name) == (plural, cli_name), (
+        "the seed's spellings"
+    )

@@ -71,7 +71,9 @@ def test_unimplemented_flavor_is_refused_with_its_reason() -> None:
         stack.validate()
     message = str(info.value)
     assert message.startswith("Stack 'cloud' cannot be used: ")
-    assert "step operator 'dock': the step operator flavor 'docker' is not implemented yet" in message
+    assert (
+        "step operator 'dock': the step operator flavor 'docker' is not implemented yet" in message
+    )
     assert "metadata store 'db'" not in message  # the mysql flavor is implemented
     assert "artifact store 's3'" not in message  # the s3 flavor is implemented
     assert "planned after the Airflow UI plugin" in message
@@ -81,9 +83,12 @@ def test_missing_implementation_is_refused(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(AirflowOrchestratorComponent, "IMPLEMENTATION", "no_such_mod_xyz:Orch")
     stack = local_stack()
     stack.orchestrator = AirflowOrchestratorComponent(name="af")
-    with pytest.raises(StackError, match=r"orchestrator 'af': the implementation of the "
-                       r"orchestrator flavor 'airflow' cannot be loaded: Cannot import "
-                       r"'no_such_mod_xyz'"):
+    with pytest.raises(
+        StackError,
+        match=r"orchestrator 'af': the implementation of the "
+        r"orchestrator flavor 'airflow' cannot be loaded: Cannot import "
+        r"'no_such_mod_xyz'",
+    ):
         stack.validate()
 
 
@@ -184,8 +189,11 @@ def test_register_stack_refuses_a_different_component_of_the_same_name(
     stack = local_stack("clash")
     stack.artifact_store = LocalArtifactStoreComponent(name="default", path="/elsewhere")
     stack.orchestrator = LocalOrchestratorComponent(name="default")
-    with pytest.raises(StackError, match="An artifact store named 'default' already exists in "
-                       "profile 'default' with a different configuration"):
+    with pytest.raises(
+        StackError,
+        match="An artifact store named 'default' already exists in "
+        "profile 'default' with a different configuration",
+    ):
         register_stack(profile, stack)
     assert "clash" not in profile.list_stacks()
     assert "m" not in profile.list_components(StackComponentType.METADATA_STORE)  # all or nothing
@@ -222,7 +230,9 @@ def test_export_import_round_trip(isolated_config: Path) -> None:
     imported, added = import_stack(other, exported)
     assert imported.name == "portable"
     assert sorted(kind.value for kind, _ in added) == [
-        "artifact_store", "metadata_store", "orchestrator"
+        "artifact_store",
+        "metadata_store",
+        "orchestrator",
     ]
     assert Stack.from_profile(other, "portable").to_export() == exported
     again, added_again = import_stack(other, exported)  # identical: nothing changes
@@ -233,8 +243,9 @@ def test_export_import_round_trip(isolated_config: Path) -> None:
 
 def test_import_refuses_newer_versions_and_wrong_shapes() -> None:
     exported = local_stack().to_export()
-    with pytest.raises(ConfigError, match="has stack export version 99; this zenml-airflow reads "
-                       "up to version 1"):
+    with pytest.raises(
+        ConfigError, match="has stack export version 99; this zenml-airflow reads up to version 1"
+    ):
         stack_from_export({**exported, "version": 99}, source="f.yaml")
     with pytest.raises(ConfigError, match="f.yaml must contain a mapping"):
         stack_from_export([1, 2], source="f.yaml")

@@ -20,7 +20,10 @@ def test_imports_colon_and_dotted_paths_and_nested_qualnames() -> None:
     ("path", "message"),
     [
         ("nocolon", r"Invalid import path 'nocolon': expected 'package.module:Name'"),
-        ("no_such_module_xyz:X", r"Cannot import 'no_such_module_xyz' \(needed for 'no_such_module_xyz:X'\)"),
+        (
+            "no_such_module_xyz:X",
+            r"Cannot import 'no_such_module_xyz' \(needed for 'no_such_module_xyz:X'\)",
+        ),
         ("collections:Nope", r"Module 'collections' has no attribute 'Nope'"),
     ],
 )

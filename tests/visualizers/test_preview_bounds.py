@@ -115,14 +115,19 @@ def test_a_parquet_of_long_strings_is_previewed_in_bounded_memory_and_size(
     assert "Not read (values too large to preview): text" in str(result["text"])
 
 
-def test_long_cells_of_a_readable_string_column_are_cut(local_store: tuple[Path, ArtifactStore, str]) -> None:
+def test_long_cells_of_a_readable_string_column_are_cut(
+    local_store: tuple[Path, ArtifactStore, str],
+) -> None:
     import pandas as pd
 
     _, store, uri = local_store
     pd.DataFrame({"text": ["z" * 5000] * 3}).to_parquet(f"{uri}/df.parquet")
     preview = pv.preview_artifact(ArtifactFiles(store, uri), PANDAS, "pandas.DataFrame")
     assert preview.kind == "table"
-    assert "z" * (pv.MAX_CELL_CHARS - 3) + "..." in preview.html and "z" * pv.MAX_CELL_CHARS not in preview.html
+    assert (
+        "z" * (pv.MAX_CELL_CHARS - 3) + "..." in preview.html
+        and "z" * pv.MAX_CELL_CHARS not in preview.html
+    )
 
 
 def test_deeply_nested_json_is_shown_as_text_not_a_recursion_error(

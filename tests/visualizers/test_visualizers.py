@@ -67,12 +67,14 @@ def test_histogram_and_lineage_svg() -> None:
         LineageStep("train", "failed", "/s/2", {"table": "a1", "old": "x9"}, {}),
     ]
     graph = lineage_svg(steps, {"a1": LineageArtifact("a1", "table", "/a/a1")})
-    assert graph.count('<rect x=') == 4  # two steps, the table and the input from another run
+    assert graph.count("<rect x=") == 4  # two steps, the table and the input from another run
     assert 'href="/s/2"' in graph and 'href="/a/a1"' in graph and "#c62828" in graph
     assert lineage_svg([]) == ""
 
 
-@pytest.mark.parametrize("name", ["../x", "/etc/passwd", "a/../../b", "", "a\\b", "a\x00", "C:/x", "a//b"])
+@pytest.mark.parametrize(
+    "name", ["../x", "/etc/passwd", "a/../../b", "", "a\\b", "a\x00", "C:/x", "a//b"]
+)
 def test_bad_relative_names_are_refused(name: str) -> None:
     with pytest.raises(UnsafePathError):
         check_relative_name(name)
@@ -80,7 +82,12 @@ def test_bad_relative_names_are_refused(name: str) -> None:
 
 def test_artifact_outside_the_store_is_refused(tmp_path: Path) -> None:
     store = ArtifactStore(str(tmp_path / "artifacts"))
-    for uri in (str(tmp_path / "elsewhere"), str(tmp_path / "artifacts"), f"{tmp_path}/artifacts/../x", "s3://b/x"):
+    for uri in (
+        str(tmp_path / "elsewhere"),
+        str(tmp_path / "artifacts"),
+        f"{tmp_path}/artifacts/../x",
+        "s3://b/x",
+    ):
         with pytest.raises(UnsafePathError):
             ArtifactFiles(store, uri)
     remote = ArtifactStore("memory://root")
@@ -88,7 +95,9 @@ def test_artifact_outside_the_store_is_refused(tmp_path: Path) -> None:
         ArtifactFiles(remote, "memory://other/x")
 
 
-def test_numpy_preview_reads_a_bounded_prefix(store: ArtifactStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_numpy_preview_reads_a_bounded_prefix(
+    store: ArtifactStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     uri = artifact_dir(store)
     save_npy(store, uri, np.arange(1000, dtype=np.float32))
     monkeypatch.setattr(pv, "MAX_ARRAY_SAMPLE", 100)
@@ -122,7 +131,11 @@ def test_json_preview_is_escaped_and_oversized_json_is_refused(
     uri = artifact_dir(store)
     write(store, uri, "data.json", json.dumps({"html": "<script>x</script>"}).encode())
     preview = pv.preview_artifact(ArtifactFiles(store, uri), BUILTIN, "dict")
-    assert preview.kind == "json" and "&lt;script&gt;" in preview.html and "<script>" not in preview.html
+    assert (
+        preview.kind == "json"
+        and "&lt;script&gt;" in preview.html
+        and "<script>" not in preview.html
+    )
     monkeypatch.setattr(pv, "MAX_JSON_BYTES", 10)
     refused = pv.preview_artifact(ArtifactFiles(store, uri), BUILTIN, "dict")
     assert refused.kind == "refused" and "over the 10-byte limit" in refused.message
@@ -131,7 +144,9 @@ def test_json_preview_is_escaped_and_oversized_json_is_refused(
 def test_unknown_materializers_and_missing_files_are_refused(store: ArtifactStore) -> None:
     uri = artifact_dir(store)
     write(store, uri, "model.pkl", b"\x80\x04...")
-    preview = pv.preview_artifact(ArtifactFiles(store, uri), "my.module:PickleMaterializer", "my.Model")
+    preview = pv.preview_artifact(
+        ArtifactFiles(store, uri), "my.module:PickleMaterializer", "my.Model"
+    )
     assert preview.kind == "refused" and "never pickles" in preview.message
     gone = store.artifact_uri("p", "s", "out", uuid.uuid4().hex)
     assert pv.preview_artifact(ArtifactFiles(store, gone), NUMPY, "").kind == "missing"

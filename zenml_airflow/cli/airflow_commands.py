@@ -21,12 +21,33 @@ from zenml_airflow.exceptions import PipelineConfigurationError, StackError
 def schedule_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The schedule flags shared by ``compile`` and ``deploy``."""
     options = [
-        click.option("--cron", "cron", metavar="EXPR", help="Run on this cron expression, e.g. '0 3 * * *' or '@daily'."),
-        click.option("--interval-seconds", type=click.IntRange(min=1), help="Run every N seconds (needs --start-time)."),
-        click.option("--start-time", metavar="ISO", help="First possible run, ISO 8601 (naive = --timezone)."),
+        click.option(
+            "--cron",
+            "cron",
+            metavar="EXPR",
+            help="Run on this cron expression, e.g. '0 3 * * *' or '@daily'.",
+        ),
+        click.option(
+            "--interval-seconds",
+            type=click.IntRange(min=1),
+            help="Run every N seconds (needs --start-time).",
+        ),
+        click.option(
+            "--start-time", metavar="ISO", help="First possible run, ISO 8601 (naive = --timezone)."
+        ),
         click.option("--end-time", metavar="ISO", help="No runs after this time, ISO 8601."),
-        click.option("--catchup/--no-catchup", default=False, show_default=True, help="Run every missed interval since --start-time."),
-        click.option("--timezone", "timezone_name", metavar="TZ", help="IANA time zone of the schedule (default UTC)."),
+        click.option(
+            "--catchup/--no-catchup",
+            default=False,
+            show_default=True,
+            help="Run every missed interval since --start-time.",
+        ),
+        click.option(
+            "--timezone",
+            "timezone_name",
+            metavar="TZ",
+            help="IANA time zone of the schedule (default UTC).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -39,12 +60,18 @@ def _parse_time(value: str | None, flag: str) -> datetime | None:
     try:
         return datetime.fromisoformat(value)
     except ValueError as error:
-        raise PipelineConfigurationError(f"{flag} {value!r} is not an ISO 8601 time, e.g. 2026-01-01T03:00:00.") from error
+        raise PipelineConfigurationError(
+            f"{flag} {value!r} is not an ISO 8601 time, e.g. 2026-01-01T03:00:00."
+        ) from error
 
 
 def build_schedule(
-    cron: str | None, interval_seconds: int | None, start_time: str | None, end_time: str | None,
-    catchup: bool, timezone_name: str | None,
+    cron: str | None,
+    interval_seconds: int | None,
+    start_time: str | None,
+    end_time: str | None,
+    catchup: bool,
+    timezone_name: str | None,
 ) -> Any:
     """A ``Schedule`` from the CLI flags, or ``None`` when no schedule flag was given."""
     if cron is None and interval_seconds is None:
@@ -115,7 +142,11 @@ CHECK_SCRIPT = textwrap.dedent(
 def check_dag_file(path: Path, python: str = sys.executable) -> dict[str, Any]:
     """Import ``path`` in a fresh ``python`` the way Airflow's DAG processor does and report."""
     result = subprocess.run(
-        [python, "-c", CHECK_SCRIPT, str(path)], capture_output=True, text=True, check=False, timeout=120
+        [python, "-c", CHECK_SCRIPT, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     lines = result.stdout.strip().splitlines()
     if result.returncode != 0 or not lines:
@@ -126,14 +157,37 @@ def check_dag_file(path: Path, python: str = sys.executable) -> dict[str, Any]:
 
 @click.command("compile")
 @click.argument("source")
-@click.option("--output-dir", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True, help="Where to write <dag_id>.py.")
+@click.option(
+    "--output-dir",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where to write <dag_id>.py.",
+)
 @click.option("--dag-id", help="The DAG id (default: the pipeline name).")
-@click.option("--check", is_flag=True, help="Import the written file in a fresh interpreter, as Airflow does; report parse time and errors.")
-@click.option("--strict", is_flag=True, help="Refuse to write a DAG file that would contain plain-text secret values (use {{secret.key}} references).")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Import the written file in a fresh interpreter, as Airflow does; report parse time and errors.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse to write a DAG file that would contain plain-text secret values (use {{secret.key}} references).",
+)
 @schedule_options
 def compile_command(
-    source: str, output_dir: Path, dag_id: str | None, check: bool, strict: bool, cron: str | None,
-    interval_seconds: int | None, start_time: str | None, end_time: str | None, catchup: bool,
+    source: str,
+    output_dir: Path,
+    dag_id: str | None,
+    check: bool,
+    strict: bool,
+    cron: str | None,
+    interval_seconds: int | None,
+    start_time: str | None,
+    end_time: str | None,
+    catchup: bool,
     timezone_name: str | None,
 ) -> None:
     """Compile the pipeline SOURCE into an Airflow DAG file.
@@ -153,8 +207,12 @@ def compile_command(
         refuse_plain_secrets(stack)
     try:
         path = compile_pipeline(
-            loaded.pipeline, output_dir, schedule=schedule or loaded.schedule, dag_id=dag_id,
-            source=source, stack=stack,
+            loaded.pipeline,
+            output_dir,
+            schedule=schedule or loaded.schedule,
+            dag_id=dag_id,
+            source=source,
+            stack=stack,
         )
     except OSError as error:
         # Writing the DAG file (through a temporary file that is removed on failure) into the
@@ -163,7 +221,9 @@ def compile_command(
 
         target = output_dir.resolve()
         failed = Path(os.fsdecode(error.filename)).resolve() if error.filename else None
-        if failed is None or not (failed == target or target in failed.parents or failed in target.parents):
+        if failed is None or not (
+            failed == target or target in failed.parents or failed in target.parents
+        ):
             raise
         raise PipelineConfigurationError(
             f"Cannot write the DAG file into {output_dir}: {os_error_reason(error)}. Check that "
@@ -173,7 +233,9 @@ def compile_command(
     if check:
         report = check_dag_file(path)
         if not report["ok"]:
-            raise PipelineConfigurationError(f"{path} does not import the way Airflow imports it: {report['error']}")
+            raise PipelineConfigurationError(
+                f"{path} does not import the way Airflow imports it: {report['error']}"
+            )
         click.echo(
             f"Check passed: DAG '{report['dag_id']}' with {report['tasks']} task(s) parsed in "
             f"{report['parse_seconds'] * 1000:.0f} ms (fresh interpreter, {report['total_seconds']:.2f}s with "
@@ -211,13 +273,33 @@ def _airflow_orchestrator(stack: Any) -> Any:
 @click.argument("source")
 @click.option("--dag-id", help="The DAG id (default: the pipeline name).")
 @click.option("--trigger", is_flag=True, help="Trigger a run right after deploying.")
-@click.option("--wait", is_flag=True, help="With --trigger: follow the run to its end (exit 1 if it fails).")
-@click.option("--conf", "conf_json", metavar="JSON", help='DAG run conf for --trigger, e.g. \'{"trainer.epochs": 3}\'.')
-@click.option("--strict", is_flag=True, help="Refuse to write a DAG file that would contain plain-text secret values (use {{secret.key}} references).")
+@click.option(
+    "--wait", is_flag=True, help="With --trigger: follow the run to its end (exit 1 if it fails)."
+)
+@click.option(
+    "--conf",
+    "conf_json",
+    metavar="JSON",
+    help="DAG run conf for --trigger, e.g. '{\"trainer.epochs\": 3}'.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse to write a DAG file that would contain plain-text secret values (use {{secret.key}} references).",
+)
 @schedule_options
 def deploy_command(
-    source: str, dag_id: str | None, trigger: bool, wait: bool, conf_json: str | None, strict: bool, cron: str | None,
-    interval_seconds: int | None, start_time: str | None, end_time: str | None, catchup: bool,
+    source: str,
+    dag_id: str | None,
+    trigger: bool,
+    wait: bool,
+    conf_json: str | None,
+    strict: bool,
+    cron: str | None,
+    interval_seconds: int | None,
+    start_time: str | None,
+    end_time: str | None,
+    catchup: bool,
     timezone_name: str | None,
 ) -> None:
     """Compile SOURCE into the active airflow orchestrator's dags folder, have Airflow parse it and unpause it.
@@ -238,10 +320,16 @@ def deploy_command(
     loaded = load_source(source)
     with orchestrator.client() as client:
         deployment = orchestrator.deploy(
-            loaded.pipeline, stack=stack, schedule=schedule or loaded.schedule, dag_id=dag_id,
-            source=source, client=client,
+            loaded.pipeline,
+            stack=stack,
+            schedule=schedule or loaded.schedule,
+            dag_id=dag_id,
+            source=source,
+            client=client,
         )
-        click.echo(f"Deployed DAG '{deployment.dag_id}' ({deployment.path}); Airflow UI: {orchestrator.component.api_url}/dags/{deployment.dag_id}")
+        click.echo(
+            f"Deployed DAG '{deployment.dag_id}' ({deployment.path}); Airflow UI: {orchestrator.component.api_url}/dags/{deployment.dag_id}"
+        )
         if trigger:
             orchestrator.trigger_and_wait(client, deployment.dag_id, conf=conf, wait=wait)
 
@@ -259,7 +347,12 @@ def _parse_conf(conf_json: str | None) -> dict[str, Any]:
 
 
 @click.command("up")
-@click.option("--timeout", default=180, show_default=True, help="Seconds to wait for Airflow to become healthy.")
+@click.option(
+    "--timeout",
+    default=180,
+    show_default=True,
+    help="Seconds to wait for Airflow to become healthy.",
+)
 def stack_up(timeout: int) -> None:
     """Start a local Airflow for the active stack's airflow orchestrator."""
     from zenml_airflow.repository import Repository
@@ -268,9 +361,15 @@ def stack_up(timeout: int) -> None:
     orchestrator = _airflow_orchestrator(stack)
     local = orchestrator.local_airflow()
     started = time.monotonic()
-    click.echo(f"Starting Airflow (AIRFLOW_HOME={local.airflow_home}, dags folder {local.dags_folder}) ...")
+    click.echo(
+        f"Starting Airflow (AIRFLOW_HOME={local.airflow_home}, dags folder {local.dags_folder}) ..."
+    )
     local.up(timeout=timeout)
     user, password = local.credentials()
-    click.echo(f"Airflow is up after {time.monotonic() - started:.0f}s: {orchestrator.component.api_url}")
-    click.echo(f"Log in as '{user}' with password '{password}' (from {local.airflow_home}/simple_auth_manager_passwords.json.generated).")
+    click.echo(
+        f"Airflow is up after {time.monotonic() - started:.0f}s: {orchestrator.component.api_url}"
+    )
+    click.echo(
+        f"Log in as '{user}' with password '{password}' (from {local.airflow_home}/simple_auth_manager_passwords.json.generated)."
+    )
     click.echo("Stop it with `zenml-airflow stack down`.")

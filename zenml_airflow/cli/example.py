@@ -169,7 +169,11 @@ def _parent(path: str) -> Path:
 
 def _path_option(function: Any) -> Any:
     return click.option(
-        "--path", "-p", default=DEFAULT_PATH, show_default=True, metavar="DIR",
+        "--path",
+        "-p",
+        default=DEFAULT_PATH,
+        show_default=True,
+        metavar="DIR",
         help="The folder that holds the pulled examples (each in DIR/NAME).",
     )(function)
 
@@ -192,12 +196,16 @@ def list_(as_json: bool) -> None:
         )
         return
     print_table(
-        "Examples", ["NAME", "DESCRIPTION"],
-        ([e.name, e.description] for e in examples.values()), empty="No examples are installed.",
+        "Examples",
+        ["NAME", "DESCRIPTION"],
+        ([e.name, e.description] for e in examples.values()),
+        empty="No examples are installed.",
     )
     if examples:
-        note("Read one with `zenml-airflow example info NAME`, copy it here with "
-             "`zenml-airflow example pull NAME`, run it with `zenml-airflow example run NAME`.")
+        note(
+            "Read one with `zenml-airflow example info NAME`, copy it here with "
+            "`zenml-airflow example pull NAME`, run it with `zenml-airflow example run NAME`."
+        )
 
 
 @example.command("info", help="Print the README of example NAME.")
@@ -268,9 +276,7 @@ def run(name: str, path: str, force: bool) -> None:
         )
     click.echo(f"Running {entry} ...", err=True)
     sys.stdout.flush()
-    result = subprocess.run(
-        [sys.executable, ENTRY], cwd=folder, env=os.environ.copy(), check=False
-    )
+    result = subprocess.run([sys.executable, ENTRY], cwd=folder, env=os.environ.copy(), check=False)
     if result.returncode != 0:
         raise ExampleError(
             f"Example '{name}' failed (exit status {result.returncode}; its output is above). "

@@ -240,8 +240,14 @@ def describe_run(run_name: str, stack_name: str | None, as_json: bool) -> None:
 
 @pipeline.command("run")
 @click.argument("python_file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--config", "-c", "config_path", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="The YAML file naming the pipeline, its steps' sources and parameters.")
+@click.option(
+    "--config",
+    "-c",
+    "config_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="The YAML file naming the pipeline, its steps' sources and parameters.",
+)
 def run_command(python_file: str, config_path: str) -> None:
     """Run the pipeline that CONFIG describes, built from the steps in PYTHON_FILE, on the active stack.
 

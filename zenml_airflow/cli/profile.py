@@ -55,7 +55,10 @@ def profile() -> None:
 )
 @click.argument("name")
 @click.option(
-    "--store-type", "-t", type=click.Choice(["local", "sql", "rest"]), default="local",
+    "--store-type",
+    "-t",
+    type=click.Choice(["local", "sql", "rest"]),
+    default="local",
     show_default=True,
     help="The seed's profile stores: only 'local' (YAML files in the profile directory) exists here.",
 )

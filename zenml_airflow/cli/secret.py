@@ -273,8 +273,12 @@ def _ask_register(
 
 
 def _ask_update(
-    name: str, cls: Any, current: dict[str, Any], values: dict[str, str],
-    waiting: Sequence[str], replace: bool,
+    name: str,
+    cls: Any,
+    current: dict[str, Any],
+    values: dict[str, str],
+    waiting: Sequence[str],
+    replace: bool,
 ) -> dict[str, str]:
     """Ask for the ``-k`` keys without a value, then a new value for every key of the secret
     (and of the schema) not given; Enter keeps it (drops it with ``--replace``). For the
@@ -322,7 +326,9 @@ def secret() -> None:
 @click.option("--schema", "-s", "schema", help="The secret schema (default: arbitrary keys).")
 @_pair_options
 @click.option(
-    "--interactive", "-i", is_flag=True,
+    "--interactive",
+    "-i",
+    is_flag=True,
     help="Ask for the values not given (input is not echoed); reads standard input when it is "
     "not a terminal.",
 )
@@ -418,7 +424,9 @@ def list_(manager_name: str | None, as_json: bool) -> None:
 @click.option("--schema", "-s", "schema", help="A new schema for the secret.")
 @_pair_options
 @click.option(
-    "--interactive", "-i", is_flag=True,
+    "--interactive",
+    "-i",
+    is_flag=True,
     help="Ask for a new value of each key not given (Enter keeps it); reads standard input when "
     "it is not a terminal.",
 )
@@ -534,8 +542,7 @@ def schemas(as_json: bool) -> None:
         (
             [
                 row["schema"],
-                ", ".join(f"{k}{'' if req else '?'}" for k, req in row["keys"].items())
-                or "any",
+                ", ".join(f"{k}{'' if req else '?'}" for k, req in row["keys"].items()) or "any",
             ]
             for row in rows
         ),
@@ -548,4 +555,6 @@ def generate_key() -> None:
     from zenml_airflow.secrets.local import generate_key as new_key
 
     click.echo(new_key())
-    note(f"Keep it apart from the secrets: export {KEY_ENV}=<key>, or write it to a key file (0600).")
+    note(
+        f"Keep it apart from the secrets: export {KEY_ENV}=<key>, or write it to a key file (0600)."
+    )

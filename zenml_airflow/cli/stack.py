@@ -31,7 +31,6 @@ COMPONENT_OPTIONS: tuple[tuple[str, StackComponentType], ...] = (
 OPTIONAL_TYPES = tuple(kind for _, kind in COMPONENT_OPTIONS[3:])
 
 
-
 def component_options(*, required: bool) -> Callable[[F], F]:
     """``-o/--orchestrator NAME`` ... ``-d/--model-deployer NAME`` (the first three required when
     ``required``)."""
@@ -388,7 +387,9 @@ def _read_export(file: Path) -> Any:
     try:
         text = file.read_bytes().decode("utf-8")
     except OSError as error:
-        raise ConfigError(f"Cannot read the stack export {file}: {os_error_reason(error)}.") from error
+        raise ConfigError(
+            f"Cannot read the stack export {file}: {os_error_reason(error)}."
+        ) from error
     except UnicodeDecodeError as error:
         raise ConfigError(
             f"{file} is not a stack export: it is not UTF-8 text ({error.reason} at byte "
@@ -398,7 +399,9 @@ def _read_export(file: Path) -> Any:
         return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loaders
     except yaml.YAMLError as error:
         problem = " ".join(str(error).split())
-        raise ConfigError(f"{file} is not a stack export: it is not valid YAML ({problem}). {again}") from error
+        raise ConfigError(
+            f"{file} is not a stack export: it is not valid YAML ({problem}). {again}"
+        ) from error
 
 
 # Starting and stopping a local Airflow for the active airflow orchestrator.
@@ -415,11 +418,15 @@ stack.add_command(stack_up)
     "running tasks). Airflow's home (database, logs, DAG files) is kept.",
 )
 @click.option(
-    "--force", "-f", is_flag=True,
+    "--force",
+    "-f",
+    is_flag=True,
     help="Kill what has not stopped after --timeout (the seed's flag to tear the stack down).",
 )
 @click.option(
-    "--timeout", type=click.FloatRange(min=0), default=None,
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=None,
     help="Seconds to wait for a graceful stop [default: 30; 10 with --force].",
 )
 def down(force: bool, timeout: float | None) -> None:

@@ -29,7 +29,6 @@ from zenml_airflow.enums import StackComponentType
 _EXTRA_ARGS = {"ignore_unknown_options": True, "allow_extra_args": True}
 
 
-
 def _warn_plain_secrets(component: Any) -> None:
     """Say so when a secret field was given as a plain value: it is stored in the profile as it
     is, and compiled into every DAG file of a stack using the component."""
@@ -37,9 +36,12 @@ def _warn_plain_secrets(component: Any) -> None:
 
     found = plain_secrets([component])
     if found:
-        note("Warning: " + plain_secrets_advice(
-            found, "The profile (and every DAG file compiled for a stack using this component)"
-        ))
+        note(
+            "Warning: "
+            + plain_secrets_advice(
+                found, "The profile (and every DAG file compiled for a stack using this component)"
+            )
+        )
 
 
 def _active_component_name(repo: Any, component_type: StackComponentType) -> str | None:
@@ -308,9 +310,12 @@ secrets_manager = generate_component_group(StackComponentType.SECRETS_MANAGER)
 model_deployer = generate_component_group(StackComponentType.MODEL_DEPLOYER)
 
 
-
 @metadata_store.command("migrate")
-@click.option("--stack", "stack_name", help="Migrate this stack's metadata store (default: the active stack's).")
+@click.option(
+    "--stack",
+    "stack_name",
+    help="Migrate this stack's metadata store (default: the active stack's).",
+)
 def migrate_metadata_store(stack_name: str | None) -> None:
     """Upgrade the metadata store's schema to this version of zenml-airflow (never done silently)."""
     from zenml_airflow.repository import Repository
@@ -322,7 +327,9 @@ def migrate_metadata_store(stack_name: str | None) -> None:
     before = store.schema_revision()
     after = store.migrate()
     if before == after:
-        click.echo(f"Metadata store '{component.name}' ({store.masked_url}) is already at revision {after}.")
+        click.echo(
+            f"Metadata store '{component.name}' ({store.masked_url}) is already at revision {after}."
+        )
     else:
         click.echo(
             f"Migrated metadata store '{component.name}' ({store.masked_url}) from revision "

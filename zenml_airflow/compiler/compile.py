@@ -96,7 +96,9 @@ def make_portable(spec: PipelineSpec) -> PipelineSpec:
             name: output.model_copy(update={"materializer": portable(output.materializer)})
             for name, output in step.outputs.items()
         }
-        steps.append(step.model_copy(update={"entrypoint": portable(step.entrypoint), "outputs": outputs}))
+        steps.append(
+            step.model_copy(update={"entrypoint": portable(step.entrypoint), "outputs": outputs})
+        )
     return spec.model_copy(update={"steps": steps, "source_roots": roots})
 
 
@@ -110,7 +112,8 @@ def stack_plain_secrets(stack: Stack) -> list[str]:
 
 def plain_secrets_warning(stack: Stack, found: list[str]) -> str:
     return plain_secrets_advice(
-        found, f"Stack '{stack.name}' is compiled into the DAG file (readable by whoever can read the dags folder) and"
+        found,
+        f"Stack '{stack.name}' is compiled into the DAG file (readable by whoever can read the dags folder) and",
     )
 
 
@@ -166,7 +169,10 @@ def recompile_command(spec: PipelineSpec, verb: str = "compile") -> str:
             words += ["--cron", schedule.cron_expression]
         if schedule.interval_seconds is not None:
             words += ["--interval-seconds", f"{schedule.interval_seconds:g}"]
-        for flag, value in (("--start-time", schedule.start_time), ("--end-time", schedule.end_time)):
+        for flag, value in (
+            ("--start-time", schedule.start_time),
+            ("--end-time", schedule.end_time),
+        ):
             if value is not None:
                 words += [flag, value]
         if schedule.catchup:
@@ -256,7 +262,11 @@ def compile_pipeline(
 
         stack = Repository().active_stack
     spec, _ = build_spec(
-        pipeline_instance, stack=stack, schedule=schedule, dag_id=dag_id, source=source,
+        pipeline_instance,
+        stack=stack,
+        schedule=schedule,
+        dag_id=dag_id,
+        source=source,
         enable_cache=enable_cache,
     )
     assert spec.dag_id is not None

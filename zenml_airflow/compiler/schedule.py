@@ -26,7 +26,17 @@ def _check_timezone(name: str) -> ZoneInfo:
 
 def _check_cron(expression: str) -> None:
     if expression.startswith("@"):
-        presets = {"@once", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly", "@annually", "@midnight"}
+        presets = {
+            "@once",
+            "@hourly",
+            "@daily",
+            "@weekly",
+            "@monthly",
+            "@quarterly",
+            "@yearly",
+            "@annually",
+            "@midnight",
+        }
         if expression not in presets:
             raise PipelineConfigurationError(
                 f"Schedule cron_expression {expression!r} is not a known preset ({', '.join(sorted(presets))})."
@@ -34,7 +44,9 @@ def _check_cron(expression: str) -> None:
         return
     try:
         from croniter import croniter
-    except ImportError:  # pragma: no cover - croniter comes with Airflow; without it, trust the shape
+    except (
+        ImportError
+    ):  # pragma: no cover - croniter comes with Airflow; without it, trust the shape
         return
     if len(expression.split()) != 5 or not croniter.is_valid(expression):
         raise PipelineConfigurationError(
@@ -87,7 +99,9 @@ def to_schedule_spec(schedule: Schedule, *, timezone_name: str | None = None) ->
         raise PipelineConfigurationError("Schedule end_time must be after start_time.")
     return ScheduleSpec(
         cron_expression=schedule.cron_expression,
-        interval_seconds=schedule.interval_second.total_seconds() if schedule.interval_second else None,
+        interval_seconds=schedule.interval_second.total_seconds()
+        if schedule.interval_second
+        else None,
         start_time=start,
         end_time=end,
         catchup=schedule.catchup,

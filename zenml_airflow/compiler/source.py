@@ -158,7 +158,9 @@ def pipeline_from_config(python_file: str, config_path: str) -> BasePipeline:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise PipelineConfigurationError(f"Cannot read pipeline config '{path}': {error}") from error
+        raise PipelineConfigurationError(
+            f"Cannot read pipeline config '{path}': {error}"
+        ) from error
     except yaml.YAMLError as error:
         raise PipelineConfigurationError(f"'{path}' is not valid YAML: {error}") from error
     if not isinstance(document, dict) or not isinstance(document.get("name"), str):
@@ -208,4 +210,6 @@ def pipeline_from_config(python_file: str, config_path: str) -> BasePipeline:
                 f"{where}.source: {step_class!r} is not a step (decorate it with @step)."
             )
         steps[str(step_name)] = step_class()
-    return pipeline_class(**steps).with_config(path, overwrite_step_parameters=True, resolve=resolve)
+    return pipeline_class(**steps).with_config(
+        path, overwrite_step_parameters=True, resolve=resolve
+    )

@@ -88,7 +88,6 @@ def validate_name(kind: str, name: str) -> str:
     return name
 
 
-
 def _a(noun: str) -> str:
     return f"{'An' if noun[:1] in 'aeiou' else 'A'} {noun}"
 
@@ -441,8 +440,10 @@ class ProfileStore:
         new_record = {kind: component_name for kind, (component_name, _) in components.items()}
 
         def change(data: ProfileData) -> list[tuple[StackComponentType, str]]:
-            if create and name in data.stacks and not (
-                identical_ok and data.stacks[name] == new_record
+            if (
+                create
+                and name in data.stacks
+                and not (identical_ok and data.stacks[name] == new_record)
             ):
                 raise StackExistsError(
                     f"A stack named '{name}' already exists in profile '{self.name}'. "

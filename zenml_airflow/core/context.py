@@ -118,7 +118,9 @@ class StepContext:
     def metadata_store(self) -> Any:
         """The stack's metadata store component (``.get_pipeline(name).runs`` etc.)."""
         if self._stack is None:
-            raise StepContextError(f"Step '{self._step_name}' runs without a stack; no metadata store.")
+            raise StepContextError(
+                f"Step '{self._step_name}' runs without a stack; no metadata store."
+            )
         return self._stack.metadata_store
 
     def _output_name(self, output_name: str | None) -> str:

@@ -59,5 +59,5 @@ def _find_cycle(parents: Mapping[str, set[str]]) -> list[str]:
         seen[node] = len(path)
         path.append(node)
         node = min(p for p in parents[node] if p in parents)
-    loop = path[seen[node]:] + [node]
+    loop = path[seen[node] :] + [node]
     return list(reversed(loop))

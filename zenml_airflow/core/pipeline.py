@@ -50,6 +50,8 @@ _INSTANCE_OPTIONS = {
     "dockerignore_file": "DOCKERIGNORE_FILE",
     "secrets": "SECRETS",
 }
+
+
 @dataclass(frozen=True)
 class PreventedRun:
     """A ``run()`` call skipped because ``ZENML_AIRFLOW_PREVENT_PIPELINE_EXECUTION`` was set."""

@@ -41,8 +41,10 @@ def _cron_values(field: str, low: int, high: int, names: dict[str, int]) -> set[
             else:
                 first, _, last = base.partition("-")
                 start = names[first] if first in names else int(first)
-                stop = (names[last] if last in names else int(last)) if last else (
-                    high if step_text else start
+                stop = (
+                    (names[last] if last in names else int(last))
+                    if last
+                    else (high if step_text else start)
                 )
         except ValueError:
             return None

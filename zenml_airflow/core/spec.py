@@ -121,7 +121,6 @@ class PipelineSpec(_Frozen):
         """Canonical JSON: same spec, same bytes."""
         return canonical_json(self.model_dump(mode="json"))
 
-
     @classmethod
     def from_json(cls, text: str | bytes) -> PipelineSpec:
         return cls.from_dict(json.loads(text))
@@ -131,7 +130,9 @@ class PipelineSpec(_Frozen):
         """Load a spec, refusing one written by a newer zenml-airflow."""
         version = data.get("version")
         if not isinstance(version, int):
-            raise ZenMLAirflowError("This pipeline spec has no integer 'version'; it is not a spec.")
+            raise ZenMLAirflowError(
+                "This pipeline spec has no integer 'version'; it is not a spec."
+            )
         if version > SPEC_VERSION:
             raise ZenMLAirflowError(
                 f"This pipeline spec has version {version}, but this zenml-airflow reads specs up to "

@@ -59,7 +59,9 @@ class Output:
 
     def __init__(self, **kwargs: Any) -> None:
         if not kwargs:
-            raise StepInterfaceError("Output() needs at least one named output, e.g. Output(a=int).")
+            raise StepInterfaceError(
+                "Output() needs at least one named output, e.g. Output(a=int)."
+            )
         self.outputs: dict[str, Any] = dict(kwargs)
 
     def items(self) -> Iterator[tuple[str, Any]]:
@@ -126,7 +128,9 @@ def parse_signature(
     try:
         signature = inspect.signature(func)
     except (TypeError, ValueError) as error:
-        raise StepInterfaceError(f"Step '{step_name}': cannot read the signature: {error}") from error
+        raise StepInterfaceError(
+            f"Step '{step_name}': cannot read the signature: {error}"
+        ) from error
     params = list(signature.parameters.values())
     if skip_self and params:
         params = params[1:]
@@ -499,7 +503,9 @@ class BaseStep:
         return f"<step '{self.name}' ({self.entrypoint_path()})>"
 
 
-def _check_types_compatible(output: StepOutput, step: BaseStep, input_name: str, expected: Any) -> None:
+def _check_types_compatible(
+    output: StepOutput, step: BaseStep, input_name: str, expected: Any
+) -> None:
     produced = output.annotation
     if not (isinstance(produced, type) and isinstance(expected, type)):
         return  # generics, Any, unions: checked when the data is read
@@ -571,7 +577,9 @@ def step(
     retry_delay_seconds = _seconds("retry_delay", retry_delay)
     timeout_seconds = _seconds("timeout", timeout)
 
-    def decorator(func: Callable[..., Any], localns: Mapping[str, Any] | None = None) -> type[BaseStep]:
+    def decorator(
+        func: Callable[..., Any], localns: Mapping[str, Any] | None = None
+    ) -> type[BaseStep]:
         if not callable(func) or isinstance(func, type):
             raise StepInterfaceError(f"@step decorates functions; got {func!r}.")
         if localns is None:
@@ -602,7 +610,9 @@ def step(
     return decorator
 
 
-def _check_output_types(step_name: str, output_types: Mapping[str, Any], signature: StepSignature) -> None:
+def _check_output_types(
+    step_name: str, output_types: Mapping[str, Any], signature: StepSignature
+) -> None:
     for output in output_types:
         if output not in signature.outputs:
             raise StepInterfaceError(
@@ -631,4 +641,3 @@ class _DecoratedStep(BaseStep):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # The decorator already parsed and stored SIGNATURE; skip BaseStep's class-based parsing.
         super(BaseStep, cls).__init_subclass__(**kwargs)
-

@@ -359,14 +359,21 @@ class StepExecutor:
             )
         registered = {
             name: ArtifactRecord(
-                id=new.id, uri=new.uri, artifact_type=new.artifact_type, data_type=new.data_type,
-                materializer=new.materializer, content_hash=new.content_hash,
-                size_bytes=new.size_bytes, producer_step_run_id=finished.id,
+                id=new.id,
+                uri=new.uri,
+                artifact_type=new.artifact_type,
+                data_type=new.data_type,
+                materializer=new.materializer,
+                content_hash=new.content_hash,
+                size_bytes=new.size_bytes,
+                producer_step_run_id=finished.id,
                 created_at=finished.finished_at or finished.started_at,
             )
             for name, new in new_artifacts.items()
         }
-        return StepResult(step.name, ExecutionStatus.COMPLETED, finished.id, 0.0, registered, cache_key)
+        return StepResult(
+            step.name, ExecutionStatus.COMPLETED, finished.id, 0.0, registered, cache_key
+        )
 
     def _usable_cache_hit(
         self, store: SQLMetadataStore, cache_key: str, step: StepSpec, hit: CacheHit | None
@@ -419,7 +426,11 @@ class StepExecutor:
             values = {names[0]: returned}
         else:
             if not isinstance(returned, (tuple, list)) or len(returned) != len(names):
-                got = f"{len(returned)} values" if isinstance(returned, (tuple, list)) else type(returned).__name__
+                got = (
+                    f"{len(returned)} values"
+                    if isinstance(returned, (tuple, list))
+                    else type(returned).__name__
+                )
                 raise StepInterfaceError(
                     f"Step '{step.name}' declares {len(names)} outputs {names} but returned {got}. "
                     "Return a tuple in the declared order."

@@ -55,7 +55,11 @@ def type_name(annotation: Any) -> str:
         return "None"
     if isinstance(annotation, type) and typing.get_origin(annotation) is None:
         module = annotation.__module__
-        return annotation.__qualname__ if module == "builtins" else f"{module}.{annotation.__qualname__}"
+        return (
+            annotation.__qualname__
+            if module == "builtins"
+            else f"{module}.{annotation.__qualname__}"
+        )
     return repr(annotation).replace("typing.", "")
 
 

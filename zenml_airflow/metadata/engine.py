@@ -303,7 +303,10 @@ def run_with_retry(
                     ) from exc
                 logger.warning(
                     "Metadata store %s is locked by another process; waited %d s to %s, waiting "
-                    "once more.", masked_url, waited, what,
+                    "once more.",
+                    masked_url,
+                    waited,
+                    what,
                 )
                 continue
             if is_retryable(exc) and attempt + 1 < attempts:

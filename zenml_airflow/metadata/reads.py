@@ -295,7 +295,9 @@ class MetadataReads(ABC):
 
         def tx(conn: Connection) -> set[str]:
             rows = conn.execute(
-                sa.select(ARTIFACTS.c.uri).where(ARTIFACTS.c.uri.startswith(prefix, autoescape=True))
+                sa.select(ARTIFACTS.c.uri).where(
+                    ARTIFACTS.c.uri.startswith(prefix, autoescape=True)
+                )
             )
             return {str(row[0]).rstrip("/") for row in rows}
 

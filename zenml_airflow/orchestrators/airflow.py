@@ -42,7 +42,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.stack.components import AirflowOrchestratorComponent
     from zenml_airflow.stack.stack import Stack
 
-STATE_STYLES = {"success": "green", "failed": "red", "upstream_failed": "red", "running": "yellow", "queued": "cyan"}
+STATE_STYLES = {
+    "success": "green",
+    "failed": "red",
+    "upstream_failed": "red",
+    "running": "yellow",
+    "queued": "cyan",
+}
 
 
 @dataclass(frozen=True)
@@ -98,8 +104,14 @@ class AirflowOrchestrator(BaseOrchestrator):
         timeout: float = 120.0,
     ) -> Deployment:
         """Write the DAG file into the dags folder and wait until Airflow has parsed it."""
-        spec, _ = build_spec(pipeline, stack=stack, schedule=schedule, dag_id=dag_id, source=source,
-                             enable_cache=enable_cache)
+        spec, _ = build_spec(
+            pipeline,
+            stack=stack,
+            schedule=schedule,
+            dag_id=dag_id,
+            source=source,
+            enable_cache=enable_cache,
+        )
         assert spec.dag_id is not None
         path = self.dags_folder / f"{spec.dag_id}.py"
         text = render_dag_file(spec, recompile="deploy")
@@ -111,7 +123,9 @@ class AirflowOrchestrator(BaseOrchestrator):
         own_client = client is None
         client = client or self.client()
         try:
-            self.wait_until_parsed(client, spec.dag_id, path, None if unchanged else written_at, timeout=timeout)
+            self.wait_until_parsed(
+                client, spec.dag_id, path, None if unchanged else written_at, timeout=timeout
+            )
             if self.component.unpause_on_deploy:
                 client.set_paused(spec.dag_id, False)
         finally:
@@ -157,7 +171,9 @@ class AirflowOrchestrator(BaseOrchestrator):
         is installed here. Neither is required: its own folder scan finds the file eventually."""
         if dag is not None and dag.get("file_token"):
             try:
-                client.request("PUT", f"/api/v2/parseDagFile/{dag['file_token']}", expect=(200, 201))
+                client.request(
+                    "PUT", f"/api/v2/parseDagFile/{dag['file_token']}", expect=(200, 201)
+                )
                 return
             except AirflowAPIError:
                 pass
@@ -170,12 +186,22 @@ class AirflowOrchestrator(BaseOrchestrator):
             return  # ... or runs elsewhere
         with contextlib.suppress(subprocess.TimeoutExpired):
             subprocess.run(
-                [airflow, "dags", "reserialize"], env=local.env(), stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, check=False, timeout=120,
+                [airflow, "dags", "reserialize"],
+                env=local.env(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+                timeout=120,
             )
 
     def wait_until_parsed(
-        self, client: AirflowClient, dag_id: str, path: Path, since: datetime | None, *, timeout: float = 120.0
+        self,
+        client: AirflowClient,
+        dag_id: str,
+        path: Path,
+        since: datetime | None,
+        *,
+        timeout: float = 120.0,
     ) -> dict[str, Any]:
         """Wait until Airflow shows ``dag_id`` parsed from the current file; fail on import errors."""
         deadline = time.monotonic() + timeout
@@ -191,7 +217,9 @@ class AirflowOrchestrator(BaseOrchestrator):
             dag = client.get_dag(dag_id)
             if dag is not None and not dag.get("is_stale"):
                 parsed = dag.get("last_parsed_time")
-                if since is None or (parsed and datetime.fromisoformat(parsed.replace("Z", "+00:00")) >= since):
+                if since is None or (
+                    parsed and datetime.fromisoformat(parsed.replace("Z", "+00:00")) >= since
+                ):
                     return dag
             if not asked and time.monotonic() - started > 10:
                 self._request_parse(client, dag)
@@ -228,11 +256,15 @@ class AirflowOrchestrator(BaseOrchestrator):
             if state is None:
                 return
             style = STATE_STYLES.get(state, "white")
-            self.console.print(f"  {time.monotonic() - started:6.1f}s  {task_id:<24} [{style}]{state}[/]")
+            self.console.print(
+                f"  {time.monotonic() - started:6.1f}s  {task_id:<24} [{style}]{state}[/]"
+            )
 
         final = client.wait_for_dag_run(dag_id, run_id, timeout=timeout, on_task_change=report)
         if final["state"] != "success":
-            failed = [ti for ti in client.task_instances(dag_id, run_id) if ti.get("state") == "failed"]
+            failed = [
+                ti for ti in client.task_instances(dag_id, run_id) if ti.get("state") == "failed"
+            ]
             details = []
             for ti in failed:
                 log = client.task_log(dag_id, run_id, ti["task_id"], int(ti.get("try_number") or 1))
@@ -241,7 +273,9 @@ class AirflowOrchestrator(BaseOrchestrator):
             raise PipelineRunError(
                 f"DAG run '{run_id}' of '{dag_id}' {final['state']}.\n" + "\n".join(details)
             )
-        self.console.print(f"[green]DAG run '{run_id}' succeeded[/] in {time.monotonic() - started:.1f}s")
+        self.console.print(
+            f"[green]DAG run '{run_id}' succeeded[/] in {time.monotonic() - started:.1f}s"
+        )
         return final
 
     def run(
@@ -281,7 +315,9 @@ class AirflowOrchestrator(BaseOrchestrator):
                 conf[CONF_ENABLE_CACHE] = enable_cache
             final = self.trigger_and_wait(client, deployment.dag_id, conf=conf, run_id=run_name)
         store = stack.metadata_store.open_store()
-        record = store.get_run_by_orchestrator_id(pipeline.name, f"{deployment.dag_id}/{final['dag_run_id']}")
+        record = store.get_run_by_orchestrator_id(
+            pipeline.name, f"{deployment.dag_id}/{final['dag_run_id']}"
+        )
         if record is None:
             raise StackError(
                 f"DAG run '{final['dag_run_id']}' succeeded but wrote no run to the metadata store "

@@ -38,7 +38,9 @@ def generated_password(airflow_home: Path, username: str) -> str | None:
 class AirflowClient:
     """Talks to one Airflow API server. Create it at the edge (CLI, orchestrator) and pass it down."""
 
-    def __init__(self, api_url: str, username: str | None, password: str | None, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, api_url: str, username: str | None, password: str | None, *, timeout: float = 30.0
+    ) -> None:
         import httpx
 
         self.api_url = api_url.rstrip("/")
@@ -62,7 +64,12 @@ class AirflowClient:
         if self.username is None or self.password is None:
             self._token = None
             return
-        response = self._send("POST", "/auth/token", json={"username": self.username, "password": self.password}, auth=False)
+        response = self._send(
+            "POST",
+            "/auth/token",
+            json={"username": self.username, "password": self.password},
+            auth=False,
+        )
         if response.status_code not in (200, 201):
             raise AirflowAPIError(
                 f"Airflow at {self.api_url} refused the login of user '{self.username}' "
@@ -84,7 +91,9 @@ class AirflowClient:
                 "Is Airflow running? `zenml-airflow stack up` starts a local one."
             ) from error
 
-    def request(self, method: str, path: str, *, expect: tuple[int, ...] = (200,), **kwargs: Any) -> Any:
+    def request(
+        self, method: str, path: str, *, expect: tuple[int, ...] = (200,), **kwargs: Any
+    ) -> Any:
         if self._token is None and self.username is not None:
             self._authenticate()
         response = self._send(method, path, **kwargs)
@@ -93,7 +102,9 @@ class AirflowClient:
             response = self._send(method, path, **kwargs)
         if response.status_code not in expect:
             detail = response.text[:500]
-            raise AirflowAPIError(f"Airflow API {method} {path} failed with HTTP {response.status_code}: {detail}")
+            raise AirflowAPIError(
+                f"Airflow API {method} {path} failed with HTTP {response.status_code}: {detail}"
+            )
         return response.json() if response.content else None
 
     # --- endpoints -----------------------------------------------------------------------------
@@ -109,7 +120,9 @@ class AirflowClient:
         if response.status_code == 404:
             return None
         if response.status_code != 200:
-            raise AirflowAPIError(f"Airflow API GET dag {dag_id} failed with HTTP {response.status_code}: {response.text[:300]}")
+            raise AirflowAPIError(
+                f"Airflow API GET dag {dag_id} failed with HTTP {response.status_code}: {response.text[:300]}"
+            )
         result: dict[str, Any] = response.json()
         return result
 
@@ -123,22 +136,34 @@ class AirflowClient:
     def set_paused(self, dag_id: str, paused: bool) -> None:
         self.request("PATCH", f"/api/v2/dags/{_quote(dag_id)}", json={"is_paused": paused})
 
-    def trigger(self, dag_id: str, *, conf: dict[str, Any] | None = None, run_id: str | None = None,
-                note: str | None = None) -> dict[str, Any]:
+    def trigger(
+        self,
+        dag_id: str,
+        *,
+        conf: dict[str, Any] | None = None,
+        run_id: str | None = None,
+        note: str | None = None,
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"logical_date": None, "conf": conf or {}}
         if run_id:
             body["dag_run_id"] = run_id
         if note:
             body["note"] = note
-        result: dict[str, Any] = self.request("POST", f"/api/v2/dags/{_quote(dag_id)}/dagRuns", json=body)
+        result: dict[str, Any] = self.request(
+            "POST", f"/api/v2/dags/{_quote(dag_id)}/dagRuns", json=body
+        )
         return result
 
     def get_dag_run(self, dag_id: str, run_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.request("GET", f"/api/v2/dags/{_quote(dag_id)}/dagRuns/{_quote(run_id)}")
+        result: dict[str, Any] = self.request(
+            "GET", f"/api/v2/dags/{_quote(dag_id)}/dagRuns/{_quote(run_id)}"
+        )
         return result
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
-        data = self.request("GET", f"/api/v2/dags/{_quote(dag_id)}/dagRuns/{_quote(run_id)}/taskInstances")
+        data = self.request(
+            "GET", f"/api/v2/dags/{_quote(dag_id)}/dagRuns/{_quote(run_id)}/taskInstances"
+        )
         instances: list[dict[str, Any]] = data.get("task_instances", [])
         return instances
 
@@ -154,7 +179,14 @@ class AirflowClient:
             lines = []
             for item in content:
                 if isinstance(item, dict):
-                    lines.append(str(item.get("event", "")) + ("\n" + item["error_detail"][0].get("exc_value", "") if item.get("error_detail") else ""))
+                    lines.append(
+                        str(item.get("event", ""))
+                        + (
+                            "\n" + item["error_detail"][0].get("exc_value", "")
+                            if item.get("error_detail")
+                            else ""
+                        )
+                    )
                 else:
                     lines.append(str(item))
             return "\n".join(lines)

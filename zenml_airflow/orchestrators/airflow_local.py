@@ -173,7 +173,13 @@ class LocalAirflow:
         if not running:
             log = self.state_dir / "db-migrate.log"
             with self.open_log(log, append=False) as out:
-                result = subprocess.run([airflow, "db", "migrate"], env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+                result = subprocess.run(
+                    [airflow, "db", "migrate"],
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    check=False,
+                )
             if result.returncode != 0:
                 raise LocalAirflowError(f"`airflow db migrate` failed; see {log}.")
         host, port = self.host_port
@@ -185,7 +191,11 @@ class LocalAirflow:
                 command += ["--host", host, "--port", str(port)]
             with self.open_log(self.state_dir / f"{name}.log") as log_file:
                 process = subprocess.Popen(
-                    command, env=env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    command,
+                    env=env,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
                     start_new_session=True,  # its own process group: `down` stops it and its children
                 )
             self._pid_file(name).write_text(str(process.pid))
@@ -203,10 +213,13 @@ class LocalAirflow:
             try:
                 with AirflowClient(self.api_url, None, None, timeout=5) as client:
                     health = client.health()
-                if all(
-                    health.get(part, {}).get("status") == "healthy"
-                    for part in ("metadatabase", "scheduler", "dag_processor")
-                ) and self.credentials()[1]:
+                if (
+                    all(
+                        health.get(part, {}).get("status") == "healthy"
+                        for part in ("metadatabase", "scheduler", "dag_processor")
+                    )
+                    and self.credentials()[1]
+                ):
                     return
                 last_error = str(health)
             except ZenMLAirflowError as error:
@@ -367,8 +380,11 @@ def _parent_pids() -> list[tuple[int, int]]:
         return pairs
     try:
         listing = subprocess.run(
-            ["ps", "-A", "-o", "pid=", "-o", "ppid="], capture_output=True, text=True,
-            check=True, timeout=30,
+            ["ps", "-A", "-o", "pid=", "-o", "ppid="],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return []

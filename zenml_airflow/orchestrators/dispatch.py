@@ -26,7 +26,9 @@ def load_orchestrator(stack: Stack) -> BaseOrchestrator:
         )
     cls = import_object(path)
     if not (isinstance(cls, type) and issubclass(cls, BaseOrchestrator)):
-        raise StackError(f"'{path}' (orchestrator flavor '{component.flavor}') is not an orchestrator.")
+        raise StackError(
+            f"'{path}' (orchestrator flavor '{component.flavor}') is not an orchestrator."
+        )
     return cls(component)
 
 

@@ -59,7 +59,9 @@ def content_disposition(filename: str) -> str:
     HTTP header values are latin-1, so a name like ``données✓.csv`` goes in ``filename*`` as
     percent-encoded UTF-8, with a plain-ASCII ``filename`` for clients that do not read it.
     """
-    fallback = "".join(c if " " <= c <= "~" and c not in '"\\%' else "_" for c in filename) or "download"
+    fallback = (
+        "".join(c if " " <= c <= "~" and c not in '"\\%' else "_" for c in filename) or "download"
+    )
     encoded = urllib.parse.quote(filename, safe="")
     if fallback == filename:
         return f'attachment; filename="{filename}"'
@@ -107,9 +109,16 @@ def create_app(
 
     CtxDep = Annotated[Ctx, Depends(context)]
 
-    def page(request: Request, ctx: Ctx, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    def page(
+        request: Request, ctx: Ctx, template: str, status: int = 200, **values: Any
+    ) -> HTMLResponse:
         html = env.get_template(template).render(
-            request=request, base=ctx.base, airflow=ctx.airflow, viewer=ctx.viewer, Markup=Markup, **values
+            request=request,
+            base=ctx.base,
+            airflow=ctx.airflow,
+            viewer=ctx.viewer,
+            Markup=Markup,
+            **values,
         )
         return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
@@ -196,7 +205,10 @@ def create_app(
         from zenml_airflow.visualizers.svg import runs_chart_svg
 
         result = data.pipeline(ctx, store, name)
-        points = [(r["name"], r["duration"], r["status"], r["href"]) for r in reversed(result["runs"][:50])]
+        points = [
+            (r["name"], r["duration"], r["status"], r["href"])
+            for r in reversed(result["runs"][:50])
+        ]
         return page(request, ctx, "pipeline.html", chart=Markup(runs_chart_svg(points)), **result)
 
     @app.get("/runs/{store}/{run_id}", response_class=HTMLResponse)

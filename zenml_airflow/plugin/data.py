@@ -94,7 +94,9 @@ class Ctx:
             raise NotFound(f"No store {key!r}.")
         handle = self.catalog.stores[key]
         if handle.metadata is None:
-            raise StoreUnavailable(f"The metadata store {handle.label} cannot be read: {handle.error}")
+            raise StoreUnavailable(
+                f"The metadata store {handle.label} cannot be read: {handle.error}"
+            )
         return handle
 
     def visible_run(self, handle: StoreHandle, run_id: int) -> RunRecord:
@@ -134,7 +136,9 @@ def run_dict(ctx: Ctx, key: str, run: RunRecord) -> dict[str, Any]:
         "finished_at": _iso(run.finished_at),
         "duration": _duration(run.created_at, run.finished_at),
         "href": ctx.run_href(key, run.id),
-        "airflow_href": ctx.airflow_run_href(dag_id, airflow_run_id) if dag_id and airflow_run_id else None,
+        "airflow_href": ctx.airflow_run_href(dag_id, airflow_run_id)
+        if dag_id and airflow_run_id
+        else None,
     }
 
 
@@ -148,7 +152,9 @@ def artifact_ref(ctx: Ctx, key: str, name: str, record: ArtifactRecord) -> dict[
     }
 
 
-def step_dict(ctx: Ctx, key: str, step: StepRunRecord, run: RunRecord, *, io: bool = True) -> dict[str, Any]:
+def step_dict(
+    ctx: Ctx, key: str, step: StepRunRecord, run: RunRecord, *, io: bool = True
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": step.id,
         "name": step.name,
@@ -170,7 +176,9 @@ def step_dict(ctx: Ctx, key: str, step: StepRunRecord, run: RunRecord, *, io: bo
     }
     dag_id = run_dag_id(run)
     if dag_id:
-        data["airflow_href"] = ctx.airflow_task_href(dag_id, (run.orchestrator_run_id or "").partition("/")[2], step.name)
+        data["airflow_href"] = ctx.airflow_task_href(
+            dag_id, (run.orchestrator_run_id or "").partition("/")[2], step.name
+        )
     return data
 
 
@@ -182,7 +190,12 @@ def index(ctx: Ctx) -> dict[str, Any]:
     stores = []
     for key in sorted(ctx.visible):
         handle = ctx.catalog.stores[key]
-        entry: dict[str, Any] = {"key": key, "label": handle.label, "error": handle.error, "pipelines": []}
+        entry: dict[str, Any] = {
+            "key": key,
+            "label": handle.label,
+            "error": handle.error,
+            "pipelines": [],
+        }
         stores.append(entry)
         if handle.metadata is None:
             continue
@@ -235,7 +248,9 @@ def pipeline(ctx: Ctx, key: str, name: str) -> dict[str, Any]:
     return {"store": key, "name": name, "run_count": total, "runs": listed}
 
 
-def _newest_runs(ctx: Ctx, handle: StoreHandle, name: str, limit: int) -> tuple[int, list[RunRecord]]:
+def _newest_runs(
+    ctx: Ctx, handle: StoreHandle, name: str, limit: int
+) -> tuple[int, list[RunRecord]]:
     """How many runs of pipeline ``name`` the user may see, and the newest ``limit`` of them
     (newest first): a count and one page, whatever the number of runs."""
     assert handle.metadata is not None
@@ -299,7 +314,9 @@ def step(ctx: Ctx, key: str, step_id: int, *, previews: bool = True) -> dict[str
     return {"store": key, "step": data, "run": run_dict(ctx, key, run_record)}
 
 
-def _artifact(ctx: Ctx, key: str, artifact_id: str) -> tuple[StoreHandle, ArtifactRecord, dict[str, Any]]:
+def _artifact(
+    ctx: Ctx, key: str, artifact_id: str
+) -> tuple[StoreHandle, ArtifactRecord, dict[str, Any]]:
     handle = ctx.store(key)
     assert handle.metadata is not None
     if not ARTIFACT_ID.match(artifact_id):
@@ -327,8 +344,12 @@ def _artifact(ctx: Ctx, key: str, artifact_id: str) -> tuple[StoreHandle, Artifa
             hidden += 1
             continue
         shown_links.append(
-            {"kind": kind, "name": name, "step": step_dict(ctx, key, linked, linked_run, io=False),
-             "run": run_dict(ctx, key, linked_run)}  # fmt: skip
+            {
+                "kind": kind,
+                "name": name,
+                "step": step_dict(ctx, key, linked, linked_run, io=False),
+                "run": run_dict(ctx, key, linked_run),
+            }  # fmt: skip
         )
     if producer_run is None and not shown_links:
         raise NotFound(f"No artifact {artifact_id}.")
@@ -336,12 +357,18 @@ def _artifact(ctx: Ctx, key: str, artifact_id: str) -> tuple[StoreHandle, Artifa
         "store": key,
         "artifact": {k.replace(" ", "_"): v for k, v in artifact_properties(record)},
         "producer": (
-            {"step": step_dict(ctx, key, producer, producer_run), "run": run_dict(ctx, key, producer_run)}
-            if producer_run is not None else None
+            {
+                "step": step_dict(ctx, key, producer, producer_run),
+                "run": run_dict(ctx, key, producer_run),
+            }
+            if producer_run is not None
+            else None
         ),  # fmt: skip
         "consumers": [link for link in shown_links if link["kind"] == "input"],
         "reused_by": [
-            link for link in shown_links if link["kind"] == "output" and link["step"]["id"] != producer.id
+            link
+            for link in shown_links
+            if link["kind"] == "output" and link["step"]["id"] != producer.id
         ],
         "hidden_links": hidden,
     }
@@ -399,7 +426,9 @@ def resolve_dag(ctx: Ctx, dag_id: str) -> tuple[str, str]:
     if dag is None:
         raise NotFound(f"DAG {dag_id!r} is not a zenml-airflow pipeline.")
     if dag.refused:
-        raise StoreRefused(f"The store of DAG {dag_id!r} is not configured for this UI: {dag.problem}")
+        raise StoreRefused(
+            f"The store of DAG {dag_id!r} is not configured for this UI: {dag.problem}"
+        )
     if dag.store_key is None or dag.pipeline is None:
         raise StoreUnavailable(f"The store of DAG {dag_id!r} is unknown: {dag.problem}")
     ctx.store(dag.store_key)  # visible and readable

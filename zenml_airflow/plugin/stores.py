@@ -121,7 +121,9 @@ def normalize_metadata_url(url: str) -> str:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         database = parsed.database or ""
-        return "sqlite:///" + (os.path.realpath(database) if database and database != ":memory:" else database)
+        return "sqlite:///" + (
+            os.path.realpath(database) if database and database != ":memory:" else database
+        )
     query = "&".join(f"{k}={v}" for k, v in sorted(parsed.query.items()))
     port = parsed.port or ""
     return f"{backend}://{parsed.username or ''}@{(parsed.host or '').lower()}:{port}/{parsed.database or ''}?{query}"
@@ -160,7 +162,10 @@ class AllowList:
                 urls.add(normalize_metadata_url(url))
             except Exception:  # noqa: BLE001 - a bad entry allows nothing
                 continue
-        return cls(frozenset(urls), frozenset(normalize_artifact_root(r) for r in artifact_roots if r.strip()))
+        return cls(
+            frozenset(urls),
+            frozenset(normalize_artifact_root(r) for r in artifact_roots if r.strip()),
+        )
 
     def __or__(self, other: AllowList) -> AllowList:
         return AllowList(self.metadata | other.metadata, self.artifacts | other.artifacts)
@@ -180,7 +185,9 @@ class AllowList:
                 f"allowed; add it to [{CONFIG_SECTION}] allowed_metadata_stores on the api-server "
                 "(or register it in a stack of the api-server's zenml-airflow config) - see docs/ui.md"
             )
-        if root is not None and not any(_inside(normalize_artifact_root(root), a) for a in self.artifacts):
+        if root is not None and not any(
+            _inside(normalize_artifact_root(root), a) for a in self.artifacts
+        ):
             return (
                 f"its spec names the artifact store {root}, which this Airflow deployment has not "
                 f"allowed; add it to [{CONFIG_SECTION}] allowed_artifact_stores on the api-server "
@@ -224,13 +231,20 @@ def registered_stores(config_dir: str | os.PathLike[str] | None = None) -> Allow
             data = profile.load()
         except Exception:  # noqa: BLE001 - a broken profile allows nothing
             continue
-        for kind, out in ((StackComponentType.METADATA_STORE, urls), (StackComponentType.ARTIFACT_STORE, roots)):
+        for kind, out in (
+            (StackComponentType.METADATA_STORE, urls),
+            (StackComponentType.ARTIFACT_STORE, roots),
+        ):
             for name, record in data.components.get(kind, {}).items():
                 if holds_reference(record.config):
                     continue
                 try:
-                    built: Any = registry.build_component(kind, name, record.flavor, dict(record.config))
-                    out.append(str(built.url if kind is StackComponentType.METADATA_STORE else built.path))
+                    built: Any = registry.build_component(
+                        kind, name, record.flavor, dict(record.config)
+                    )
+                    out.append(
+                        str(built.url if kind is StackComponentType.METADATA_STORE else built.path)
+                    )
                 except Exception:  # noqa: BLE001 - an unbuildable component allows nothing
                     continue
     return AllowList.build(urls, roots)
@@ -248,7 +262,9 @@ def open_store(key: str, url: str, artifact_root: str | None) -> StoreHandle:
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///") :].split("?", 1)[0]
         if not os.path.isfile(path):
-            return StoreHandle(key, label, None, None, f"The sqlite metadata store {path} does not exist (yet).")
+            return StoreHandle(
+                key, label, None, None, f"The sqlite metadata store {path} does not exist (yet)."
+            )
     artifacts = None
     if artifact_root:
         from zenml_airflow.artifacts.store import ArtifactStore
@@ -306,7 +322,9 @@ class AirflowCatalog(StoreCatalog):
         self._at = 0.0
         self._opened = _Opened()
         self._specs: dict[str, tuple[str, ZenDag]] = {}  # dag_id -> (source hash, dag)
-        self._urls: dict[str, tuple[str, str | None]] = {}  # dag_id -> (metadata url, artifact root)
+        self._urls: dict[
+            str, tuple[str, str | None]
+        ] = {}  # dag_id -> (metadata url, artifact root)
 
     def catalog(self) -> Catalog:
         with self._lock:
@@ -373,7 +391,9 @@ class AirflowCatalog(StoreCatalog):
         for dag_id in tags:
             entry = self._specs.get(dag_id)
             if entry is None:
-                catalog.dags[dag_id] = ZenDag(dag_id, tags[dag_id], None, "its source is not in Airflow's database yet")
+                catalog.dags[dag_id] = ZenDag(
+                    dag_id, tags[dag_id], None, "its source is not in Airflow's database yet"
+                )
                 continue
             dag, url_root = entry[1], self._urls.get(dag_id)
             if dag.store_key is not None and url_root is not None:
@@ -409,7 +429,10 @@ class AirflowCatalog(StoreCatalog):
                     .where(DagCode.dag_id == dag_id, DagCode.source_code_hash == digest)
                     .limit(1)
                 )
-                self._specs[dag_id] = (digest, self._dag_from_source(dag_id, tags[dag_id], code or ""))
+                self._specs[dag_id] = (
+                    digest,
+                    self._dag_from_source(dag_id, tags[dag_id], code or ""),
+                )
 
     def _dag_from_source(self, dag_id: str, pipeline: str | None, source: str) -> ZenDag:
         spec = spec_literal(source)

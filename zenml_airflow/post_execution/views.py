@@ -215,7 +215,8 @@ class StepView:
     @property
     def outputs(self) -> dict[str, ArtifactView]:
         return {
-            name: ArtifactView(r, self._stores, cached=self.is_cached) for name, r in self._io[1].items()
+            name: ArtifactView(r, self._stores, cached=self.is_cached)
+            for name, r in self._io[1].items()
         }
 
     @property
@@ -230,7 +231,9 @@ class StepView:
 
     @property
     def parent_steps(self) -> list[StepView]:
-        return [StepView(r, self._stores) for r in self._stores.metadata.get_parent_step_runs(self.id)]
+        return [
+            StepView(r, self._stores) for r in self._stores.metadata.get_parent_step_runs(self.id)
+        ]
 
     @property
     def parents_step_ids(self) -> list[int]:
@@ -358,7 +361,9 @@ class RunsView(Sequence[PipelineRunView]):
         self._pipeline = pipeline_name
         self._stores = stores
 
-    def _page(self, offset: int, limit: int, *, newest_first: bool = False) -> list[PipelineRunView]:
+    def _page(
+        self, offset: int, limit: int, *, newest_first: bool = False
+    ) -> list[PipelineRunView]:
         records = self._stores.metadata.list_runs(
             self._pipeline, offset=offset, limit=limit, newest_first=newest_first
         )
@@ -398,9 +403,7 @@ class RunsView(Sequence[PipelineRunView]):
             return [page[i - low] for i in range(start, stop, step)]
         if not isinstance(index, int):
             raise TypeError(f"run indices must be integers or slices, not {type(index).__name__}")
-        found = (
-            self._page(index, 1) if index >= 0 else self._page(-index - 1, 1, newest_first=True)
-        )
+        found = self._page(index, 1) if index >= 0 else self._page(-index - 1, 1, newest_first=True)
         if not found:
             raise IndexError(f"pipeline '{self._pipeline}' has no run at index {index}")
         return found[0]
@@ -466,7 +469,9 @@ class PipelineView:
     def get_run(self, name: str | None = None, *, run_name: str | None = None) -> PipelineRunView:
         """The run called ``name`` (the seed's docs also spell it ``get_run(run_name=...)``)."""
         if (name is None) == (run_name is None):
-            raise TypeError("get_run() takes the run's name once: get_run(name) or get_run(run_name=name).")
+            raise TypeError(
+                "get_run() takes the run's name once: get_run(name) or get_run(run_name=name)."
+            )
         name = name if name is not None else run_name
         assert name is not None
         record = self._stores.metadata.get_run(name)
@@ -505,7 +510,9 @@ def fail_orphaned_step_runs(metadata_store: SQLMetadataStore) -> None:
         logger.debug("Could not record step runs of ended processes as failed: %s", error)
 
 
-def get_pipelines(metadata_store: SQLMetadataStore, artifact_store: ArtifactStore | None = None) -> list[PipelineView]:
+def get_pipelines(
+    metadata_store: SQLMetadataStore, artifact_store: ArtifactStore | None = None
+) -> list[PipelineView]:
     """Every pipeline recorded in ``metadata_store``, by name."""
     fail_orphaned_step_runs(metadata_store)
     stores = _Stores(metadata_store, artifact_store)

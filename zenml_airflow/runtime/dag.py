@@ -56,7 +56,14 @@ def _schedule(schedule: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _param_schema(value: Any) -> dict[str, Any]:
-    kinds = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}
+    kinds = {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        list: "array",
+        dict: "object",
+    }
     kind = kinds.get(type(value))
     if kind is None:
         return {}

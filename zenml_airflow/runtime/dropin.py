@@ -36,7 +36,11 @@ def pipeline_to_dag(
     repository = Repository()
     stack = repository.get_stack(stack_name) if stack_name else repository.active_stack
     spec, _ = build_spec(
-        pipeline, stack=stack, schedule=schedule, dag_id=dag_id, source=pipeline.name,
+        pipeline,
+        stack=stack,
+        schedule=schedule,
+        dag_id=dag_id,
+        source=pipeline.name,
         enable_cache=enable_cache,
     )
     return build_dag(spec)

@@ -86,7 +86,9 @@ def prepare_imports(spec: PipelineSpec) -> None:
             sys.path.insert(0, root)
 
 
-def execute_step_task(spec: PipelineSpec, step_name: str, context: Mapping[str, Any]) -> dict[str, Any]:
+def execute_step_task(
+    spec: PipelineSpec, step_name: str, context: Mapping[str, Any]
+) -> dict[str, Any]:
     """Run ``step_name`` of ``spec`` for the Airflow task described by ``context``.
 
     Everything the task prints or logs meanwhile passes Airflow's secrets masker in this process
@@ -97,7 +99,9 @@ def execute_step_task(spec: PipelineSpec, step_name: str, context: Mapping[str, 
         return _execute_step_task(spec, step_name, context)
 
 
-def _execute_step_task(spec: PipelineSpec, step_name: str, context: Mapping[str, Any]) -> dict[str, Any]:
+def _execute_step_task(
+    spec: PipelineSpec, step_name: str, context: Mapping[str, Any]
+) -> dict[str, Any]:
     if spec.required_integrations:  # before anything is recorded: the worker lacks packages
         check_integrations(spec.required_integrations, pipeline_name=spec.name)
     prepare_imports(spec)
@@ -144,7 +148,10 @@ def _execute_step_task(spec: PipelineSpec, step_name: str, context: Mapping[str,
         for output, artifact in result.outputs.items():
             from airflow.sdk import Asset
 
-            asset = Asset(name=asset_name(spec.name, step.name, output), uri=asset_uri(spec.name, step.name, output))
+            asset = Asset(
+                name=asset_name(spec.name, step.name, output),
+                uri=asset_uri(spec.name, step.name, output),
+            )
             outlet_events[asset].extra.update(
                 {
                     "artifact_uri": artifact.uri,

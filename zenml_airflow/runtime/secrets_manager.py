@@ -217,7 +217,7 @@ class AirflowSecretsManager(BaseSecretsManager):
     def get_all_secret_keys(self) -> list[str]:
         prefix = self.component.variable_prefix
         keys = self._call("list Variables", self.backend.variable_keys, prefix)
-        return sorted(key[len(prefix):] for key in keys)
+        return sorted(key[len(prefix) :] for key in keys)
 
     def update_secret(self, secret: BaseSecretSchema) -> None:
         key = self._key(secret.name)
@@ -227,7 +227,9 @@ class AirflowSecretsManager(BaseSecretsManager):
         self._call("write a Variable", self.backend.set_variable, key, value, create=False)
 
     def delete_secret(self, secret_name: str) -> None:
-        if not self._call("delete a Variable", self.backend.delete_variable, self._key(secret_name)):
+        if not self._call(
+            "delete a Variable", self.backend.delete_variable, self._key(secret_name)
+        ):
             raise self._missing(secret_name, self.get_all_secret_keys())
 
     def delete_all_secrets(self, force: bool = False) -> None:

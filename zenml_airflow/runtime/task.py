@@ -77,4 +77,3 @@ class DagRunFailed:
 
     def __repr__(self) -> str:
         return f"DagRunFailed({self.compiled.name})"
-

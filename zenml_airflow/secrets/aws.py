@@ -78,7 +78,7 @@ class AWSSecretsManager(BaseSecretsManager):
             for entry in page.get("SecretList", []):
                 name = str(entry.get("Name", ""))
                 if name.startswith(self.prefix) and not entry.get("DeletedDate"):
-                    names.append(name[len(self.prefix):])
+                    names.append(name[len(self.prefix) :])
             token = page.get("NextToken")
             if not token:
                 return sorted(names)
@@ -99,7 +99,9 @@ class AWSSecretsManager(BaseSecretsManager):
             record = json.loads(response["SecretString"])
         except (KeyError, ValueError):
             record = None
-        return secret_from_record(secret_name, record, f"{self.label} (AWS secret {self.prefix + secret_name})")
+        return secret_from_record(
+            secret_name, record, f"{self.label} (AWS secret {self.prefix + secret_name})"
+        )
 
     def get_all_secret_keys(self) -> list[str]:
         return self._names()

@@ -161,7 +161,9 @@ class LocalSecretsManager(BaseSecretsManager):
         try:
             _write_private(self.secrets_file, fernet.encrypt(plain.encode("utf-8")))
         except OSError as error:
-            raise SecretsManagerError(f"{self.subject} cannot write {self.secrets_file}: {error}") from error
+            raise SecretsManagerError(
+                f"{self.subject} cannot write {self.secrets_file}: {error}"
+            ) from error
 
     @contextlib.contextmanager
     def _locked(self) -> Any:

@@ -34,7 +34,9 @@ class SecretReference:
 
 def is_reference_like(value: Any) -> bool:
     """Whether ``value`` looks like a reference (``{{...}}``), well-formed or not."""
-    return isinstance(value, str) and value.strip().startswith("{{") and value.strip().endswith("}}")
+    return (
+        isinstance(value, str) and value.strip().startswith("{{") and value.strip().endswith("}}")
+    )
 
 
 def holds_reference(config: Mapping[str, Any] | None) -> bool:
@@ -80,7 +82,11 @@ def plain_secret_fields(sensitive_fields: Iterable[str], config: Mapping[str, An
     Such a value is written as it is wherever the config goes: the profile, a stack export,
     a compiled DAG file. ``None`` (unset) is not a secret; ``{{secret.key}}`` is a reference.
     """
-    return sorted(f for f in sensitive_fields if config.get(f) is not None and not is_reference_like(config.get(f)))
+    return sorted(
+        f
+        for f in sensitive_fields
+        if config.get(f) is not None and not is_reference_like(config.get(f))
+    )
 
 
 def plain_secrets(components: Iterable[Any]) -> list[str]:

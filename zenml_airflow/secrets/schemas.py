@@ -227,9 +227,7 @@ def get_secret_schema_class(schema_type: str) -> type[BaseSecretSchema]:
         ) from None
 
 
-def build_secret(
-    name: str, schema_type: str | None, values: Mapping[str, Any]
-) -> BaseSecretSchema:
+def build_secret(name: str, schema_type: str | None, values: Mapping[str, Any]) -> BaseSecretSchema:
     """Validate ``values`` against the schema and build the secret.
 
     Raises:
@@ -284,4 +282,6 @@ def secret_from_record(name: str, record: Any, where: str) -> BaseSecretSchema:
             f"Secret '{name}' in {where} is not in zenml-airflow's format "
             "({'schema': ..., 'content': {...}})."
         )
-    return build_secret(name, str(record.get("schema") or ArbitrarySecretSchema.TYPE), record["content"])
+    return build_secret(
+        name, str(record.get("schema") or ArbitrarySecretSchema.TYPE), record["content"]
+    )

@@ -45,7 +45,6 @@ REQUIRED_COMPONENT_TYPES: tuple[StackComponentType, ...] = (
 )
 
 
-
 class Stack:
     """A named combination of stack components. Constructing one does no I/O and no validation;
     call :meth:`validate` (done by :meth:`from_profile` and :func:`register_stack`)."""
@@ -142,8 +141,7 @@ class Stack:
             listed = "; ".join(problem.rstrip(". ") for problem in problems)
             end = "" if listed.endswith(("?", "!")) else "."
             raise StackError(
-                f"Stack '{self.name}' cannot be used: {listed}{end} Choose other components "
-                "for it."
+                f"Stack '{self.name}' cannot be used: {listed}{end} Choose other components for it."
             )
 
     # --- secrets -------------------------------------------------------------------------------
@@ -345,9 +343,10 @@ def _same_component(registry: FlavorRegistry, kind: StackComponentType) -> SameC
             return False
         try:
             cls = registry.get_flavor(kind, new.flavor).component_class
-            return cls.from_config("x", existing.config).config == cls.from_config(
-                "x", new.config
-            ).config
+            return (
+                cls.from_config("x", existing.config).config
+                == cls.from_config("x", new.config).config
+            )
         except StackError:
             return existing.config == new.config
 
@@ -458,7 +457,9 @@ def stack_from_export(
     try:
         exported = _ExportedStack.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(f"{source} is not a stack export: {format_validation_error(error)}.") from error
+        raise ConfigError(
+            f"{source} is not a stack export: {format_validation_error(error)}."
+        ) from error
     if exported.version > EXPORT_VERSION:
         raise ConfigError(
             f"{source} has stack export version {exported.version}; this zenml-airflow reads up "

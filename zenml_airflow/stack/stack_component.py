@@ -38,7 +38,6 @@ _IDENTITY_FIELDS = ("name", "flavor")
 MASK = "********"
 
 
-
 class StackComponent(BaseModel):
     """A stack component: ``name`` + ``flavor`` + the flavor's config fields.
 

@@ -246,7 +246,9 @@ def _distributions_of(root: Path, top: str) -> list[str]:
 @functools.lru_cache(maxsize=64)
 def _metadata_dirs(root: str) -> tuple[str, ...]:
     try:
-        return tuple(e.name for e in os.scandir(root) if e.name.endswith((".dist-info", ".egg-info")))
+        return tuple(
+            e.name for e in os.scandir(root) if e.name.endswith((".dist-info", ".egg-info"))
+        )
     except OSError:
         return ()
 
@@ -299,7 +301,11 @@ def _top_level_names(meta: Path) -> set[str]:
     tops: set[str] = set()
     for line in record.splitlines():
         first = line.split(",", 1)[0].split("/", 1)[0]
-        if first and not first.endswith((".dist-info", ".egg-info", ".pth", ".data")) and first != "..":
+        if (
+            first
+            and not first.endswith((".dist-info", ".egg-info", ".pth", ".data"))
+            and first != ".."
+        ):
             tops.add(first.removesuffix(".py"))
     return tops
 
@@ -369,7 +375,9 @@ def _parse(source: bytes, file: str) -> _ModuleFacts:
     return _ModuleFacts(digest, tuple(dict.fromkeys(imports)))
 
 
-def _drop_docstring(node: ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+def _drop_docstring(
+    node: ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef,
+) -> None:
     import ast
 
     body = node.body

@@ -78,4 +78,7 @@ def source_hash(obj: Any) -> str:
 
 
 def is_main_module(module_name: str) -> bool:
-    return module_name == "__main__" or getattr(sys.modules.get(module_name), "__name__", "") == "__main__"
+    return (
+        module_name == "__main__"
+        or getattr(sys.modules.get(module_name), "__name__", "") == "__main__"
+    )

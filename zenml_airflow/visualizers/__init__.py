@@ -40,4 +40,3 @@ __all__ = [
     "visualize_run",
     "visualize_step",
 ]
-

@@ -95,9 +95,11 @@ def artifact_properties(record: ArtifactRecord) -> list[tuple[str, str]]:
 
 
 def properties_html(pairs: list[tuple[str, str]]) -> str:
-    return '<dl class="zen-props">' + "".join(
-        f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in pairs
-    ) + "</dl>"
+    return (
+        '<dl class="zen-props">'
+        + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in pairs)
+        + "</dl>"
+    )
 
 
 def visualize_artifact(view: ArtifactView, artifact_store: ArtifactStore | None = None) -> HTML:
@@ -129,7 +131,9 @@ def visualize_step(view: StepView, artifact_store: ArtifactStore | None = None) 
     body = f"<h3>{escape(view.name)} {status_badge(view.status.value)}</h3>{props}"
     if view.error:
         body += f"<pre>{escape(view.error)}</pre>"
-    body += "<h4>Inputs</h4>" + _io_table(view.inputs) + "<h4>Outputs</h4>" + _io_table(view.outputs)
+    body += (
+        "<h4>Inputs</h4>" + _io_table(view.inputs) + "<h4>Outputs</h4>" + _io_table(view.outputs)
+    )
     for name, artifact in view.outputs.items():
         store = artifact_store or _store_of(artifact)
         body += f"<h4>{escape(name)}</h4>" + preview_record(artifact._record, store).html
@@ -157,7 +161,9 @@ def run_lineage(
         for label, record in [*inputs.items(), *outputs.items()]:
             artifacts.setdefault(
                 record.id,
-                LineageArtifact(record.id, label, artifact_href(record.id) if artifact_href else ""),
+                LineageArtifact(
+                    record.id, label, artifact_href(record.id) if artifact_href else ""
+                ),
             )
     return lineage_svg(lineage_steps, artifacts)
 
@@ -167,8 +173,12 @@ def visualize_run(view: PipelineRunView) -> HTML:
     steps = view.steps
     graph = run_lineage(
         [
-            (s.name, s.status.value, {k: a._record for k, a in s.inputs.items()},
-             {k: a._record for k, a in s.outputs.items()})
+            (
+                s.name,
+                s.status.value,
+                {k: a._record for k, a in s.inputs.items()},
+                {k: a._record for k, a in s.outputs.items()},
+            )
             for s in steps
         ]  # fmt: skip
     )

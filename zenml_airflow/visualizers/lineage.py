@@ -44,7 +44,9 @@ def lineage_svg(
     producer = {aid: s.name for s in steps for aid in s.outputs.values()}
     depth: dict[str, int] = {}
     for step in steps:  # steps come in execution order, so parents are placed first
-        parents = [producer[a] for a in step.inputs.values() if a in producer and producer[a] != step.name]
+        parents = [
+            producer[a] for a in step.inputs.values() if a in producer and producer[a] != step.name
+        ]
         depth[step.name] = 1 + max((depth.get(p, 0) for p in parents), default=-1) if parents else 0
     columns: dict[int, list[tuple[str, str]]] = {}
     positions: dict[tuple[str, str], tuple[float, float]] = {}
@@ -112,7 +114,9 @@ def lineage_svg(
         f'viewBox="0 0 {width:.0f} {height:.0f}"><defs><marker id="zen-arrow" viewBox="0 0 10 10" '
         'refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
         '<path d="M0,0 L10,5 L0,10 z" fill="#90a4ae"/></marker></defs>'
-        + "".join(edges) + "".join(nodes) + "</svg>"
+        + "".join(edges)
+        + "".join(nodes)
+        + "</svg>"
     )
 
 

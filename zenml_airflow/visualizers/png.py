@@ -45,7 +45,9 @@ def encode_png(image: Any) -> bytes:
     if pixels.ndim == 3 and pixels.shape[2] == 1:
         pixels = pixels[:, :, 0]
     if pixels.dtype != np.uint8 or pixels.ndim not in (2, 3):
-        raise ValueError(f"encode_png takes uint8 (H, W[, C]) arrays, not {pixels.dtype} {pixels.shape}")
+        raise ValueError(
+            f"encode_png takes uint8 (H, W[, C]) arrays, not {pixels.dtype} {pixels.shape}"
+        )
     height, width = pixels.shape[:2]
     channels = 1 if pixels.ndim == 2 else pixels.shape[2]
     color_type = {1: 0, 3: 2, 4: 6}.get(channels)

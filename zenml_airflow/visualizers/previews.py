@@ -177,7 +177,12 @@ def _json_preview(files: ArtifactFiles, name: str, data_type: str) -> Preview:
     return Preview(
         "json",
         f'<pre class="zen-json">{escape(shown)}</pre>{note}',
-        summary={"data_type": data_type, "json_type": type(value).__name__, "lines": len(lines), "depth": depth},
+        summary={
+            "data_type": data_type,
+            "json_type": type(value).__name__,
+            "lines": len(lines),
+            "depth": depth,
+        },
     )
 
 
@@ -186,7 +191,7 @@ def _bytes_preview(files: ArtifactFiles, name: str) -> Preview:
     with files.open(name) as handle:
         head = handle.read(HEX_BYTES)
     hexed = "\n".join(
-        f"{offset:08x}  {head[offset:offset + 16].hex(' ')}" for offset in range(0, len(head), 16)
+        f"{offset:08x}  {head[offset : offset + 16].hex(' ')}" for offset in range(0, len(head), 16)
     )
     return Preview(
         "bytes",
@@ -243,11 +248,15 @@ def _value_heads(files: ArtifactFiles, name: str, dtype: Any, offset: int, count
             data = handle.read(head)
             if dtype.kind == "U":
                 data = data[: len(data) // 4 * 4]
-                text = data.decode("utf-32-be" if dtype.byteorder == ">" else "utf-32-le", errors="replace")
+                text = data.decode(
+                    "utf-32-be" if dtype.byteorder == ">" else "utf-32-le", errors="replace"
+                )
             else:
                 text = repr(data.rstrip(b"\0"))
             text = text.rstrip("\0")
-            values.append(text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 3] + "...")
+            values.append(
+                text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 3] + "..."
+            )
     return values
 
 
@@ -277,7 +286,10 @@ def _numpy_preview(files: ArtifactFiles, name: str) -> Preview:
     summary: dict[str, Any] = {
         "shape": list(shape), "dtype": str(dtype), "size": total, "fortran_order": fortran,
     }  # fmt: skip
-    head = [f"<dt>shape</dt><dd>{escape(str(shape))}</dd>", f"<dt>dtype</dt><dd>{escape(str(dtype))}</dd>"]
+    head = [
+        f"<dt>shape</dt><dd>{escape(str(shape))}</dd>",
+        f"<dt>dtype</dt><dd>{escape(str(dtype))}</dd>",
+    ]
     if dtype.hasobject:
         return refused("This .npy holds Python objects; previewing it would need pickle.")
     parts: list[str] = []
@@ -287,7 +299,9 @@ def _numpy_preview(files: ArtifactFiles, name: str) -> Preview:
         heads = _value_heads(files, name, dtype, offset, shown_n)
         listing = "\n".join(escape(v) for v in heads)
         more = f" of {total:,}" if shown_n < total else ""
-        parts.append(f"<p>First {shown_n}{more} values (each cut to {MAX_CELL_CHARS} characters):</p><pre>{listing}</pre>")
+        parts.append(
+            f"<p>First {shown_n}{more} values (each cut to {MAX_CELL_CHARS} characters):</p><pre>{listing}</pre>"
+        )
         html = f'<dl class="zen-props">{"".join(head)}</dl>' + "".join(parts)
         return Preview("array", html, summary=summary)
     if not numeric and dtype.itemsize > MAX_RECORD_BYTES:
@@ -296,7 +310,11 @@ def _numpy_preview(files: ArtifactFiles, name: str) -> Preview:
             f"(over {MAX_RECORD_BYTES:,}). Download {name} below."
         )
     # Statistics over a prefix bounded in elements and in bytes; other kinds show a few values.
-    limit = min(MAX_ARRAY_SAMPLE, max(1, MAX_SAMPLE_BYTES // max(dtype.itemsize, 1))) if numeric else MAX_VALUES_SHOWN
+    limit = (
+        min(MAX_ARRAY_SAMPLE, max(1, MAX_SAMPLE_BYTES // max(dtype.itemsize, 1)))
+        if numeric
+        else MAX_VALUES_SHOWN
+    )
     sample_n = min(total, limit)
     sample = _read_prefix(files, name, dtype, offset, sample_n) if sample_n else np.empty(0, dtype)
     if numeric and sample_n < total:
@@ -340,7 +358,7 @@ def _numpy_preview(files: ArtifactFiles, name: str) -> Preview:
                 for i in range(shown_n)
             )
             label = f"first {shown_n} of {count} images" if count > 1 else "as an image"
-            parts.append(f"<p>Shown {label}:</p><div class=\"zen-images\">{images}</div>")
+            parts.append(f'<p>Shown {label}:</p><div class="zen-images">{images}</div>')
             summary["images"] = shown_n
     html = f'<dl class="zen-props">{"".join(head)}</dl>' + "".join(parts)
     return Preview("image" if "images" in summary else "array", html, summary=summary)
@@ -404,7 +422,11 @@ def _table_preview(files: ArtifactFiles, name: str) -> Preview:
         "rows": rows, "columns": len(schema.names) - len(index_columns), "row_groups": meta.num_row_groups,
     }  # fmt: skip
     if rows == 0:
-        return Preview("table", f"<p>An empty table with columns {escape(', '.join(columns))}.</p>", summary=summary)
+        return Preview(
+            "table",
+            f"<p>An empty table with columns {escape(', '.join(columns))}.</p>",
+            summary=summary,
+        )
     stats = []
     for name in columns:
         if name in skipped:

@@ -78,7 +78,8 @@ def runs_chart_svg(
     return (
         f'<svg class="zen-chart" role="img" aria-label="runs over time" '
         f'xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}">' + "".join(items)
+        f'viewBox="0 0 {width} {height}">'
+        + "".join(items)
         + f'<text x="4" y="{height - 4}" font-size="11">oldest</text>'
         f'<text x="{width - 4}" y="{height - 4}" font-size="11" text-anchor="end">'
         f"latest (bar height: duration, max {top:.1f}s)</text></svg>"

@@ -21,7 +21,9 @@ class TrainerConfig(BaseStepConfig):
 
 
 @step
-def importer() -> Output(X_train=np.ndarray, y_train=np.ndarray, X_test=np.ndarray, y_test=np.ndarray):
+def importer() -> Output(
+    X_train=np.ndarray, y_train=np.ndarray, X_test=np.ndarray, y_test=np.ndarray
+):
     """Load the digits data set and split it 80/20."""
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
@@ -34,7 +36,9 @@ def importer() -> Output(X_train=np.ndarray, y_train=np.ndarray, X_test=np.ndarr
 
 
 @step
-def normalizer(X_train: np.ndarray, X_test: np.ndarray) -> Output(X_train_normed=np.ndarray, X_test_normed=np.ndarray):
+def normalizer(X_train: np.ndarray, X_test: np.ndarray) -> Output(
+    X_train_normed=np.ndarray, X_test_normed=np.ndarray
+):
     """Scale pixel values (0..16) to 0..1."""
     return X_train / 16.0, X_test / 16.0
 
