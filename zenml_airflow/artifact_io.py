@@ -26,7 +26,9 @@ allowed to know all three) and below the executor and the post-execution views, 
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+import math
 import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -100,6 +102,74 @@ def read_artifact(
     except Exception as error:
         label = what if what is not None else f"artifact '{record.id}'"
         raise _failed(f"Reading {label} from {record.uri}", cls, error) from error
+
+
+# --- artifact metadata ------------------------------------------------------------------------
+
+#: Bounds of what an artifact's metadata keeps: it describes a value, it is not a second copy.
+METADATA_MAX_KEYS = 50
+METADATA_MAX_ITEMS = 100
+METADATA_MAX_TEXT = 1000
+METADATA_MAX_BYTES = 16 * 1024
+
+
+def _jsonable(value: Any, depth: int = 0) -> Any:
+    """``value`` as plain JSON data, shortened to the bounds above."""
+    if value is None or isinstance(value, bool | int | str):
+        return value[:METADATA_MAX_TEXT] if isinstance(value, str) else value
+    if isinstance(value, float):
+        # NaN and infinities are not JSON (PostgreSQL refuses them): keep them as text.
+        return value if math.isfinite(value) else str(value)
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):  # a numpy scalar
+        return _jsonable(value.item(), depth)
+    if depth < 3 and isinstance(value, list | tuple):
+        return [_jsonable(item, depth + 1) for item in list(value)[:METADATA_MAX_ITEMS]]
+    if depth < 3 and isinstance(value, Mapping):
+        items = list(value.items())[:METADATA_MAX_ITEMS]
+        return {str(key)[:200]: _jsonable(item, depth + 1) for key, item in items}
+    return str(value)[:METADATA_MAX_TEXT]
+
+
+def clean_metadata(raw: Any, where: str) -> dict[str, Any]:
+    """What a materializer's ``extract_metadata`` returned, as bounded JSON data.
+
+    Anything else than a mapping, or more than :data:`METADATA_MAX_BYTES` of JSON, is dropped
+    with a warning: metadata describes an artifact and must never cost the step its result.
+    """
+    if not raw:
+        return {}
+    if not isinstance(raw, Mapping):
+        logger.warning(
+            "Metadata of %s is a %s, not a dict; not recorded.", where, type(raw).__name__
+        )
+        return {}
+    if len(raw) > METADATA_MAX_KEYS:
+        logger.warning(
+            "Metadata of %s has %d keys; keeping the first %d.", where, len(raw), METADATA_MAX_KEYS
+        )
+    cleaned = {
+        str(key)[:200]: _jsonable(value) for key, value in list(raw.items())[:METADATA_MAX_KEYS]
+    }
+    size = len(json.dumps(cleaned))
+    if size > METADATA_MAX_BYTES:
+        logger.warning(
+            "Metadata of %s is %d bytes of JSON (at most %d are kept); not recorded.",
+            where, size, METADATA_MAX_BYTES,
+        )  # fmt: skip
+        return {}
+    return cleaned
+
+
+def _extract_metadata(materializer: BaseMaterializer, value: Any, where: str) -> dict[str, Any]:
+    try:
+        raw = materializer.extract_metadata(value)
+    except Exception as error:  # noqa: BLE001 - a description must not fail the step
+        logger.warning(
+            "%s could not describe %s (%s: %s); its artifact has no metadata.",
+            type(materializer).__name__, where, type(error).__name__, error,
+        )  # fmt: skip
+        return {}
+    return clean_metadata(raw, where)
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -182,14 +252,14 @@ class OutputWriter:
         store = self._artifact_store
         store.prepare(artifact.uri)
         self._written.append(artifact.uri)
+        where = f"output '{output}' of step '{self._step_name}'"
+        bound = materializer(artifact)
         try:
-            materializer(artifact).handle_return(value)
+            bound.handle_return(value)
         except ZenMLAirflowError:
             raise
         except Exception as error:
-            raise _failed(
-                f"Writing output '{output}' of step '{self._step_name}'", materializer, error
-            ) from error
+            raise _failed(f"Writing {where}", materializer, error) from error
         new = NewArtifact(
             id=self._ids[output],
             uri=artifact.uri,
@@ -200,6 +270,7 @@ class OutputWriter:
             materializer=object_path(materializer),
             content_hash=store.content_hash(artifact.uri),
             size_bytes=store.size(artifact.uri),
+            metadata=_extract_metadata(bound, value, where),
         )
         return self._share_identical(new)
 
@@ -236,4 +307,4 @@ class OutputWriter:
                 logger.exception("Could not remove the partial artifact at %s", uri)
 
 
-__all__ = ["SHARE_MIN_BYTES", "OutputWriter", "artifact_of", "read_artifact"]
+__all__ = ["SHARE_MIN_BYTES", "OutputWriter", "artifact_of", "clean_metadata", "read_artifact"]

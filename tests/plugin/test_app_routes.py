@@ -231,6 +231,10 @@ def test_artifact_pages_preview_each_kind(admin: TestClient, seeded: Seeded) -> 
     page = admin.get(f"/artifacts/{KEY}/{i[(DAG_B, 'load', 'table')]}").text
     assert "Produced by" in page and "Consumed by" in page and "df.parquet" in page
     assert "Column statistics" in page
+    # The facts the materializer recorded (issue 16): in the page and in the JSON API.
+    assert "<h2>Metadata</h2>" in page and "<dt>rows</dt><dd><code>40</code></dd>" in page
+    api = admin.get(f"/api/artifacts/{KEY}/{i[(DAG_B, 'load', 'table')]}").json()
+    assert api["metadata"]["rows"] == 40 and set(api["metadata"]["schema"]) == {"x", "label"}
 
 
 def test_the_real_get_user_answers_401_without_a_token_and_403_for_a_bad_one(

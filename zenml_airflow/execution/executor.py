@@ -368,6 +368,7 @@ class StepExecutor:
                 size_bytes=new.size_bytes,
                 producer_step_run_id=finished.id,
                 created_at=finished.finished_at or finished.started_at,
+                metadata=dict(new.metadata or {}),
             )
             for name, new in new_artifacts.items()
         }

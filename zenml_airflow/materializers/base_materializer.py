@@ -146,3 +146,14 @@ class BaseMaterializer(MaterializerMarker):
             MaterializerError: if ``type(data)`` is not one of ``ASSOCIATED_TYPES`` (or a subclass).
         """
         self._check_type(type(data), "write")
+
+    def extract_metadata(self, data: Any) -> dict[str, Any]:
+        """A few facts about ``data`` to record with its artifact (after ``handle_return``).
+
+        Subclasses return what helps a reader without loading the value: shape and dtype, rows
+        and schema, model class and hyperparameters, image size. Values should be JSON scalars,
+        or short lists/dicts of them; the artifact writer keeps what it can store and drops the
+        rest with a warning (``artifact_io.clean_metadata``), and a failure here never fails the
+        step. The base implementation records nothing.
+        """
+        return {}

@@ -155,3 +155,10 @@ class BuiltInMaterializer(BaseMaterializer):
             ) from error
         with fileio.open(os.path.join(self.artifact.uri, DEFAULT_FILENAME), "w") as handle:
             handle.write(text)
+
+    def extract_metadata(self, data: Any) -> dict[str, Any]:
+        """The value's type, and the length of a string, bytes or container."""
+        facts: dict[str, Any] = {"type": type(data).__name__}
+        if isinstance(data, str | bytes | list | tuple | dict | set | frozenset):
+            facts["length"] = len(data)
+        return facts

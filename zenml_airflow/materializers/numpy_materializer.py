@@ -61,3 +61,7 @@ class NumpyMaterializer(BaseMaterializer):
         fileio.makedirs(self.artifact.uri)
         with fileio.open(os.path.join(self.artifact.uri, DEFAULT_FILENAME), "wb") as handle:
             np.save(handle, data, allow_pickle=False)
+
+    def extract_metadata(self, data: np.ndarray) -> dict[str, Any]:
+        """Shape, dtype and number of elements."""
+        return {"shape": list(data.shape), "dtype": str(data.dtype), "size": int(data.size)}

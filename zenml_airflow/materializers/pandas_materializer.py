@@ -130,3 +130,14 @@ class PandasMaterializer(BaseMaterializer):
             ) from error
         with fileio.open(os.path.join(self.artifact.uri, METADATA_FILENAME), "w") as handle:
             json.dump(metadata, handle)
+
+    def extract_metadata(self, data: pd.DataFrame | pd.Series) -> dict[str, Any]:
+        """Rows, and the columns with their dtypes (the schema)."""
+        if isinstance(data, pd.Series):
+            return {"kind": "series", "rows": len(data), "dtype": str(data.dtype)}
+        return {
+            "kind": "dataframe",
+            "rows": len(data),
+            "columns": len(data.columns),
+            "schema": {str(name): str(dtype) for name, dtype in data.dtypes.items()},
+        }

@@ -48,3 +48,7 @@ class PydanticMaterializer(BaseMaterializer):
         fileio.makedirs(self.artifact.uri)
         with fileio.open(os.path.join(self.artifact.uri, DEFAULT_FILENAME), "w") as handle:
             handle.write(data.model_dump_json())
+
+    def extract_metadata(self, data: BaseModel) -> dict[str, Any]:
+        """The model class and its field names."""
+        return {"model": type_path(type(data)), "fields": list(type(data).model_fields)}

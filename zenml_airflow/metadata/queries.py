@@ -348,6 +348,7 @@ def artifact_record(row: Any) -> ArtifactRecord:
         size_bytes=row.size_bytes,
         producer_step_run_id=row.producer_step_run_id,
         created_at=row.created_at,
+        metadata=dict(row.metadata or {}),
     )
 
 

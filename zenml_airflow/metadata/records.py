@@ -12,7 +12,8 @@ read-only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -100,6 +101,9 @@ class ArtifactRecord:
     size_bytes: int | None
     producer_step_run_id: int
     created_at: datetime
+    #: Facts the materializer recorded about the value (shape, schema, model class...); ``{}``
+    #: when it recorded none.
+    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +130,8 @@ class NewArtifact:
     materializer: str
     content_hash: str
     size_bytes: int | None = None
+    #: Facts about the value, JSON-serializable (``BaseMaterializer.extract_metadata``).
+    metadata: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         # Validate here, at the edge, so a bad id fails before any transaction starts.

@@ -615,6 +615,7 @@ class SQLMetadataStore(MetadataReads):
                             "materializer": a.materializer,
                             "content_hash": a.content_hash,
                             "size_bytes": a.size_bytes,
+                            "metadata": dict(a.metadata) if a.metadata else None,
                             "producer_step_run_id": step.id,
                             "created_at": now,
                         }  # fmt: skip

@@ -158,6 +158,8 @@ ARTIFACTS = sa.Table(
     sa.Column("materializer", sa.String(REF_LENGTH), nullable=False),
     sa.Column("content_hash", sa.String(HASH_LENGTH), nullable=False, index=True),
     sa.Column("size_bytes", sa.BigInteger, nullable=True),
+    # A few facts about the value (shape, schema, model class...): BaseMaterializer.extract_metadata.
+    sa.Column("metadata", sa.JSON, nullable=True),
     sa.Column("producer_step_run_id", sa.ForeignKey("step_runs.id"), nullable=False, index=True),
     _timestamp("created_at"),
 )

@@ -356,6 +356,7 @@ def _artifact(
     data: dict[str, Any] = {
         "store": key,
         "artifact": {k.replace(" ", "_"): v for k, v in artifact_properties(record)},
+        "metadata": record.metadata,
         "producer": (
             {
                 "step": step_dict(ctx, key, producer, producer_run),

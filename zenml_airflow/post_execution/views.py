@@ -85,6 +85,12 @@ class ArtifactView:
         return self._record.size_bytes
 
     @property
+    def metadata(self) -> dict[str, Any]:
+        """Facts its materializer recorded about the value (shape, schema, model class...),
+        readable without loading it; ``{}`` when none were recorded."""
+        return dict(self._record.metadata)
+
+    @property
     def created_at(self) -> datetime:
         return self._record.created_at
 

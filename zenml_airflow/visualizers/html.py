@@ -102,11 +102,21 @@ def properties_html(pairs: list[tuple[str, str]]) -> str:
     )
 
 
+def metadata_rows(record: ArtifactRecord) -> list[tuple[str, str]]:
+    """The facts its materializer recorded, one row each (values as compact JSON)."""
+    return [
+        (key, value if isinstance(value, str) else json.dumps(value, separators=(", ", ": ")))
+        for key, value in record.metadata.items()
+    ]
+
+
 def visualize_artifact(view: ArtifactView, artifact_store: ArtifactStore | None = None) -> HTML:
     """Metadata and a bounded preview of one artifact (read from the view's artifact store)."""
     record = view._record
     preview = preview_record(record, artifact_store or _store_of(view))
-    return _wrap(properties_html(artifact_properties(record)) + preview.html)
+    facts = metadata_rows(record)
+    described = f"<h4>Metadata</h4>{properties_html(facts)}" if facts else ""
+    return _wrap(properties_html(artifact_properties(record)) + described + preview.html)
 
 
 def _io_table(items: dict[str, ArtifactView]) -> str:

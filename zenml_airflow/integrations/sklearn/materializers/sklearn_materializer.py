@@ -260,5 +260,18 @@ class SklearnMaterializer(BaseMaterializer):
         with fileio.open(os.path.join(self.artifact.uri, DEFAULT_FILENAME), "wb") as handle:
             handle.write(payload)
 
+    def extract_metadata(self, data: Any) -> dict[str, Any]:
+        """The estimator class, whether it is fitted, and its hyperparameters."""
+        from sklearn.exceptions import NotFittedError
+        from sklearn.utils.validation import check_is_fitted
+
+        try:
+            check_is_fitted(data)
+            fitted = True
+        except (NotFittedError, TypeError):
+            fitted = False
+        params = data.get_params(deep=False) if hasattr(data, "get_params") else {}
+        return {"estimator": type_path(type(data)), "fitted": fitted, "params": params}
+
 
 __all__ = ["DEFAULT_FILENAME", "SklearnMaterializer"]
