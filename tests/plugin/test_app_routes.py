@@ -209,6 +209,12 @@ def test_pipeline_page_shows_runs_over_time(admin: TestClient) -> None:
     html = admin.get(f"/pipelines/{KEY}/ui_pipeline").text
     assert 'aria-label="runs over time"' in html
     assert html.count("<rect") == 3 and "local-run" in html
+    # Values across runs (issue 16): the table's recorded row count over the three runs.
+    assert "<h2>Values across runs</h2>" in html
+    assert 'aria-label="load.table: rows across runs"' in html
+    api = admin.get(f"/api/pipelines/{KEY}/ui_pipeline").json()
+    rows = next(t for t in api["trends"] if t["label"] == "load.table: rows")
+    assert sorted(p["value"] for p in rows["points"]) == [30, 30, 40]
 
 
 def test_artifact_pages_preview_each_kind(admin: TestClient, seeded: Seeded) -> None:

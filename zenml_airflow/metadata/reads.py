@@ -239,6 +239,44 @@ class MetadataReads(ABC):
         outputs = q.linked_artifacts(conn, OUTPUTS, [step.id for step in steps.values()])
         return {name: (step, outputs[step.id]) for name, step in steps.items()}
 
+    def list_run_outputs(
+        self, run_ids: Collection[int]
+    ) -> dict[int, dict[tuple[str, str], ArtifactRecord]]:
+        """The outputs of the latest try of every step of each run, in one read:
+        ``{run id: {(step name, output name): artifact}}`` (cached steps' shared artifacts
+        included). For charts of values across runs."""
+        ids = sorted(set(run_ids))
+        found: dict[int, dict[tuple[str, str], ArtifactRecord]] = {i: {} for i in ids}
+        if not ids:
+            return found
+        latest = q.latest_tries(RUNS.c.id.in_(ids))
+        statement = (
+            sa.select(
+                STEPS.c.run_id.label("output_run_id"),
+                STEPS.c.name.label("output_step"),
+                OUTPUTS.c.name.label("output_name"),
+                *ARTIFACTS.c,
+            )
+            .join(
+                latest,
+                sa.and_(
+                    STEPS.c.run_id == latest.c.run_id,
+                    STEPS.c.name == latest.c.name,
+                    STEPS.c.try_number == latest.c.try_number,
+                ),
+            )
+            .join(OUTPUTS, OUTPUTS.c.step_run_id == STEPS.c.id)
+            .join(ARTIFACTS, ARTIFACTS.c.id == OUTPUTS.c.artifact_id)
+        )
+
+        def tx(conn: Connection) -> dict[int, dict[tuple[str, str], ArtifactRecord]]:
+            for row in conn.execute(statement):
+                key = (row.output_step, row.output_name)
+                found[row.output_run_id][key] = q.artifact_record(row)
+            return found
+
+        return self._transaction(tx, write=False, what=f"list the outputs of {len(ids)} runs")
+
     def get_artifact(self, artifact_id: str) -> ArtifactRecord:
         """The artifact with this id; :class:`DoesNotExistError` if there is none."""
         return self._transaction(

@@ -202,14 +202,29 @@ def create_app(
 
     @app.get("/pipelines/{store}/{name}", response_class=HTMLResponse)
     def pipeline_page(request: Request, ctx: CtxDep, store: str, name: str) -> HTMLResponse:
-        from zenml_airflow.visualizers.svg import runs_chart_svg
+        from zenml_airflow.visualizers.svg import runs_chart_svg, trend_chart_svg
 
         result = data.pipeline(ctx, store, name)
         points = [
             (r["name"], r["duration"], r["status"], r["href"])
-            for r in reversed(result["runs"][:50])
+            for r in reversed(result["runs"][: data.MAX_RUNS_CHARTED])
         ]
-        return page(request, ctx, "pipeline.html", chart=Markup(runs_chart_svg(points)), **result)
+        trends = [
+            Markup(
+                trend_chart_svg(
+                    t["label"], [(p["run"], p["value"], p["href"]) for p in t["points"]]
+                )
+            )
+            for t in result["trends"]
+        ]
+        return page(
+            request,
+            ctx,
+            "pipeline.html",
+            chart=Markup(runs_chart_svg(points)),
+            trend_charts=trends,
+            **result,
+        )
 
     @app.get("/runs/{store}/{run_id}", response_class=HTMLResponse)
     def run_page(request: Request, ctx: CtxDep, store: str, run_id: RunId) -> HTMLResponse:

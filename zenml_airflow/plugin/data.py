@@ -5,6 +5,7 @@ the HTML pages render them with templates). Every record read here is filtered b
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import urllib.parse
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_NAME = 255
 LAST_RUNS = 5
 MAX_RUNS_LISTED = 200
+#: Runs whose values are charted on a pipeline's page (the newest).
+MAX_RUNS_CHARTED = 50
 
 
 class NotFound(Exception):
@@ -245,7 +248,34 @@ def pipeline(ctx: Ctx, key: str, name: str) -> dict[str, Any]:
     if not total:
         raise NotFound(f"No pipeline {name!r}.")
     listed = [run_dict(ctx, key, r) for r in newest]
-    return {"store": key, "name": name, "run_count": total, "runs": listed}
+    trends = _trends(ctx, key, handle, list(reversed(newest[:MAX_RUNS_CHARTED])))
+    return {"store": key, "name": name, "run_count": total, "runs": listed, "trends": trends}
+
+
+def _trends(ctx: Ctx, key: str, handle: StoreHandle, runs: list[RunRecord]) -> list[dict[str, Any]]:
+    """Scalar outputs and numeric artifact metadata across ``runs`` (oldest first)."""
+    from zenml_airflow.visualizers.trends import SCALAR_MAX_BYTES, trend_series
+
+    assert handle.metadata is not None
+    outputs = handle.metadata.list_run_outputs([run.id for run in runs])
+
+    def read_scalar(record: ArtifactRecord) -> object:
+        if handle.artifacts is None:
+            return None
+        # Through ArtifactFiles: only inside the store's root, and a bounded read.
+        raw = ArtifactFiles(handle.artifacts, record.uri).read("data.json", SCALAR_MAX_BYTES)
+        return json.loads(raw)
+
+    return [
+        {
+            "label": series.label,
+            "points": [
+                {"run": p.run, "value": p.value, "href": ctx.run_href(key, p.run_id)}
+                for p in series.points
+            ],
+        }
+        for series in trend_series(runs, outputs, read_scalar)
+    ]
 
 
 def _newest_runs(

@@ -1,4 +1,5 @@
-"""Small hand-written SVG charts (no plotting library needed): histograms and run timelines."""
+"""Small hand-written SVG charts (no plotting library needed): histograms, run timelines and
+values across runs."""
 
 from __future__ import annotations
 
@@ -83,4 +84,48 @@ def runs_chart_svg(
         + f'<text x="4" y="{height - 4}" font-size="11">oldest</text>'
         f'<text x="{width - 4}" y="{height - 4}" font-size="11" text-anchor="end">'
         f"latest (bar height: duration, max {top:.1f}s)</text></svg>"
+    )
+
+
+def trend_chart_svg(
+    label: str,
+    points: Sequence[tuple[str, float | None, str]],
+    *,
+    width: int = 420,
+    height: int = 120,
+) -> str:
+    """One value across runs (oldest left): a line through the runs that have it, a dot per run
+    linking to it. ``points`` are ``(run name, value or None, href)``."""
+    values = [v for _, v, _ in points if v is not None]
+    if len(values) < 2:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    pad, plot_h = 6, height - 30
+    step_x = (width - 2 * pad) / max(len(points) - 1, 1)
+
+    def y(value: float) -> float:
+        return 14 + plot_h - plot_h * (value - low) / span
+
+    line, dots = [], []
+    for i, (run, value, href) in enumerate(points):
+        if value is None:
+            continue
+        x = pad + i * step_x
+        line.append(f"{x:.1f},{y(value):.1f}")
+        title = escape(f"{run}: {_fmt(value)}")
+        dots.append(
+            f'<a href="{escape(href)}"><circle cx="{x:.1f}" cy="{y(value):.1f}" r="3.5" '
+            f'fill="#017cee"><title>{title}</title></circle></a>'
+        )
+    return (
+        f'<svg class="zen-chart" role="img" aria-label="{escape(label)} across runs" '
+        f'xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}">'
+        f'<text x="{pad}" y="10" font-size="11">{escape(label)}</text>'
+        f'<polyline fill="none" stroke="#017cee" stroke-width="1.5" points="{" ".join(line)}"/>'
+        + "".join(dots)
+        + f'<text x="{pad}" y="{height - 4}" font-size="11">min {escape(_fmt(low))}</text>'
+        f'<text x="{width - pad}" y="{height - 4}" font-size="11" text-anchor="end">'
+        f"max {escape(_fmt(high))}, latest {escape(_fmt(values[-1]))}</text></svg>"
     )
