@@ -168,6 +168,8 @@ def test_pipeline_run_artifacts_and_lineage_in_the_airflow_ui(
         artifact_text = browser.evaluate("document.body.innerText")
         assert "pandas" in artifact_text and "30 rows" in artifact_text
         assert "Produced by" in artifact_text and "train (input table)" in artifact_text
+        # The facts the materializer recorded (issue 16), rendered in a real browser.
+        assert "Metadata" in artifact_text and "schema" in artifact_text
         browser.screenshot(shots / "artifact.png")
 
     for name in ("nav.png", "run-tab.png", "artifact.png"):
