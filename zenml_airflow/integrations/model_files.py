@@ -1,0 +1,158 @@
+"""How the model materializers (XGBoost, LightGBM) lay out an artifact: the model in its
+library's own format plus a small manifest, both written with fixed bytes for the same model.
+
+The manifest (``zenml_model.json``) says which format the model file is in, which library
+version wrote it, the SHA-256 of the model file and, for scikit-learn wrappers, the wrapper class
+and its parameters. Reading checks the digest before the library parses anything, so a model
+file changed after it was written (or copied in from elsewhere) is refused instead of being
+loaded. Neither file is ever unpickled: the model is parsed by the library's own model reader,
+the manifest by :func:`json.loads`. This module imports numpy, never a model library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from zenml_airflow.exceptions import MaterializerError
+from zenml_airflow.io import fileio
+from zenml_airflow.materializers.base_materializer import BaseMaterializer
+
+MANIFEST_FILENAME = "zenml_model.json"
+
+
+def jsonable(value: Any) -> bool:
+    """Whether ``value`` is plain data that JSON keeps as it is (no callables, no objects)."""
+    if value is None or isinstance(value, bool | int | str):
+        return True
+    if isinstance(value, float):
+        return True  # NaN is XGBoost's default `missing`; our JSON writer keeps it
+    if isinstance(value, np.bool_ | np.integer | np.floating | np.str_):
+        return True
+    if isinstance(value, list | tuple):
+        return all(jsonable(item) for item in value)
+    if isinstance(value, Mapping):
+        return all(isinstance(k, str) and jsonable(v) for k, v in value.items())
+    return False
+
+
+def check_params(params: Mapping[str, Any], owner: str) -> dict[str, Any]:
+    """``params`` as a plain dict, or the error naming every parameter JSON cannot hold.
+
+    Raises:
+        MaterializerError: some parameter is code or an object (a custom objective or metric
+            function, callbacks, a ``numpy.random.RandomState``...), which could not be stored
+            without pickling it.
+    """
+    refused = {name: value for name, value in params.items() if not jsonable(value)}
+    if refused:
+        listed = ", ".join(
+            f"{name}={type(value).__name__}" for name, value in sorted(refused.items())
+        )
+        raise MaterializerError(
+            f"Cannot store this {owner}: parameter(s) {listed} are not plain data. zenml-airflow "
+            "stores models in their library's own format plus their parameters as JSON and "
+            "never pickles, so a custom objective or metric function, callbacks or a random "
+            "state object cannot be stored. Set them to built-in names (e.g. objective='binary'"
+            ", eval_metric='logloss'), None or an int before returning the model, or return "
+            "its Booster."
+        )
+    return {name: _plain(value) for name, value in params.items()}
+
+
+def _plain(value: Any) -> Any:
+    # tuples become lists and numpy scalars Python ones: what JSON gives back when read
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def dump_manifest(manifest: Mapping[str, Any]) -> bytes:
+    """Sorted, compact JSON: the same manifest always gives the same bytes."""
+    return json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
+
+
+def write_model(uri: str, filename: str, payload: bytes, manifest: Mapping[str, Any]) -> None:
+    """Write ``payload`` as ``filename`` and the manifest (with the payload's digest) in ``uri``."""
+    fileio.makedirs(uri)
+    with fileio.open(os.path.join(uri, filename), "wb") as handle:
+        handle.write(payload)
+    full = {**manifest, "file": filename, "sha256": hashlib.sha256(payload).hexdigest()}
+    with fileio.open(os.path.join(uri, MANIFEST_FILENAME), "wb") as handle:
+        handle.write(dump_manifest(full))
+
+
+def read_manifest(materializer: BaseMaterializer, expected_format: str) -> dict[str, Any]:
+    """The manifest of ``materializer.artifact``, checked to describe ``expected_format``.
+
+    Raises:
+        MaterializerError: it is missing, not JSON, or describes another format.
+    """
+    uri = materializer.artifact.uri
+    path = os.path.join(uri, MANIFEST_FILENAME)
+    if not fileio.exists(path):
+        raise materializer._missing_file(MANIFEST_FILENAME)
+    with fileio.open(path, "rb") as handle:
+        raw = handle.read()
+    try:
+        manifest = json.loads(raw)
+    except ValueError as error:
+        raise MaterializerError(
+            f"Cannot read '{path}': not a JSON manifest ({error}). The artifact was damaged or "
+            "not written by zenml-airflow; re-run the step that produced it."
+        ) from error
+    if not isinstance(manifest, dict) or manifest.get("format") != expected_format:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise MaterializerError(
+            f"'{path}' describes a {found!r} artifact, not {expected_format!r}: "
+            f"{type(materializer).__name__} cannot read it. Read it with the materializer that "
+            "wrote it."
+        )
+    return manifest
+
+
+def read_model(materializer: BaseMaterializer, manifest: Mapping[str, Any]) -> bytes:
+    """The model file the manifest names, after checking its SHA-256 against the manifest.
+
+    Raises:
+        MaterializerError: the file is missing or its bytes are not the ones written.
+    """
+    uri = materializer.artifact.uri
+    filename = manifest.get("file")
+    if not isinstance(filename, str) or os.path.basename(filename) != filename or not filename:
+        raise MaterializerError(
+            f"The manifest in '{uri}' names no valid model file ({filename!r}); the artifact "
+            "was not written by zenml-airflow. Re-run the step that produced it."
+        )
+    path = os.path.join(uri, filename)
+    if not fileio.exists(path):
+        raise materializer._missing_file(filename)
+    with fileio.open(path, "rb") as handle:
+        payload = handle.read()
+    if hashlib.sha256(payload).hexdigest() != manifest.get("sha256"):
+        raise MaterializerError(
+            f"Refusing to load '{path}': its content is not what {type(materializer).__name__} "
+            "wrote (SHA-256 differs from the manifest). The file was changed or replaced after "
+            "the step wrote it; nothing in it was loaded. Re-run the step that produced it."
+        )
+    return payload
+
+
+__all__ = [
+    "MANIFEST_FILENAME",
+    "check_params",
+    "dump_manifest",
+    "jsonable",
+    "read_manifest",
+    "read_model",
+    "write_model",
+]

@@ -1,0 +1,165 @@
+"""Materializer for XGBoost's scikit-learn wrappers (``XGBClassifier``, ``XGBRegressor``,
+``XGBRanker``, ``XGBRFClassifier``, ``XGBRFRegressor``, ``XGBModel``), never pickled.
+
+The artifact holds ``model.ubj``, written by the wrapper's own ``save_model`` (the booster plus
+the wrapper's fitted state, such as ``n_classes_``, in XGBoost's UBJSON format), and
+``zenml_model.json``: the wrapper class, its ``get_params()`` as JSON, the XGBoost version and
+the model file's SHA-256 (see :mod:`zenml_airflow.integrations.model_files`). Reading builds the wrapper class from a fixed
+list of XGBoost classes - never from a class path found in the file - with the stored
+parameters, then loads the model file into it. An unfitted wrapper is stored as its parameters
+only.
+
+Refused on writing, with a message that says why: parameters that are code or objects (a
+custom objective or metric function, callbacks, a ``RandomState``), and subclasses of the
+wrappers (rebuilding them would mean importing a class named in the file).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any
+
+import xgboost as xgb
+
+from zenml_airflow.artifacts.base_artifact import ModelArtifact
+from zenml_airflow.exceptions import MaterializerError
+from zenml_airflow.integrations.model_files import (
+    MANIFEST_FILENAME,
+    check_params,
+    read_manifest,
+    read_model,
+    write_model,
+)
+from zenml_airflow.integrations.xgboost.materializers.xgboost_booster_materializer import (
+    booster_facts,
+    load_booster,
+)
+from zenml_airflow.materializers.base_materializer import BaseMaterializer
+from zenml_airflow.materializers.default_materializer_registry import as_class
+from zenml_airflow.utils.source_utils import type_path
+
+DEFAULT_FILENAME = "model.ubj"
+FORMAT = "xgboost.sklearn/ubj"
+
+# Every wrapper class this materializer builds, by the name stored in the manifest. The
+# subclasses are listed too: each precedes sklearn's ClassifierMixin/RegressorMixin in its MRO,
+# so registering them keeps the scikit-learn materializer from being picked for them.
+WRAPPERS: dict[str, type[xgb.XGBModel]] = {
+    f"{cls.__module__}.{cls.__qualname__}": cls
+    for cls in (
+        xgb.XGBModel,
+        xgb.XGBClassifier,
+        xgb.XGBRegressor,
+        xgb.XGBRanker,
+        xgb.XGBRFClassifier,
+        xgb.XGBRFRegressor,
+    )
+}
+
+
+def _is_fitted(model: xgb.XGBModel) -> bool:
+    return bool(model.__sklearn_is_fitted__())
+
+
+class XgboostSklearnMaterializer(BaseMaterializer):
+    """Reads and writes XGBoost's scikit-learn wrappers as ``model.ubj`` plus a manifest."""
+
+    ASSOCIATED_TYPES = tuple(WRAPPERS.values())
+    ASSOCIATED_ARTIFACT_TYPES = (ModelArtifact,)
+    FILENAMES = (DEFAULT_FILENAME, MANIFEST_FILENAME)
+
+    def handle_input(self, data_type: Any) -> xgb.XGBModel:
+        """Rebuild the wrapper with its parameters and load its fitted model.
+
+        Raises:
+            MaterializerError: a file is missing, the manifest names a class this materializer
+                does not build or one that is not ``data_type``, the model file is not the one
+                written (digest), or XGBoost cannot parse it.
+        """
+        super().handle_input(data_type)
+        manifest = read_manifest(self, FORMAT)
+        where = f"{self.artifact.uri}/{MANIFEST_FILENAME}"
+        class_name, params = manifest.get("class"), manifest.get("params")
+        cls = WRAPPERS.get(class_name) if isinstance(class_name, str) else None
+        if cls is None or not isinstance(params, dict):
+            raise MaterializerError(
+                f"Refusing to load '{where}': it names {class_name!r}, which is not one of "
+                f"XGBoost's scikit-learn wrappers ({', '.join(sorted(WRAPPERS))}), or has no "
+                "parameters. Nothing named in it was imported."
+            )
+        wanted = as_class(data_type)
+        if wanted is not None and not issubclass(cls, wanted):
+            raise MaterializerError(
+                f"'{self.artifact.uri}' holds a {class_name}, not a {type_path(wanted)}: fix "
+                "the step's input annotation."
+            )
+        try:
+            model = cls(**params)
+        except TypeError as error:
+            raise MaterializerError(
+                f"Cannot rebuild {class_name} from '{where}': {error}. It was written by XGBoost "
+                f"{manifest.get('xgboost_version')}; this is {xgb.__version__}."
+            ) from error
+        if not manifest.get("fitted"):
+            return model
+        payload = read_model(self, manifest)
+        path = f"{self.artifact.uri}/{manifest['file']}"
+        load_booster(payload, path)  # parse check with our error before the wrapper sees it
+        try:
+            model.load_model(bytearray(payload))
+        except (xgb.core.XGBoostError, ValueError, TypeError, KeyError) as error:
+            raise MaterializerError(
+                f"Cannot load the {class_name} in '{path}': {type(error).__name__}: {error}"
+            ) from error
+        return model
+
+    def handle_return(self, data: xgb.XGBModel) -> None:
+        """Write ``data`` as ``model.ubj`` (when fitted) and its manifest.
+
+        Raises:
+            MaterializerError: ``data`` is a subclass of a wrapper, or has a parameter that is
+                not plain data (a custom objective, metric or callback).
+        """
+        super().handle_return(data)
+        class_name = f"{type(data).__module__}.{type(data).__qualname__}"
+        if class_name not in WRAPPERS:
+            raise MaterializerError(
+                f"XgboostSklearnMaterializer will not store a {type_path(type(data))}: it "
+                "rebuilds only XGBoost's own wrapper classes, never a class named in the file. "
+                "Return an instance of the XGBoost class it extends, or its Booster "
+                "(model.get_booster()), or write a materializer for your class."
+            )
+        params = check_params(data.get_params(deep=False), f"{type(data).__name__}")
+        fitted = _is_fitted(data)
+        manifest = {
+            "format": FORMAT,
+            "xgboost_version": xgb.__version__,
+            "class": class_name,
+            "params": params,
+            "fitted": fitted,
+        }
+        payload = b""
+        if fitted:
+            with tempfile.TemporaryDirectory(prefix="zenml-airflow-xgboost-") as folder:
+                path = os.path.join(folder, DEFAULT_FILENAME)
+                data.save_model(path)
+                with open(path, "rb") as handle:
+                    payload = handle.read()
+        write_model(self.artifact.uri, DEFAULT_FILENAME, payload, manifest)
+
+    def extract_metadata(self, data: xgb.XGBModel) -> dict[str, Any]:
+        """Model class, the parameters that are set, and the fitted model's shape."""
+        facts: dict[str, Any] = {
+            "model_class": type_path(type(data)),
+            "params": {k: v for k, v in data.get_params(deep=False).items() if v is not None},
+            "fitted": _is_fitted(data),
+        }
+        if facts["fitted"]:
+            facts.update(booster_facts(data.get_booster()))
+            if hasattr(data, "n_classes_"):
+                facts["n_classes"] = int(data.n_classes_)
+        return facts
+
+
+__all__ = ["DEFAULT_FILENAME", "WRAPPERS", "XgboostSklearnMaterializer"]
