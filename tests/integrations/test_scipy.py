@@ -4,6 +4,7 @@ imported only when a pipeline uses it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -40,25 +41,32 @@ FORMATS = ("csr", "csc", "coo", "bsr", "dia", "dok", "lil")
 CLASSES = [getattr(sp, f"{fmt}_{kind}") for fmt in FORMATS for kind in ("matrix", "array")]
 
 
+@contextlib.contextmanager
+def store_artifact(flavor: str, tmp_path: Path) -> Iterator[DataArtifact]:
+    """An empty artifact directory on a ``local``, ``s3`` (moto) or ``gcs`` (fake-gcs-server)
+    store, with the store registered for :mod:`~zenml_airflow.io.fileio` (also used by the
+    polars and pyarrow tests)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for name, value in S3_ENV.items():
+            monkeypatch.setenv(name, value)
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "GOOGLE_APPLICATION_CREDENTIALS"):
+            monkeypatch.delenv(name, raising=False)
+        if flavor == "s3":
+            store = s3_component().open_store()
+        elif flavor == "gcs":
+            store = gcs_component().open_store()
+        else:
+            store = ArtifactStore(str(tmp_path / "store"))
+        uri = store.artifact_uri("pipeline", "step", "output", uuid.uuid4().hex)
+        with store:
+            store.prepare(uri)
+            yield DataArtifact(uri=uri)
+
+
 @pytest.fixture(params=["local", "s3", "gcs"])
-def artifact(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[DataArtifact]:
-    """An empty artifact directory on a local, S3 (moto) or GCS (fake-gcs-server) store."""
-    for name, value in S3_ENV.items():
-        monkeypatch.setenv(name, value)
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "GOOGLE_APPLICATION_CREDENTIALS"):
-        monkeypatch.delenv(name, raising=False)
-    if request.param == "s3":
-        store = s3_component().open_store()
-    elif request.param == "gcs":
-        store = gcs_component().open_store()
-    else:
-        store = ArtifactStore(str(tmp_path / "store"))
-    uri = store.artifact_uri("pipeline", "step", "output", uuid.uuid4().hex)
-    with store:
-        store.prepare(uri)
-        yield DataArtifact(uri=uri)
+def artifact(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DataArtifact]:
+    with store_artifact(request.param, tmp_path) as prepared:
+        yield prepared
 
 
 @pytest.fixture
