@@ -269,3 +269,16 @@ def test_a_step_passes_a_table_to_the_next_and_a_rerun_is_cached() -> None:
 
 def test_pyarrow_is_not_imported_unless_a_pipeline_uses_it(tmp_path: Path) -> None:
     assert_not_imported("pyarrow", tmp_path)
+
+
+def test_a_stored_schema_that_does_not_fit_the_data_is_refused(local: DataArtifact) -> None:
+    value = pa.table({"a": ["x", "y"]})
+    claimed = pa.schema([pa.field("a", pa.int64())])
+    pq.write_table(
+        value.replace_schema_metadata(
+            {"ARROW:schema": base64.b64encode(claimed.serialize().to_pybytes()).decode()}
+        ),
+        f"{local.uri}/{DEFAULT_FILENAME}",
+    )
+    with pytest.raises(MaterializerError, match=r"Cannot read .*table\.parquet' as a pyarrow"):
+        PyarrowMaterializer(local).handle_input(pa.Table)
