@@ -20,6 +20,9 @@ from html import escape
 from typing import Any
 
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
+from zenml_airflow.materializers.cloudpickle_materializer import (
+    MATERIALIZER_PATH as CLOUDPICKLE_MATERIALIZER,
+)
 from zenml_airflow.visualizers.files import ArtifactFiles, TooLargeError
 from zenml_airflow.visualizers.png import png_data_uri, to_uint8
 from zenml_airflow.visualizers.svg import histogram_svg
@@ -108,6 +111,12 @@ def preview_artifact(files: ArtifactFiles, materializer: str, data_type: str) ->
 
 
 def _preview(files: ArtifactFiles, materializer: str, data_type: str) -> Preview:
+    if materializer == CLOUDPICKLE_MATERIALIZER:
+        return refused(
+            f"Not previewed: this {data_type} was stored by the opt-in CloudpickleMaterializer "
+            "as a pickle, which is UNSAFE to load (loading a pickle runs code), so the UI never "
+            "reads it. Read it in Python only if you trust everyone who can write to the store."
+        )
     name = _materializer_name(materializer)
     try:
         if not files.exists():
