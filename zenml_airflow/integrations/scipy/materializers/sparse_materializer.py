@@ -225,9 +225,9 @@ class SparseMaterializer(BaseMaterializer):
             problem = self._check_compressed(stored_format, shape, arrays)
             if not problem:
                 cls = _CLASSES[metadata["class"]]
-                value = cls((data, arrays["indices"], arrays["indptr"]), shape=shape)
-                value.check_format(full_check=True)
-                return value
+                # _check_compressed checked what check_format(full_check=True) would (index
+                # bounds, indptr order), once, before scipy's C routines see the arrays.
+                return cls((data, arrays["indices"], arrays["indptr"]), shape=shape)
         raise self._refuse(problem)
 
     def _check_compressed(
