@@ -137,7 +137,12 @@ BUILT_IN_INTEGRATIONS: Mapping[str, IntegrationInfo] = MappingProxyType(
                 _ONLY_REQUIREMENTS + "seed: model, tokenizer and dataset materializers",
             ),
             _info("kubeflow", ["kfp>=2.7"], _ONLY_REQUIREMENTS + "seed: Kubeflow orchestrator"),
-            _info("lightgbm", ["lightgbm>=4.0"], _ONLY_REQUIREMENTS + "seed: Booster and Dataset"),
+            _info(
+                "lightgbm",
+                ["lightgbm>=4.0"],
+                "Booster and scikit-learn wrappers stored in LightGBM's text format (no pickle)",
+                supported=True,
+            ),
             _info(
                 "mlflow",
                 ["mlflow>=2.12", "mlserver>=1.3", "mlserver-mlflow>=1.3"],
@@ -194,7 +199,12 @@ BUILT_IN_INTEGRATIONS: Mapping[str, IntegrationInfo] = MappingProxyType(
                 ["google-cloud-aiplatform>=1.50"],
                 _ONLY_REQUIREMENTS + "seed: Vertex AI step operator",
             ),
-            _info("xgboost", ["xgboost>=2.0"], _ONLY_REQUIREMENTS + "seed: Booster and DMatrix"),
+            _info(
+                "xgboost",
+                ["xgboost-cpu>=3.0"],
+                "Booster and scikit-learn wrappers stored in XGBoost's UBJSON format (no pickle)",
+                supported=True,
+            ),
         )
     }
 )

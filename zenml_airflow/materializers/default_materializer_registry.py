@@ -36,6 +36,8 @@ BUILT_IN_LAZY_ENTRIES: dict[str, str] = {
     "numpy": "zenml_airflow.materializers.numpy_materializer",
     "pandas": "zenml_airflow.materializers.pandas_materializer",
     "sklearn": "zenml_airflow.integrations.sklearn.materializers.sklearn_materializer",
+    "xgboost": "zenml_airflow.integrations.xgboost.materializers",
+    "lightgbm": "zenml_airflow.integrations.lightgbm.materializers",
 }
 
 
