@@ -154,6 +154,18 @@ BUILT_IN_INTEGRATIONS: Mapping[str, IntegrationInfo] = MappingProxyType(
                 _ONLY_REQUIREMENTS + "seed: NeuralProphet materializer",
             ),
             _info("plotly", ["plotly>=5.4"], _ONLY_REQUIREMENTS + "seed: lineage visualizer"),
+            _info(
+                "polars",
+                ["polars>=1.0"],
+                "polars DataFrame, LazyFrame (collected) and Series stored as parquet",
+                supported=True,
+            ),
+            _info(
+                "pyarrow",
+                ["pyarrow>=15"],
+                "pyarrow Table and RecordBatch stored as parquet, schema and metadata kept",
+                supported=True,
+            ),
             _info("pytorch", ["torch>=2.2"], _ONLY_REQUIREMENTS + "seed: Module and DataLoader"),
             _info(
                 "pytorch_lightning",
@@ -170,6 +182,12 @@ BUILT_IN_INTEGRATIONS: Mapping[str, IntegrationInfo] = MappingProxyType(
                 "sagemaker",
                 ["sagemaker>=2.200"],
                 _ONLY_REQUIREMENTS + "seed: SageMaker step operator",
+            ),
+            _info(
+                "scipy",
+                ["scipy>=1.11"],
+                "scipy sparse matrices and arrays stored as .npy components (no pickle)",
+                supported=True,
             ),
             _info(
                 "seldon",

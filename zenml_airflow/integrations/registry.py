@@ -15,6 +15,7 @@ Example::
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from typing import Any
@@ -58,11 +59,24 @@ _CLASS_NAMES: dict[str, str] = {
 }
 
 
+# Integrations with a package of their own here: name -> its Integration class (importing the
+# package is cheap: it does not import the library).
+_PACKAGED: dict[str, str] = {
+    "polars": "PolarsIntegration",
+    "pyarrow": "PyarrowIntegration",
+    "scipy": "ScipyIntegration",
+}
+
+
 def _integration_class(info: core.IntegrationInfo) -> type[Integration]:
     if info.name == "sklearn":
         from zenml_airflow.integrations.sklearn import SklearnIntegration
 
         return SklearnIntegration
+    if info.name in _PACKAGED:
+        module = importlib.import_module(f"zenml_airflow.integrations.{info.name}")
+        integration: type[Integration] = getattr(module, _PACKAGED[info.name])
+        return integration
     class_name = _CLASS_NAMES.get(info.name, "".join(p.title() for p in info.name.split("_")))
     attributes: dict[str, Any] = {
         "__doc__": info.summary,

@@ -36,6 +36,9 @@ BUILT_IN_LAZY_ENTRIES: dict[str, str] = {
     "numpy": "zenml_airflow.materializers.numpy_materializer",
     "pandas": "zenml_airflow.materializers.pandas_materializer",
     "sklearn": "zenml_airflow.integrations.sklearn.materializers.sklearn_materializer",
+    "polars": "zenml_airflow.integrations.polars.materializers.polars_materializer",
+    "pyarrow": "zenml_airflow.integrations.pyarrow.materializers.pyarrow_materializer",
+    "scipy": "zenml_airflow.integrations.scipy.materializers.sparse_materializer",
     "xgboost": "zenml_airflow.integrations.xgboost.materializers",
     "lightgbm": "zenml_airflow.integrations.lightgbm.materializers",
 }
