@@ -144,6 +144,12 @@ BUILT_IN_INTEGRATIONS: Mapping[str, IntegrationInfo] = MappingProxyType(
                 supported=True,
             ),
             _info(
+                "matplotlib",
+                ["matplotlib>=3.8"],
+                "matplotlib figures stored as PNG and SVG (read back as an image)",
+                supported=True,
+            ),
+            _info(
                 "mlflow",
                 ["mlflow>=2.12", "mlserver>=1.3", "mlserver-mlflow>=1.3"],
                 _ONLY_REQUIREMENTS + "seed: experiment tracker and model deployer",
@@ -152,6 +158,12 @@ BUILT_IN_INTEGRATIONS: Mapping[str, IntegrationInfo] = MappingProxyType(
                 "neural_prophet",
                 ["neuralprophet>=0.8"],
                 _ONLY_REQUIREMENTS + "seed: NeuralProphet materializer",
+            ),
+            _info(
+                "pillow",
+                ["Pillow>=10"],
+                "PIL images stored as lossless PNG",
+                supported=True,
             ),
             _info("plotly", ["plotly>=5.4"], _ONLY_REQUIREMENTS + "seed: lineage visualizer"),
             _info(

@@ -39,6 +39,9 @@ BUILT_IN_LAZY_ENTRIES: dict[str, str] = {
     "polars": "zenml_airflow.integrations.polars.materializers.polars_materializer",
     "pyarrow": "zenml_airflow.integrations.pyarrow.materializers.pyarrow_materializer",
     "scipy": "zenml_airflow.integrations.scipy.materializers.sparse_materializer",
+    "pathlib": "zenml_airflow.materializers.path_materializer",
+    "PIL": "zenml_airflow.integrations.pillow.materializers.pillow_materializer",
+    "matplotlib": "zenml_airflow.integrations.matplotlib.materializers.matplotlib_materializer",
     "xgboost": "zenml_airflow.integrations.xgboost.materializers",
     "lightgbm": "zenml_airflow.integrations.lightgbm.materializers",
 }
