@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -76,6 +77,11 @@ def table() -> pa.Table:
         "point": pa.array([{"x": 1, "y": "p"}, None, {"x": 3, "y": None}]),
         "attrs": pa.array([[("k", 1)], [], None], pa.map_(pa.string(), pa.int64())),
         "id": pa.array([b"0" * 16, b"1" * 16, None], pa.uuid()),
+        "doc": pa.array(['{"a": 1}', None, "[]"], pa.json_()),
+        "ok": pa.ExtensionArray.from_storage(pa.bool8(), pa.array([1, 0, None], pa.int8())),
+        "tensor": pa.FixedShapeTensorArray.from_numpy_ndarray(
+            np.arange(12, dtype=np.float32).reshape(3, 2, 2)
+        ),
         "nothing": pa.nulls(3),
     }
     schema = pa.schema(

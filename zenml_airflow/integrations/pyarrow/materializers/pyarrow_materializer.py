@@ -116,7 +116,10 @@ class PyarrowMaterializer(BaseMaterializer):
             ) from error
         wanted = as_class(data_type)
         if wanted is not None and issubclass(wanted, pa.RecordBatch):
-            return table.combine_chunks().to_batches()[0] if table.num_rows else _empty(table)
+            # Column by column: also gives a batch for a table without rows (and so no batches).
+            return pa.RecordBatch.from_arrays(
+                [column.combine_chunks() for column in table.columns], schema=table.schema
+            )
         return table
 
     def handle_return(self, data: pa.Table | pa.RecordBatch) -> None:
@@ -153,13 +156,6 @@ class PyarrowMaterializer(BaseMaterializer):
                 f"{type(error).__name__}: {error}. Cast the offending columns to a type parquet "
                 "holds (e.g. a union to a struct), or write a custom materializer."
             ) from error
-
-
-def _empty(table: pa.Table) -> pa.RecordBatch:
-    """A zero-row ``RecordBatch`` with ``table``'s schema (a table without rows has no batch)."""
-    return pa.RecordBatch.from_arrays(
-        [pa.array([], type=field.type) for field in table.schema], schema=table.schema
-    )
 
 
 __all__ = ["COMPRESSION", "DEFAULT_FILENAME", "PyarrowMaterializer"]
