@@ -177,7 +177,7 @@ def test_pull_everything_and_elsewhere(tmp_path: Path) -> None:
     pulled = sorted(p.name for p in (tmp_path / "elsewhere").iterdir())
     assert pulled == sorted(discover())
     assert fails("pull", "-p", str(tmp_path / "elsewhere")).endswith(
-        "already exists: nothing was pulled. Add --force to replace them with fresh copies "
+        "already exist: nothing was pulled. Add --force to replace them with fresh copies "
         "(changes made there are lost), or --path DIR to pull elsewhere."
     )
 

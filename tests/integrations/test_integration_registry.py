@@ -54,6 +54,15 @@ SEED_CONSTANTS = {
     "XGBOOST": "xgboost",
     "LIGHTGBM": "lightgbm",
 }
+# Integrations the seed did not have: the libraries of issue 16 with no seed name.
+NEW_CONSTANTS = {
+    "POLARS": "polars",
+    "PYARROW": "pyarrow",
+    "SCIPY": "scipy",
+    "PILLOW": "pillow",
+    "MATPLOTLIB": "matplotlib",
+}
+ALL_CONSTANTS = {**SEED_CONSTANTS, **NEW_CONSTANTS}
 MISSING_PACKAGE = "zenml-airflow-test-no-such-package"
 
 
@@ -78,20 +87,22 @@ def add(name: str, *requirements: str, programs: dict[str, str] | None = None) -
     )
 
 
-def test_the_constants_are_the_seeds_28() -> None:
+def test_the_constants_are_the_seeds_28_and_the_new_libraries() -> None:
     public = {k: v for k, v in vars(constants).items() if k.isupper()}
-    assert public == SEED_CONSTANTS
+    assert public == ALL_CONSTANTS
 
 
 def test_every_seed_integration_has_a_record() -> None:
-    assert core.integration_names() == sorted(SEED_CONSTANTS.values())
+    assert core.integration_names() == sorted(ALL_CONSTANTS.values())
     for info in core.integrations().values():
         assert info.requirements and all(isinstance(r, str) for r in info.requirements)
 
 
 def test_supported_integrations_are_the_ones_with_code_here() -> None:
     supported = {name for name, info in core.integrations().items() if info.supported}
-    assert supported == {"airflow", "aws", "gcp", "s3", "sklearn"}
+    assert supported == {"airflow", "aws", "gcp", "s3", "sklearn", "xgboost", "lightgbm"} | set(
+        NEW_CONSTANTS.values()
+    )
     assert core.get_integration("sklearn").requirements == ("scikit-learn>=1.4", "skops>=0.10")
     assert "apache-airflow>=3.3,<4" in core.get_integration("airflow").requirements
 
@@ -190,7 +201,7 @@ def test_registering_needs_a_name(temporary_integration: None) -> None:
 
 def test_the_registry_lists_every_integration_as_a_seed_style_class() -> None:
     classes = integration_registry.integrations
-    assert list(classes) == sorted(SEED_CONSTANTS.values())
+    assert list(classes) == sorted(ALL_CONSTANTS.values())
     assert classes["sklearn"] is SklearnIntegration
     assert classes["aws"].__name__ == "AWSIntegration"
     assert classes["pytorch_lightning"].__name__ == "PytorchLightningIntegration"
@@ -198,7 +209,7 @@ def test_the_registry_lists_every_integration_as_a_seed_style_class() -> None:
         assert issubclass(cls, Integration) and name == cls.NAME
         assert list(core.get_integration(name).requirements) == cls.REQUIREMENTS
     assert classes["graphviz"].SYSTEM_REQUIREMENTS == {"graphviz": "dot"}
-    assert integration_registry.list_integration_names == sorted(SEED_CONSTANTS.values())
+    assert integration_registry.list_integration_names == sorted(ALL_CONSTANTS.values())
 
 
 def test_the_registry_cannot_be_replaced() -> None:
@@ -280,3 +291,13 @@ def test_the_seed_module_paths_import_nothing_heavy() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_the_cpu_only_xgboost_build_satisfies_the_xgboost_requirement() -> None:
+    import importlib.metadata
+
+    with pytest.raises(importlib.metadata.PackageNotFoundError):
+        importlib.metadata.distribution("xgboost")  # the tests install xgboost-cpu only
+    assert core.get_integration("xgboost").requirements == ("xgboost>=3.0",)
+    check_integrations(["xgboost"], pipeline_name="p")
+    assert core._requirement_problem("xgboost>=99").startswith("version ")

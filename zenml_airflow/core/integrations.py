@@ -3,8 +3,9 @@
 A pipeline names the integrations it needs, ``@pipeline(required_integrations=[SKLEARN])``, and
 :func:`check_integrations` refuses to run it when one is unknown or its packages are missing,
 naming the exact ``pip install`` that fixes it. Every one of the seed's 28 integration names is
-known here, with requirement specifiers for today's libraries (the seed pinned 2022 versions that
-no longer install next to Airflow 3). ``supported`` says whether zenml-airflow has code for the
+known here, and the libraries added since (polars, pyarrow, scipy, pillow, matplotlib), with
+requirement specifiers for today's libraries (the seed pinned 2022 versions that no longer
+install next to Airflow 3). ``supported`` says whether zenml-airflow has code for the
 integration (materializers, steps, stack flavors); for the others we only know what to install,
 so a step can still use the library, but nothing here reads or writes its objects.
 
@@ -231,7 +232,7 @@ BUILT_IN_INTEGRATIONS: Mapping[str, IntegrationInfo] = MappingProxyType(
             ),
             _info(
                 "xgboost",
-                ["xgboost-cpu>=3.0"],
+                ["xgboost>=3.0"],
                 "Booster and scikit-learn wrappers stored in XGBoost's UBJSON format (no pickle)",
                 supported=True,
             ),
@@ -291,6 +292,13 @@ _SIMPLE_REQUIREMENT = re.compile(
 )
 
 
+#: Distributions that install the same importable package as the one a requirement names, and
+#: satisfy it too (e.g. the CPU-only build of XGBoost, which zenml-airflow's tests use).
+_SAME_MODULE_DISTRIBUTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"xgboost": ("xgboost-cpu",)}
+)
+
+
 def requirement_name(requirement: str) -> str:
     """The distribution a requirement names: ``"feast[redis]>=0.40"`` -> ``"feast"``.
 
@@ -327,9 +335,14 @@ def _requirement_problem(requirement: str) -> str:
         if parsed.marker is not None and not parsed.marker.evaluate():
             return ""  # not meant for this Python or platform
         name, extras, spec = parsed.name, sorted(parsed.extras), str(parsed.specifier)
-    try:
-        distribution = importlib.metadata.distribution(name)
-    except importlib.metadata.PackageNotFoundError:
+    distribution = None
+    for candidate in (name, *_SAME_MODULE_DISTRIBUTIONS.get(name.lower(), ())):
+        try:
+            distribution = importlib.metadata.distribution(candidate)
+            break
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    if distribution is None:
         return "not installed"
     version = distribution.version
     if spec:

@@ -62,17 +62,18 @@ _CLASS_NAMES: dict[str, str] = {
 # Integrations with a package of their own here: name -> its Integration class (importing the
 # package is cheap: it does not import the library).
 _PACKAGED: dict[str, str] = {
+    "lightgbm": "LightGBMIntegration",
+    "matplotlib": "MatplotlibIntegration",
+    "pillow": "PillowIntegration",
     "polars": "PolarsIntegration",
     "pyarrow": "PyarrowIntegration",
     "scipy": "ScipyIntegration",
+    "sklearn": "SklearnIntegration",
+    "xgboost": "XgboostIntegration",
 }
 
 
 def _integration_class(info: core.IntegrationInfo) -> type[Integration]:
-    if info.name == "sklearn":
-        from zenml_airflow.integrations.sklearn import SklearnIntegration
-
-        return SklearnIntegration
     if info.name in _PACKAGED:
         module = importlib.import_module(f"zenml_airflow.integrations.{info.name}")
         integration: type[Integration] = getattr(module, _PACKAGED[info.name])
