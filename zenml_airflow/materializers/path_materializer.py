@@ -364,5 +364,12 @@ class PathMaterializer(BaseMaterializer):
         if entry.get("executable") is True:
             local.chmod(local.stat().st_mode | 0o111)
 
+    def extract_metadata(self, data: Path) -> dict[str, Any]:
+        """File or folder, its name, and (for a folder) how many files it holds."""
+        if data.is_dir():
+            files = sum(1 for p in data.rglob("*") if p.is_file())
+            return {"kind": "folder", "name": data.name, "files": files}
+        return {"kind": "file", "name": data.name, "bytes": data.stat().st_size}
+
 
 __all__ = ["DATA_DIRECTORY", "MANIFEST_FILENAME", "PathMaterializer"]

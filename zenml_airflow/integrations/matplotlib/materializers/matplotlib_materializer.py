@@ -126,5 +126,15 @@ class MatplotlibMaterializer(BaseMaterializer):
             with fileio.open(os.path.join(self.artifact.uri, name), "wb") as handle:
                 handle.write(payload)
 
+    def extract_metadata(self, data: Figure) -> dict[str, Any]:
+        """Size in inches, dpi and number of axes."""
+        width, height = data.get_size_inches()
+        return {
+            "width_in": float(width),
+            "height_in": float(height),
+            "dpi": float(data.dpi),
+            "axes": len(data.axes),
+        }
+
 
 __all__ = ["PNG_FILENAME", "SVG_FILENAME", "MatplotlibMaterializer", "figure_of", "render"]

@@ -163,5 +163,9 @@ class PillowMaterializer(BaseMaterializer):
         with fileio.open(os.path.join(self.artifact.uri, DEFAULT_FILENAME), "wb") as handle:
             handle.write(payload)
 
+    def extract_metadata(self, data: Image.Image) -> dict[str, Any]:
+        """Width, height and mode."""
+        return {"width": data.width, "height": data.height, "mode": data.mode}
+
 
 __all__ = ["DEFAULT_FILENAME", "PNG_MODES", "PillowMaterializer", "decode_png"]

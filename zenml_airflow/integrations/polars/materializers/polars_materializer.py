@@ -156,5 +156,24 @@ class PolarsMaterializer(BaseMaterializer):
                 "holds, or write a custom materializer."
             ) from error
 
+    def extract_metadata(self, data: pl.DataFrame | pl.LazyFrame | pl.Series) -> dict[str, Any]:
+        """Rows, and the columns with their dtypes (a LazyFrame: its schema only - running its
+        query again to count rows could be costly)."""
+        if isinstance(data, pl.Series):
+            return {"kind": "series", "rows": data.len(), "dtype": str(data.dtype)}
+        if isinstance(data, pl.LazyFrame):
+            schema = data.collect_schema()
+            return {
+                "kind": "lazyframe",
+                "columns": len(schema),
+                "schema": {name: str(dtype) for name, dtype in schema.items()},
+            }
+        return {
+            "kind": "dataframe",
+            "rows": data.height,
+            "columns": data.width,
+            "schema": {name: str(dtype) for name, dtype in data.schema.items()},
+        }
+
 
 __all__ = ["COMPRESSION", "DEFAULT_FILENAME", "PolarsMaterializer"]

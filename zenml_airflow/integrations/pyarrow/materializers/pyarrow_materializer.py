@@ -157,5 +157,14 @@ class PyarrowMaterializer(BaseMaterializer):
                 "holds (e.g. a union to a struct), or write a custom materializer."
             ) from error
 
+    def extract_metadata(self, data: pa.Table | pa.RecordBatch) -> dict[str, Any]:
+        """Rows, and the columns with their Arrow types."""
+        return {
+            "kind": "table" if isinstance(data, pa.Table) else "record batch",
+            "rows": data.num_rows,
+            "columns": data.num_columns,
+            "schema": {field.name: str(field.type) for field in data.schema},
+        }
+
 
 __all__ = ["COMPRESSION", "DEFAULT_FILENAME", "PyarrowMaterializer"]

@@ -307,5 +307,15 @@ class SparseMaterializer(BaseMaterializer):
             )
         return value
 
+    def extract_metadata(self, data: Any) -> dict[str, Any]:
+        """Class, format, shape, dtype and number of stored entries."""
+        return {
+            "class": type(data).__name__,
+            "format": data.format,
+            "shape": list(data.shape),
+            "dtype": str(data.dtype),
+            "nnz": int(data.nnz),
+        }
+
 
 __all__ = ["FORMAT_VERSION", "METADATA_FILENAME", "SparseMaterializer"]
