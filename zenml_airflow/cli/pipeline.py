@@ -31,14 +31,19 @@ def _short(iso: str | None) -> str:
 
 
 def _artifact_json(artifact: Any) -> dict[str, Any]:
+    from zenml_airflow.materializers.cloudpickle_materializer import MATERIALIZER_PATH
+
     return {
         "id": artifact.id,
         "uri": artifact.uri,
         "type": artifact.type,
         "data_type": artifact.data_type,
         "materializer": artifact.materializer,
+        # Reading it runs code from its file (the opt-in pickle materializer, docs/integrations.md).
+        "unsafe_to_load": artifact.materializer == MATERIALIZER_PATH,
         "content_hash": artifact.content_hash,
         "size_bytes": artifact.size_bytes,
+        "metadata": artifact.metadata,
         "producer_step_id": artifact.parent_step_id,
     }
 
@@ -229,9 +234,14 @@ def describe_run(run_name: str, stack_name: str | None, as_json: bool) -> None:
         cached = " (cached)" if step["cached"] else ""
         out.print(f"  [bold]{escape(step['name'])}[/]: {escape(step['status'])}{cached}")
         for output, artifact in step["outputs"].items():
+            unsafe = (
+                " [red](pickle: UNSAFE to load - reading it runs code from the file)[/]"
+                if artifact["unsafe_to_load"]
+                else ""
+            )
             out.print(
                 f"    {escape(output)}: {escape(artifact['type'])}, "
-                f"{escape(artifact['data_type'])} at {escape(artifact['uri'])}"
+                f"{escape(artifact['data_type'])} at {escape(artifact['uri'])}{unsafe}"
             )
     for step in steps:
         if step["error"]:
