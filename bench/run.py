@@ -1,6 +1,6 @@
 """Run the whole benchmark suite and write bench/results/latest.json and latest.md.
 
-    .venv/bin/python bench/run.py [--quick] [--only overhead,zenml,artifacts,parse,metadata,e2e]
+    .venv/bin/python bench/run.py [--quick] [--only overhead,zenml,artifacts,parse,metadata,e2e,integrations]
 
 zenml-airflow is measured from the project's environment, which the bench never changes; the ZenML
 peer baseline is installed into bench/.venvs/zenml (current release from PyPI, ``zenml[local]``).
@@ -25,7 +25,7 @@ from report import render
 
 VENVS = BENCH_DIR / ".venvs"
 RESULTS = BENCH_DIR / "results"
-AREAS = ("overhead", "zenml", "artifacts", "parse", "metadata", "e2e")
+AREAS = ("overhead", "zenml", "artifacts", "parse", "metadata", "e2e", "integrations")
 
 
 def log(message: str) -> None:
@@ -221,6 +221,9 @@ def main() -> None:
                 subprocess.run([str(REPO / "scripts" / "services.sh"), "down"], capture_output=True)
         else:
             results["areas"]["metadata"]["postgresql"] = {"error": f"not measured: {note}"}
+    if "integrations" in areas:
+        log("7. ML library integrations: round trips and activation")
+        results["areas"]["integrations"] = run_script(project_python, "integrations.py", env=env)
     if "e2e" in areas:
         log("4. end to end on a local Airflow (this takes a few minutes)")
         results["areas"]["e2e"] = run_script(
