@@ -32,19 +32,24 @@ def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return result
 
 
-@pytest.fixture
-def airflow_stack(local_airflow: LocalAirflow, tmp_path: Path) -> LocalAirflow:
-    """An active stack whose orchestrator is the session's Airflow, with its own fresh stores."""
+def register_airflow_orchestrator(airflow: LocalAirflow) -> None:
+    """Register orchestrator 'af': the session's local Airflow (dags folder, home, REST API)."""
     cli(
         "orchestrator",
         "register",
         "af",
         "--flavor",
         "airflow",
-        f"--dags_folder={local_airflow.dags_folder}",
-        f"--airflow_home={local_airflow.airflow_home}",
-        f"--api_url={local_airflow.api_url}",
+        f"--dags_folder={airflow.dags_folder}",
+        f"--airflow_home={airflow.airflow_home}",
+        f"--api_url={airflow.api_url}",
     )
+
+
+@pytest.fixture
+def airflow_stack(local_airflow: LocalAirflow, tmp_path: Path) -> LocalAirflow:
+    """An active stack whose orchestrator is the session's Airflow, with its own fresh stores."""
+    register_airflow_orchestrator(local_airflow)
     cli(
         "artifact-store",
         "register",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.airflow.test_airflow_e2e import PIPELINES, cli
+from tests.airflow.test_airflow_e2e import PIPELINES, cli, register_airflow_orchestrator
 from zenml_airflow.orchestrators.airflow_local import LocalAirflow
 
 
@@ -60,16 +60,7 @@ def test_airflow_run_on_s3_and_postgresql_read_back_elsewhere(
     s3.create_bucket(Bucket=bucket)
     client_kwargs = json.dumps({"endpoint_url": moto_url, "region_name": "us-east-1"})
 
-    cli(
-        "orchestrator",
-        "register",
-        "af",
-        "--flavor",
-        "airflow",
-        f"--dags_folder={local_airflow.dags_folder}",
-        f"--airflow_home={local_airflow.airflow_home}",
-        f"--api_url={local_airflow.api_url}",
-    )
+    register_airflow_orchestrator(local_airflow)
     cli(
         "artifact-store",
         "register",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.airflow.test_airflow_e2e import PIPELINES, cli
+from tests.airflow.test_airflow_e2e import PIPELINES, cli, register_airflow_orchestrator
 from zenml_airflow.exceptions import PipelineRunError
 from zenml_airflow.orchestrators.airflow import AirflowOrchestrator
 from zenml_airflow.orchestrators.airflow_local import LocalAirflow
@@ -31,16 +31,7 @@ def _parsed_at(dag: dict) -> datetime:  # type: ignore[type-arg]
 
 
 def test_a_known_file_is_reparsed_through_the_rest_api(local_airflow: LocalAirflow) -> None:
-    cli(
-        "orchestrator",
-        "register",
-        "af",
-        "--flavor",
-        "airflow",
-        f"--dags_folder={local_airflow.dags_folder}",
-        f"--airflow_home={local_airflow.airflow_home}",
-        f"--api_url={local_airflow.api_url}",
-    )
+    register_airflow_orchestrator(local_airflow)
     cli("stack", "register", "af_stack", "-o", "af", "-m", "default", "-a", "default", "--set")
     cli("pipeline", "deploy", f"{PIPELINES}:sum_pipeline", "--dag-id", "e2e_reparse")
     orchestrator = orchestrator_for(local_airflow)

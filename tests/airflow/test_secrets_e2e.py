@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.airflow.test_airflow_e2e import cli
+from tests.airflow.test_airflow_e2e import cli, register_airflow_orchestrator
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.orchestrators.airflow_local import LocalAirflow
 from zenml_airflow.repository import Repository
@@ -24,16 +24,7 @@ PG_ENV = "ZENML_AIRFLOW_TEST_POSTGRES_SECRETS_URL"
 
 
 def _register_airflow_stack(airflow: LocalAirflow, tmp_path: Path, *extra: str) -> None:
-    cli(
-        "orchestrator",
-        "register",
-        "af",
-        "--flavor",
-        "airflow",
-        f"--dags_folder={airflow.dags_folder}",
-        f"--airflow_home={airflow.airflow_home}",
-        f"--api_url={airflow.api_url}",
-    )
+    register_airflow_orchestrator(airflow)
     cli(
         "artifact-store",
         "register",

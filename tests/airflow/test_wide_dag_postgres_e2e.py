@@ -38,7 +38,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.airflow.test_airflow_e2e import cli
+from tests.airflow.test_airflow_e2e import cli, register_airflow_orchestrator
 from tests.airflow.test_backends_e2e import empty_e2e_postgresql
 from tests.airflow.wide_pipeline import VALUES, WIDTH
 from zenml_airflow.enums import ExecutionStatus
@@ -122,16 +122,7 @@ def test_wide_dag_runs_create_one_run_each_in_postgresql(
     assert local_airflow.env()["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
     assert int(local_airflow.env()["AIRFLOW__CORE__PARALLELISM"]) >= 4
 
-    cli(
-        "orchestrator",
-        "register",
-        "af",
-        "--flavor",
-        "airflow",
-        f"--dags_folder={local_airflow.dags_folder}",
-        f"--airflow_home={local_airflow.airflow_home}",
-        f"--api_url={local_airflow.api_url}",
-    )
+    register_airflow_orchestrator(local_airflow)
     cli(
         "artifact-store",
         "register",
