@@ -22,6 +22,8 @@ import numpy as np
 from zenml_airflow.exceptions import MaterializerError
 from zenml_airflow.io import fileio
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
+from zenml_airflow.materializers.default_materializer_registry import as_class
+from zenml_airflow.utils.source_utils import type_path
 
 MANIFEST_FILENAME = "zenml_model.json"
 
@@ -118,6 +120,50 @@ def read_manifest(materializer: BaseMaterializer, expected_format: str) -> dict[
             "wrote it."
         )
     return manifest
+
+
+def rebuild_wrapper(
+    materializer: BaseMaterializer,
+    manifest: Mapping[str, Any],
+    wrappers: Mapping[str, type[Any]],
+    data_type: Any,
+    *,
+    library: str,
+    version: str,
+    requires: tuple[str, ...] = ("params",),
+) -> Any:
+    """A scikit-learn wrapper of ``library`` rebuilt (unfitted) from the manifest's class and
+    parameters.
+
+    The class is looked up in ``wrappers`` (the library's own classes), never imported from the
+    name in the file. ``requires``: manifest entries that must be JSON objects.
+
+    Raises:
+        MaterializerError: the manifest names another class or lacks a required entry, the
+            class is not ``data_type``, or the parameters no longer build it.
+    """
+    where = f"{materializer.artifact.uri}/{MANIFEST_FILENAME}"
+    class_name = manifest.get("class")
+    cls = wrappers.get(class_name) if isinstance(class_name, str) else None
+    if cls is None or not all(isinstance(manifest.get(key), dict) for key in requires):
+        raise MaterializerError(
+            f"Refusing to load '{where}': it names {class_name!r}, which is not one of "
+            f"{library}'s scikit-learn wrappers ({', '.join(sorted(wrappers))}), or lacks its "
+            f"{' or '.join(requires)}. Nothing named in it was imported."
+        )
+    wanted = as_class(data_type)
+    if wanted is not None and not issubclass(cls, wanted):
+        raise MaterializerError(
+            f"'{materializer.artifact.uri}' holds a {class_name}, not a {type_path(wanted)}: "
+            "fix the step's input annotation."
+        )
+    try:
+        return cls(**manifest["params"])
+    except TypeError as error:
+        raise MaterializerError(
+            f"Cannot rebuild {class_name} from '{where}': {error}. It was written by {library} "
+            f"{manifest.get(f'{library.lower()}_version')}; this is {version}."
+        ) from error
 
 
 def read_model(materializer: BaseMaterializer, manifest: Mapping[str, Any]) -> bytes:

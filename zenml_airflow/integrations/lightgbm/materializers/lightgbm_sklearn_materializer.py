@@ -42,10 +42,10 @@ from zenml_airflow.integrations.model_files import (
     check_params,
     read_manifest,
     read_model,
+    rebuild_wrapper,
     write_model,
 )
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
-from zenml_airflow.materializers.default_materializer_registry import as_class
 from zenml_airflow.utils.source_utils import type_path
 
 DEFAULT_FILENAME = "model.txt"
@@ -117,28 +117,16 @@ class LightGBMSklearnMaterializer(BaseMaterializer):
         super().handle_input(data_type)
         manifest = read_manifest(self, FORMAT)
         where = f"{self.artifact.uri}/{MANIFEST_FILENAME}"
-        class_name, params = manifest.get("class"), manifest.get("params")
-        state = manifest.get("state")
-        cls = WRAPPERS.get(class_name) if isinstance(class_name, str) else None
-        if cls is None or not isinstance(params, dict) or not isinstance(state, dict):
-            raise MaterializerError(
-                f"Refusing to load '{where}': it names {class_name!r}, which is not one of "
-                f"LightGBM's scikit-learn wrappers ({', '.join(sorted(WRAPPERS))}), or lacks "
-                "its parameters or state. Nothing named in it was imported."
-            )
-        wanted = as_class(data_type)
-        if wanted is not None and not issubclass(cls, wanted):
-            raise MaterializerError(
-                f"'{self.artifact.uri}' holds a {class_name}, not a {type_path(wanted)}: fix "
-                "the step's input annotation."
-            )
-        try:
-            model = cls(**params)
-        except TypeError as error:
-            raise MaterializerError(
-                f"Cannot rebuild {class_name} from '{where}': {error}. It was written by "
-                f"LightGBM {manifest.get('lightgbm_version')}; this is {lgb.__version__}."
-            ) from error
+        model = rebuild_wrapper(
+            self,
+            manifest,
+            WRAPPERS,
+            data_type,
+            library="LightGBM",
+            version=lgb.__version__,
+            requires=("params", "state"),
+        )
+        state = manifest["state"]
         if not manifest.get("fitted"):
             return model
         booster = load_booster(

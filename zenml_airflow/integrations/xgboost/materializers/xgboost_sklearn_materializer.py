@@ -29,6 +29,7 @@ from zenml_airflow.integrations.model_files import (
     check_params,
     read_manifest,
     read_model,
+    rebuild_wrapper,
     write_model,
 )
 from zenml_airflow.integrations.xgboost.materializers.xgboost_booster_materializer import (
@@ -36,7 +37,6 @@ from zenml_airflow.integrations.xgboost.materializers.xgboost_booster_materializ
     load_booster,
 )
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
-from zenml_airflow.materializers.default_materializer_registry import as_class
 from zenml_airflow.utils.source_utils import type_path
 
 DEFAULT_FILENAME = "model.ubj"
@@ -79,28 +79,10 @@ class XgboostSklearnMaterializer(BaseMaterializer):
         """
         super().handle_input(data_type)
         manifest = read_manifest(self, FORMAT)
-        where = f"{self.artifact.uri}/{MANIFEST_FILENAME}"
-        class_name, params = manifest.get("class"), manifest.get("params")
-        cls = WRAPPERS.get(class_name) if isinstance(class_name, str) else None
-        if cls is None or not isinstance(params, dict):
-            raise MaterializerError(
-                f"Refusing to load '{where}': it names {class_name!r}, which is not one of "
-                f"XGBoost's scikit-learn wrappers ({', '.join(sorted(WRAPPERS))}), or has no "
-                "parameters. Nothing named in it was imported."
-            )
-        wanted = as_class(data_type)
-        if wanted is not None and not issubclass(cls, wanted):
-            raise MaterializerError(
-                f"'{self.artifact.uri}' holds a {class_name}, not a {type_path(wanted)}: fix "
-                "the step's input annotation."
-            )
-        try:
-            model = cls(**params)
-        except TypeError as error:
-            raise MaterializerError(
-                f"Cannot rebuild {class_name} from '{where}': {error}. It was written by XGBoost "
-                f"{manifest.get('xgboost_version')}; this is {xgb.__version__}."
-            ) from error
+        model = rebuild_wrapper(
+            self, manifest, WRAPPERS, data_type, library="XGBoost", version=xgb.__version__
+        )
+        class_name = type(model).__name__
         if not manifest.get("fitted"):
             return model
         payload = read_model(self, manifest)
