@@ -4,7 +4,6 @@ the HTML pages render them with templates). Every record read here is filtered b
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import urllib.parse
@@ -235,9 +234,10 @@ def index(ctx: Ctx) -> dict[str, Any]:
 def _fail_orphans(handle: StoreHandle) -> None:
     """Steps of this host whose process was killed show as failed, not running forever (the
     DAG-run callback settles those of other hosts; ``metadata/liveness.py``)."""
+    from zenml_airflow.post_execution.views import fail_orphaned_step_runs
+
     assert handle.metadata is not None
-    with contextlib.suppress(ZenMLAirflowError):  # a read-only store is shown as it is
-        handle.metadata.fail_orphaned_step_runs()
+    fail_orphaned_step_runs(handle.metadata)
 
 
 def pipeline(ctx: Ctx, key: str, name: str) -> dict[str, Any]:
