@@ -72,7 +72,7 @@ def preview_record(record: ArtifactRecord, artifact_store: ArtifactStore | None)
         files = ArtifactFiles(artifact_store, record.uri)
     except UnsafePathError as error:
         return refused(str(error))
-    return preview_artifact(files, record.materializer, record.data_type)
+    return preview_artifact(files, record.materializer, record.data_type, record.metadata)
 
 
 def _store_of(view: Any) -> ArtifactStore | None:

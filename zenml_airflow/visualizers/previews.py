@@ -1,8 +1,12 @@
 """Artifact previews chosen by how the artifact was stored, always from a bounded sample.
 
-Only the formats of zenml-airflow's built-in materializers are previewed (JSON, bytes, ``.npy``,
-parquet); they are read here directly with size limits rather than through the materializer,
-which would load the whole artifact. Every limit is in bytes as well as in rows: an ``.npy`` of
+Only the formats of zenml-airflow's own materializers are previewed: the built-in ones (JSON,
+bytes, ``.npy``, parquet, ``pathlib.Path`` copies) and those of its integrations (polars and
+pyarrow parquet, scipy sparse components, Pillow and matplotlib PNG/SVG, and models, described
+from their recorded metadata: see :mod:`~zenml_airflow.visualizers.media_previews` and
+:mod:`~zenml_airflow.visualizers.model_previews`). They are read here directly with size limits
+rather than through the materializer, which would load the whole artifact (and, for a model,
+its library). Every limit is in bytes as well as in rows: an ``.npy`` of
 long strings reads a bounded head of a few elements, a parquet column whose first row group is
 pages are too large uncompressed is not decoded at all, cells are cut to :data:`MAX_CELL_CHARS`, JSON
 deeper than :data:`MAX_JSON_DEPTH` is shown as text, and no preview's HTML exceeds
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -59,6 +64,32 @@ MAX_IMAGES = 8
 HEX_BYTES = 256
 
 _BUILTIN = "zenml_airflow.materializers."
+_INTEGRATIONS = "zenml_airflow.integrations."
+
+#: The integration materializers whose files are previewed, and the files each writes (the
+#: classes are not imported here: that would import their library into Airflow's api-server;
+#: tests/visualizers check these names against each class's ``FILENAMES``).
+INTEGRATION_FILES: dict[str, tuple[str, ...]] = {
+    "zenml_airflow.integrations.polars.materializers.polars_materializer:PolarsMaterializer": (
+        "data.parquet",
+    ),
+    "zenml_airflow.integrations.pyarrow.materializers.pyarrow_materializer:PyarrowMaterializer": (
+        "table.parquet",
+    ),
+    "zenml_airflow.integrations.pillow.materializers.pillow_materializer:PillowMaterializer": (
+        "image.png",
+    ),
+    "zenml_airflow.integrations.matplotlib.materializers.matplotlib_materializer:"
+    "MatplotlibMaterializer": ("figure.png", "figure.svg"),
+    "zenml_airflow.integrations.scipy.materializers.sparse_materializer:SparseMaterializer": (
+        "sparse.json",
+        "data.npy",
+        "indices.npy",
+        "indptr.npy",
+        "coords.npy",
+        "offsets.npy",
+    ),
+}
 
 
 @dataclass
@@ -98,10 +129,20 @@ def _files_written_by(name: str) -> tuple[str, ...]:
     return cls.FILENAMES
 
 
-def preview_artifact(files: ArtifactFiles, materializer: str, data_type: str) -> Preview:
+def preview_artifact(
+    files: ArtifactFiles,
+    materializer: str,
+    data_type: str,
+    metadata: Mapping[str, Any] | None = None,
+) -> Preview:
     """The preview of the artifact in ``files`` written by ``materializer`` (HTML at most
-    :data:`MAX_PREVIEW_HTML` characters)."""
-    preview = _preview(files, materializer, data_type)
+    :data:`MAX_PREVIEW_HTML` characters).
+
+    ``metadata`` is what the materializer recorded about the value (``ArtifactRecord.metadata``):
+    models are described from it alone, and images and sparse matrices show it beside what is
+    read from their files.
+    """
+    preview = _preview(files, materializer, data_type, metadata or {})
     if len(preview.html) > MAX_PREVIEW_HTML:
         return refused(
             f"Not previewed: the preview would be {len(preview.html):,} characters, over the "
@@ -110,7 +151,9 @@ def preview_artifact(files: ArtifactFiles, materializer: str, data_type: str) ->
     return preview
 
 
-def _preview(files: ArtifactFiles, materializer: str, data_type: str) -> Preview:
+def _preview(
+    files: ArtifactFiles, materializer: str, data_type: str, metadata: Mapping[str, Any]
+) -> Preview:
     if materializer == CLOUDPICKLE_MATERIALIZER:
         return refused(
             f"Not previewed: this {data_type} was stored by the opt-in CloudpickleMaterializer "
@@ -133,15 +176,52 @@ def _preview(files: ArtifactFiles, materializer: str, data_type: str) -> Preview
                 if files.size(raw_name) is not None:
                     return _bytes_preview(files, raw_name)
             return _json_preview(files, json_name, data_type)
+        if name == "PathMaterializer":
+            # Not exported by zenml_airflow.materializers; its module imports the stdlib only.
+            from zenml_airflow.materializers.path_materializer import PathMaterializer
+            from zenml_airflow.visualizers.media_previews import path_preview
+
+            return path_preview(files, PathMaterializer.FILENAMES[0])
+        found = _integration_preview(files, materializer, metadata)
+        if found is not None:
+            return found
     except TooLargeError as error:
         return refused(f"Not previewed: {error}")
     except (OSError, ValueError) as error:
         return refused(f"Could not preview this artifact: {type(error).__name__}: {error}")
     return refused(
         f"No preview for data type {data_type} stored by {materializer}: only the formats of "
-        "zenml-airflow's built-in materializers are read here (never pickles or user code). "
+        "zenml-airflow's own materializers are read here (never pickles or user code). "
         "Download its files below."
     )
+
+
+def _integration_preview(
+    files: ArtifactFiles, materializer: str, metadata: Mapping[str, Any]
+) -> Preview | None:
+    """The preview of an artifact written by one of zenml-airflow's integration materializers,
+    or None for any other materializer.
+
+    The modules are imported here, not at the top: they import this one.
+    """
+    if not materializer.startswith(_INTEGRATIONS):
+        return None
+    from zenml_airflow.visualizers import media_previews, model_previews
+
+    written = INTEGRATION_FILES.get(materializer)
+    writer = materializer.rpartition(":")[2]
+    if written is not None:
+        if writer in ("PolarsMaterializer", "PyarrowMaterializer"):
+            return _table_preview(files, written[0], writer)
+        if writer == "PillowMaterializer":
+            return media_previews.png_preview(files, written[0], writer, metadata)
+        if writer == "MatplotlibMaterializer":
+            return media_previews.png_preview(files, written[0], writer, metadata, svg=written[1])
+        if writer == "SparseMaterializer":
+            return media_previews.sparse_preview(files, written, metadata)
+    if model_previews.is_model(materializer, metadata):
+        return model_previews.model_preview(files, materializer, metadata)
+    return None
 
 
 # --- JSON and bytes -------------------------------------------------------------------------
@@ -387,11 +467,11 @@ def _page_estimate(chunk_bytes: int, rows: int) -> int:
     return int(min(chunk_bytes, 1024 * 1024 + 1024 * average))
 
 
-def _table_preview(files: ArtifactFiles, name: str) -> Preview:
+def _table_preview(files: ArtifactFiles, name: str, writer: str = "PandasMaterializer") -> Preview:
     import pyarrow.parquet as pq
 
     if files.size(name) is None:
-        return refused(f"No {name} in this artifact; it was not written by PandasMaterializer.")
+        return refused(f"No {name} in this artifact; it was not written by {writer}.")
     with files.open(name) as handle:
         # Buffered, page-by-page reads: never a whole column chunk in memory at once.
         parquet = pq.ParquetFile(handle, pre_buffer=False, buffer_size=1024 * 1024)
