@@ -69,9 +69,9 @@ def test_list_json_says_what_is_supported_and_installed() -> None:
         "missing": [],
         "summary": core.get_integration("sklearn").summary,
     }
-    assert rows["tensorflow"]["supported"] is False
-    assert rows["tensorflow"]["installed"] is False
-    assert rows["tensorflow"]["missing"] == ["tensorflow>=2.16 (not installed)"]
+    assert rows["whylogs"]["supported"] is False
+    assert rows["whylogs"]["installed"] is False
+    assert rows["whylogs"]["missing"] == ["whylogs>=1.3 (not installed)"]
 
 
 def test_list_prints_a_table() -> None:
@@ -87,7 +87,7 @@ def test_list_prints_a_table() -> None:
 def test_requirements_one_per_line() -> None:
     assert ok("integration", "requirements", "sklearn") == "scikit-learn>=1.4\nskops>=0.10\n"
     every = ok("integration", "requirements").splitlines()
-    assert len(every) == len(set(every)) and "torch>=2.2" in every and "skops>=0.10" in every
+    assert len(every) == len(set(every)) and "torch>=2.4" in every and "skops>=0.10" in every
 
 
 def test_an_unknown_name_is_a_clean_error_with_the_closest_one() -> None:
@@ -109,18 +109,18 @@ def test_install_of_an_installed_integration_has_nothing_to_do() -> None:
 
 
 def test_install_dry_run_only_prints_the_command() -> None:
-    out = ok("integration", "install", "tensorflow", "vault", "--dry-run")
+    out = ok("integration", "install", "whylogs", "vault", "--dry-run")
     assert out == (
-        f"Command: {pip_command('install', 'tensorflow>=2.16', 'hvac>=2.1')}\n"
+        f"Command: {pip_command('install', 'whylogs>=1.3', 'hvac>=2.1')}\n"
         "Dry run: nothing was run.\n"
     )
-    assert not installed("tensorflow")
+    assert not installed("whylogs")
 
 
 def test_install_without_names_means_every_integration_but_the_ignored() -> None:
     out = ok("integration", "install", "-i", "sklearn", "-i", "airflow", "--dry-run")
     command = next(line for line in out.splitlines() if line.startswith("Command: "))
-    assert "'torch>=2.2'" in command and "'hvac>=2.1'" in command
+    assert "'whylogs>=1.3'" in command and "'hvac>=2.1'" in command
     assert "skops" not in command and "apache-airflow>=" not in command
 
 
@@ -134,24 +134,24 @@ def test_install_runs_pip_for_real_when_forced(tmp_path: Path) -> None:
 
 
 def test_install_asks_first_and_a_no_runs_nothing() -> None:
-    result = invoke("integration", "install", "tensorflow", input="n\n")
+    result = invoke("integration", "install", "whylogs", input="n\n")
     assert result.exit_code == 1
     assert "Run it to install these packages in" in result.output and "Aborted!" in result.output
     assert "Collecting" not in result.output and "ERROR" not in result.output
-    assert not installed("tensorflow")
+    assert not installed("whylogs")
 
 
 def test_a_failing_pip_is_a_clean_error() -> None:
-    message = fails("integration", "install", "tensorflow", "-y")
+    message = fails("integration", "install", "whylogs", "-y")
     assert message == (
         "pip install failed (exit status 1); its output is above. The command was: "
-        + pip_command("install", "tensorflow>=2.16")
+        + pip_command("install", "whylogs>=1.3")
     )
 
 
 def test_uninstall_of_what_is_not_installed_has_nothing_to_do() -> None:
-    out = ok("integration", "uninstall", "tensorflow", "-y")
-    assert out == "No package of integration 'tensorflow' is installed.\nNothing to uninstall.\n"
+    out = ok("integration", "uninstall", "whylogs", "-y")
+    assert out == "No package of integration 'whylogs' is installed.\nNothing to uninstall.\n"
 
 
 def test_uninstall_dry_run_and_refusal_leave_everything_installed() -> None:

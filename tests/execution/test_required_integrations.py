@@ -6,7 +6,7 @@ import pytest
 
 from zenml_airflow.compiler.plan import build_plan
 from zenml_airflow.exceptions import IntegrationError
-from zenml_airflow.integrations.constants import SKLEARN, TENSORFLOW
+from zenml_airflow.integrations.constants import SKLEARN, WHYLOGS
 from zenml_airflow.pipelines import pipeline
 from zenml_airflow.repository import Repository
 from zenml_airflow.steps import step
@@ -29,9 +29,9 @@ def test_an_installed_integration_lets_the_run_start_and_is_in_the_spec() -> Non
 
 
 def test_a_missing_integration_stops_the_run_before_anything_is_recorded() -> None:
-    p = needs_sklearn(one=one(), required_integrations=[SKLEARN, TENSORFLOW])
+    p = needs_sklearn(one=one(), required_integrations=[SKLEARN, WHYLOGS])
     with pytest.raises(
-        IntegrationError, match=r"requires integration 'tensorflow'.*pip install .*tensorflow"
+        IntegrationError, match=r"requires integration 'whylogs'.*pip install .*whylogs"
     ):
         p.run()
     assert Repository().get_pipeline("needs_sklearn") is None
@@ -48,8 +48,8 @@ def test_the_airflow_task_checks_the_spec_before_it_records_a_run() -> None:
     from zenml_airflow.compiler.compile import build_spec
     from zenml_airflow.runtime.execute import execute_step_task
 
-    p = needs_sklearn(one=one(), required_integrations=[TENSORFLOW])
+    p = needs_sklearn(one=one(), required_integrations=[WHYLOGS])
     spec, _ = build_spec(p, stack=Repository().active_stack)
-    with pytest.raises(IntegrationError, match=r"requires integration 'tensorflow'"):
+    with pytest.raises(IntegrationError, match=r"requires integration 'whylogs'"):
         execute_step_task(spec, "one", {"run_id": "manual__1", "ti": None})
     assert Repository().get_pipeline("needs_sklearn") is None

@@ -100,9 +100,8 @@ def test_every_seed_integration_has_a_record() -> None:
 
 def test_supported_integrations_are_the_ones_with_code_here() -> None:
     supported = {name for name, info in core.integrations().items() if info.supported}
-    assert supported == {"airflow", "aws", "gcp", "s3", "sklearn", "xgboost", "lightgbm"} | set(
-        NEW_CONSTANTS.values()
-    )
+    with_code = {"airflow", "aws", "gcp", "s3", "sklearn", "xgboost", "lightgbm"}
+    assert supported == with_code | {"pytorch", "tensorflow"} | set(NEW_CONSTANTS.values())
     assert core.get_integration("sklearn").requirements == ("scikit-learn>=1.4", "skops>=0.10")
     assert "apache-airflow>=3.3,<4" in core.get_integration("airflow").requirements
 
@@ -224,7 +223,7 @@ def test_select_integration_requirements() -> None:
     ]
     every = integration_registry.select_integration_requirements()
     assert len(every) == len(set(every))
-    assert {"scikit-learn>=1.4", "torch>=2.2", "boto3>=1.34"} <= set(every)
+    assert {"scikit-learn>=1.4", "torch>=2.4", "boto3>=1.34"} <= set(every)
     with pytest.raises(
         KeyError, match=r"Unknown integration 'tensorflw'\. Did you mean 'tensorflow'"
     ):

@@ -179,7 +179,12 @@ BUILT_IN_INTEGRATIONS: Mapping[str, IntegrationInfo] = MappingProxyType(
                 "pyarrow Table and RecordBatch stored as parquet, schema and metadata kept",
                 supported=True,
             ),
-            _info("pytorch", ["torch>=2.2"], _ONLY_REQUIREMENTS + "seed: Module and DataLoader"),
+            _info(
+                "pytorch",
+                ["torch>=2.4", "safetensors>=0.4"],
+                "torch tensors and nn.Module weights stored with safetensors (no pickle)",
+                supported=True,
+            ),
             _info(
                 "pytorch_lightning",
                 ["pytorch-lightning>=2.2"],
@@ -216,7 +221,8 @@ BUILT_IN_INTEGRATIONS: Mapping[str, IntegrationInfo] = MappingProxyType(
             _info(
                 "tensorflow",
                 ["tensorflow>=2.16"],
-                _ONLY_REQUIREMENTS + "seed: keras Model and tf.data materializers",
+                "Keras 3 models (tf.keras) stored in the native .keras format, loaded in safe mode",
+                supported=True,
             ),
             _info("vault", ["hvac>=2.1"], _ONLY_REQUIREMENTS + "seed: HashiCorp Vault secrets"),
             _info("whylogs", ["whylogs>=1.3"], _ONLY_REQUIREMENTS + "seed: data profiling steps"),
@@ -295,7 +301,7 @@ _SIMPLE_REQUIREMENT = re.compile(
 #: Distributions that install the same importable package as the one a requirement names, and
 #: satisfy it too (e.g. the CPU-only build of XGBoost, which zenml-airflow's tests use).
 _SAME_MODULE_DISTRIBUTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {"xgboost": ("xgboost-cpu",)}
+    {"xgboost": ("xgboost-cpu",), "tensorflow": ("tensorflow-cpu",)}
 )
 
 

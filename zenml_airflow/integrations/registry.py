@@ -67,8 +67,10 @@ _PACKAGED: dict[str, str] = {
     "pillow": "PillowIntegration",
     "polars": "PolarsIntegration",
     "pyarrow": "PyarrowIntegration",
+    "pytorch": "PytorchIntegration",
     "scipy": "ScipyIntegration",
     "sklearn": "SklearnIntegration",
+    "tensorflow": "TensorflowIntegration",
     "xgboost": "XgboostIntegration",
 }
 

@@ -44,6 +44,8 @@ BUILT_IN_LAZY_ENTRIES: dict[str, str] = {
     "matplotlib": "zenml_airflow.integrations.matplotlib.materializers.matplotlib_materializer",
     "xgboost": "zenml_airflow.integrations.xgboost.materializers",
     "lightgbm": "zenml_airflow.integrations.lightgbm.materializers",
+    "torch": "zenml_airflow.integrations.pytorch.materializers",
+    "keras": "zenml_airflow.integrations.tensorflow.materializers",
 }
 
 
