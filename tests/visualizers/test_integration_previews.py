@@ -430,3 +430,29 @@ def test_a_cloudpickle_artifact_stays_refused_whatever_its_metadata(
     shown = pv.preview_artifact(files, PICKLE, "my.Model", {"model_class": "my.Model"})
     assert shown.kind == "refused" and "UNSAFE" in (shown.message or "")
     assert "Model:" not in shown.html
+
+
+# --- from Python, through the post-execution API ---------------------------------------------------
+
+
+def test_visualize_artifact_shows_the_integration_previews_of_a_run() -> None:
+    from tests.integrations import media_steps, sklearn_steps
+    from zenml_airflow.repository import Repository
+    from zenml_airflow.visualizers import ArtifactVisualizer, visualize_artifact, visualize_step
+
+    media_steps.build().run(run_name="media")
+    sklearn_steps.build().run(run_name="digits")
+    repository = Repository()
+    media = repository.get_pipeline("media_pipeline").get_run("media")  # type: ignore[union-attr]
+    image = visualize_artifact(media.get_step("make_image").output)
+    assert "data:image/png;base64," in image and "64 × 48 pixels" in image
+    figure = ArtifactVisualizer().visualize(media.get_step("make_figure").output)
+    assert "data:image/png;base64," in figure and "<dt>dpi</dt><dd>72</dd>" in figure
+    folder = visualize_artifact(media.get_step("make_folder").output)
+    assert "<td>pages/deep/b.bin</td><td>2,560</td>" in folder
+    digits = repository.get_pipeline("digits_pipeline").get_run("digits")  # type: ignore[union-attr]
+    model = visualize_artifact(digits.get_step("trainer").output)
+    assert "Model: <code>sklearn.linear_model._logistic.LogisticRegression</code>" in model
+    assert "<td>max_iter</td><td><code>2,000</code></td>" in model
+    step = visualize_step(digits.get_step("trainer"))
+    assert "The model is not loaded" in step
