@@ -432,6 +432,35 @@ def test_a_cloudpickle_artifact_stays_refused_whatever_its_metadata(
     assert "Model:" not in shown.html
 
 
+# --- object stores ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["s3", "gcs"])
+def test_file_previews_read_object_stores_the_same_way(kind: str, tmp_path: Path) -> None:
+    import scipy.sparse as sp
+
+    from tests.integrations.media_steps import gradient_image, write_folder
+    from tests.integrations.store_artifacts import open_store
+    from zenml_airflow.integrations.pillow.materializers.pillow_materializer import (
+        PillowMaterializer,
+    )
+    from zenml_airflow.integrations.scipy.materializers.sparse_materializer import (
+        SparseMaterializer,
+    )
+    from zenml_airflow.materializers.path_materializer import PathMaterializer
+
+    with open_store(kind, tmp_path) as remote:
+        image = preview(remote, PillowMaterializer, gradient_image())
+        assert image.kind == "image" and (image.summary["width"], image.summary["height"]) == (
+            64,
+            48,
+        )
+        sparse = preview(remote, SparseMaterializer, sp.random(30, 30, density=0.1, format="coo"))
+        assert sparse.summary["nnz"] == 90 and sparse.summary["shape"] == [30, 30]
+        folder = preview(remote, PathMaterializer, write_folder(tmp_path))
+        assert folder.summary["files"] == 4 and "pages/a.txt" in folder.html
+
+
 # --- from Python, through the post-execution API ---------------------------------------------------
 
 

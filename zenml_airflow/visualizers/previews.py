@@ -142,7 +142,9 @@ def preview_artifact(
     models are described from it alone, and images and sparse matrices show it beside what is
     read from their files.
     """
-    preview = _preview(files, materializer, data_type, metadata or {})
+    # The record's metadata is JSON from the metadata store: anything but an object is ignored.
+    facts = metadata if isinstance(metadata, Mapping) else {}
+    preview = _preview(files, materializer, data_type, facts)
     if len(preview.html) > MAX_PREVIEW_HTML:
         return refused(
             f"Not previewed: the preview would be {len(preview.html):,} characters, over the "
