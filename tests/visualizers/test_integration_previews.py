@@ -359,6 +359,22 @@ def test_huge_model_metadata_is_cut_to_the_card_bounds(store: ArtifactStore) -> 
     assert len(json.dumps(shown.to_dict())) < 100_000
 
 
+def test_a_model_without_recorded_facts_still_gets_a_card(store: ArtifactStore) -> None:
+    from sklearn.linear_model import Ridge
+
+    from zenml_airflow.integrations.sklearn.materializers.sklearn_materializer import (
+        SklearnMaterializer,
+    )
+
+    files, _ = write(store, SklearnMaterializer, Ridge())
+    shown = pv.preview_artifact(files, path_of(SklearnMaterializer), "sklearn.Ridge", None)
+    assert shown.kind == "model" and shown.summary["model_class"] is None
+    assert "Model: <code>a model</code>" in shown.html
+    assert "No facts were recorded for this model." in shown.html and "model.skops" in shown.html
+    listed = pv.preview_artifact(files, path_of(SklearnMaterializer), "", ["not", "a", "dict"])  # type: ignore[arg-type]
+    assert listed.kind == "model" and "No facts were recorded" in listed.html
+
+
 def test_previewing_a_model_never_imports_its_library(store: ArtifactStore) -> None:
     import xgboost as xgb
 
