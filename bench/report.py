@@ -307,7 +307,8 @@ def render(r: dict[str, Any]) -> str:
             "## 7. ML library integrations",
             "",
             "Round trip of a value through its materializer on a local artifact store (write, content hash, "
-            "read) vs the library's own save + load to a local file, samples interleaved in one process.",
+            "read) vs the library's own save + load to a local file, samples interleaved in one process; "
+            "ratio: median of the per-pair ratios.",
             "",
             "| value | library save + load (ms) | zenml-airflow materializer (ms) | ratio [≤ 1.2] |",
             "|---|---|---|---|",
@@ -321,7 +322,7 @@ def render(r: dict[str, Any]) -> str:
             if "error" in c:
                 out.append(f"| {label} | {c['error']} | | |")
                 continue
-            ratio = c["ours"]["median"] / c["library"]["median"]
+            ratio = c.get("ratio") or c["ours"]["median"] / c["library"]["median"]
             out.append(
                 f"| {label} | {ms(c['library'])} | {ms(c['ours'])} | {ratio:.2f} {verdict(ratio <= 1.2)} |"
             )

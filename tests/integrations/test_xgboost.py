@@ -29,6 +29,7 @@ from zenml_airflow.integrations.xgboost.materializers import (
     XgboostBoosterMaterializer,
     XgboostSklearnMaterializer,
 )
+from zenml_airflow.io import fileio
 from zenml_airflow.materializers.default_materializer_registry import (
     default_materializer_registry,
 )
@@ -146,6 +147,42 @@ def test_the_same_model_gives_the_same_bytes(tmp_path: Path, materializer: type,
             written.append({p.name: p.read_bytes() for p in sorted(Path(artifact.uri).iterdir())})
     assert written[0] == written[1]
     assert set(written[0]) == {"model.ubj", MANIFEST_FILENAME}
+
+
+def _wrappers() -> list[xgb.XGBModel]:
+    qid = np.repeat(np.arange(5), 15)
+    return [
+        classifier(),
+        xgb.XGBRegressor(n_estimators=3, max_depth=2).fit(X_TRAIN, X_TRAIN[:, 0]),
+        xgb.XGBRanker(n_estimators=3, max_depth=2).fit(X_TRAIN, Y_TRAIN, qid=qid),
+        xgb.XGBRFClassifier(n_estimators=3, max_depth=2).fit(X_TRAIN, Y_TRAIN),
+        xgb.XGBRFRegressor(n_estimators=3, max_depth=2).fit(X_TRAIN, X_TRAIN[:, 0]),
+    ]
+
+
+@pytest.mark.parametrize("model", _wrappers(), ids=lambda model: type(model).__name__)
+@pytest.mark.parametrize("kind", ["local", "s3"])
+def test_the_stored_model_is_what_the_wrappers_save_model_writes(
+    tmp_path: Path, model: xgb.XGBModel, kind: str
+) -> None:
+    # written straight into a local store, through a temporary file to an object store
+    model.save_model(tmp_path / "own.ubj")
+    with model_artifact_on(kind, tmp_path) as artifact:
+        XgboostSklearnMaterializer(artifact).handle_return(model)
+        with fileio.open(f"{artifact.uri}/model.ubj", "rb") as handle:
+            assert handle.read() == (tmp_path / "own.ubj").read_bytes()
+        loaded = XgboostSklearnMaterializer(artifact).handle_input(type(model))
+    np.testing.assert_array_equal(loaded.predict(X_TEST), model.predict(X_TEST))
+
+
+@pytest.mark.parametrize("missing", ["model.ubj", MANIFEST_FILENAME])
+def test_a_missing_file_says_what_happened_on_every_store(
+    artifact: ModelArtifact, missing: str
+) -> None:
+    XgboostSklearnMaterializer(artifact).handle_return(classifier())
+    fileio.remove(f"{artifact.uri}/{missing}")
+    with pytest.raises(MaterializerError, match=f"has no {missing}: it was not written"):
+        XgboostSklearnMaterializer(artifact).handle_input(xgb.XGBClassifier)
 
 
 def test_the_files_are_ubjson_and_a_json_manifest_not_pickles(tmp_path: Path) -> None:

@@ -88,9 +88,25 @@ def write_model(uri: str, filename: str, payload: bytes, manifest: Mapping[str, 
     fileio.makedirs(uri)
     with fileio.open(os.path.join(uri, filename), "wb") as handle:
         handle.write(payload)
+    write_manifest(uri, filename, payload, manifest)
+
+
+def write_manifest(uri: str, filename: str, payload: bytes, manifest: Mapping[str, Any]) -> None:
+    """Write the manifest of ``uri/filename``, already written with the bytes ``payload``
+    (for libraries that save a model only to a path of their own choosing)."""
     full = {**manifest, "file": filename, "sha256": hashlib.sha256(payload).hexdigest()}
     with fileio.open(os.path.join(uri, MANIFEST_FILENAME), "wb") as handle:
         handle.write(dump_manifest(full))
+
+
+def _read_file(materializer: BaseMaterializer, path: str, name: str) -> bytes:
+    # Opening without asking whether the file exists first spares a round trip to the store
+    # (a stat locally, a request on S3/GCS) on every read; a missing file is the same error.
+    try:
+        with fileio.open(path, "rb") as handle:
+            return bytes(handle.read())
+    except FileNotFoundError:
+        raise materializer._missing_file(name) from None
 
 
 def read_manifest(materializer: BaseMaterializer, expected_format: str) -> dict[str, Any]:
@@ -101,10 +117,7 @@ def read_manifest(materializer: BaseMaterializer, expected_format: str) -> dict[
     """
     uri = materializer.artifact.uri
     path = os.path.join(uri, MANIFEST_FILENAME)
-    if not fileio.exists(path):
-        raise materializer._missing_file(MANIFEST_FILENAME)
-    with fileio.open(path, "rb") as handle:
-        raw = handle.read()
+    raw = _read_file(materializer, path, MANIFEST_FILENAME)
     try:
         manifest = json.loads(raw)
     except ValueError as error:
@@ -180,10 +193,7 @@ def read_model(materializer: BaseMaterializer, manifest: Mapping[str, Any]) -> b
             "was not written by zenml-airflow. Re-run the step that produced it."
         )
     path = os.path.join(uri, filename)
-    if not fileio.exists(path):
-        raise materializer._missing_file(filename)
-    with fileio.open(path, "rb") as handle:
-        payload = handle.read()
+    payload = _read_file(materializer, path, filename)
     if hashlib.sha256(payload).hexdigest() != manifest.get("sha256"):
         raise MaterializerError(
             f"Refusing to load '{path}': its content is not what {type(materializer).__name__} "
@@ -200,5 +210,7 @@ __all__ = [
     "jsonable",
     "read_manifest",
     "read_model",
+    "rebuild_wrapper",
+    "write_manifest",
     "write_model",
 ]

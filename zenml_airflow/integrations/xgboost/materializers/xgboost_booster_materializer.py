@@ -30,26 +30,41 @@ DEFAULT_FILENAME = "model.ubj"
 FORMAT = "xgboost.Booster/ubj"
 
 
-def load_booster(payload: bytes, where: str) -> xgb.Booster:
-    """A Booster parsed from UBJSON/JSON ``payload`` (read from ``where``).
+def check_model_bytes(payload: bytes, where: str) -> None:
+    """Refuse ``payload`` (read from ``where``) unless it looks like a UBJSON/JSON model, before
+    XGBoost parses anything.
 
     Raises:
-        MaterializerError: XGBoost cannot parse it (not an XGBoost model, or damaged).
+        MaterializerError: it does not start like a UBJSON/JSON object (e.g. a pickle).
     """
     if not payload.startswith((b"{", b"[")):  # UBJSON and JSON models are objects
         raise MaterializerError(
             f"Refusing to load '{where}': it is not an XGBoost UBJSON/JSON model (it starts with "
             f"{payload[:8]!r}); nothing in it was loaded. Re-run the step that produced it."
         )
+
+
+def load_error(error: Exception, where: str) -> MaterializerError:
+    """The error for an XGBoost parse ``error`` of the model in ``where``."""
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return MaterializerError(
+        f"Cannot load the XGBoost model in '{where}': {first_line}. The file is damaged or "
+        f"was written by an XGBoost newer than this one ({xgb.__version__}); re-run the "
+        "step that produced it."
+    )
+
+
+def load_booster(payload: bytes, where: str) -> xgb.Booster:
+    """A Booster parsed from UBJSON/JSON ``payload`` (read from ``where``).
+
+    Raises:
+        MaterializerError: XGBoost cannot parse it (not an XGBoost model, or damaged).
+    """
+    check_model_bytes(payload, where)
     try:
         return xgb.Booster(model_file=bytearray(payload))
     except xgb.core.XGBoostError as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise MaterializerError(
-            f"Cannot load the XGBoost model in '{where}': {first_line}. The file is damaged or "
-            f"was written by an XGBoost newer than this one ({xgb.__version__}); re-run the "
-            "step that produced it."
-        ) from error
+        raise load_error(error, where) from error
 
 
 def booster_payload(booster: xgb.Booster) -> bytes:
@@ -104,4 +119,11 @@ class XgboostBoosterMaterializer(BaseMaterializer):
         return {"model_class": "xgboost.Booster", **booster_facts(data)}
 
 
-__all__ = ["DEFAULT_FILENAME", "XgboostBoosterMaterializer", "booster_payload", "load_booster"]
+__all__ = [
+    "DEFAULT_FILENAME",
+    "XgboostBoosterMaterializer",
+    "booster_payload",
+    "check_model_bytes",
+    "load_booster",
+    "load_error",
+]

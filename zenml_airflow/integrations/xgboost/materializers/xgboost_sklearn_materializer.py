@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from typing import Any
 
 import xgboost as xgb
@@ -30,12 +31,15 @@ from zenml_airflow.integrations.model_files import (
     read_manifest,
     read_model,
     rebuild_wrapper,
+    write_manifest,
     write_model,
 )
 from zenml_airflow.integrations.xgboost.materializers.xgboost_booster_materializer import (
     booster_facts,
-    load_booster,
+    check_model_bytes,
+    load_error,
 )
+from zenml_airflow.io import fileio
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
 from zenml_airflow.utils.source_utils import type_path
 
@@ -56,6 +60,29 @@ WRAPPERS: dict[str, type[xgb.XGBModel]] = {
         xgb.XGBRFRegressor,
     )
 }
+
+
+def save_wrapper(model: xgb.XGBModel, uri: str, manifest: Mapping[str, Any]) -> None:
+    """Write fitted ``model`` with its own ``save_model`` as ``uri/model.ubj``, and the manifest.
+
+    ``save_model`` only writes to a path (it marks the booster with the wrapper's estimator
+    type, which ``load_model`` checks). On a local store it writes straight into the artifact,
+    which is then read back from the page cache for its digest; on S3/GCS it writes a temporary
+    file that is uploaded.
+    """
+    fileio.makedirs(uri)
+    local = fileio.local_path(uri)
+    if local is not None:
+        path = os.path.join(local, DEFAULT_FILENAME)
+        model.save_model(path)
+        with open(path, "rb") as handle:
+            write_manifest(uri, DEFAULT_FILENAME, handle.read(), manifest)
+        return
+    with tempfile.TemporaryDirectory(prefix="zenml-airflow-xgboost-") as folder:
+        path = os.path.join(folder, DEFAULT_FILENAME)
+        model.save_model(path)
+        with open(path, "rb") as handle:
+            write_model(uri, DEFAULT_FILENAME, handle.read(), manifest)
 
 
 def _is_fitted(model: xgb.XGBModel) -> bool:
@@ -87,10 +114,12 @@ class XgboostSklearnMaterializer(BaseMaterializer):
             return model
         payload = read_model(self, manifest)
         path = f"{self.artifact.uri}/{manifest['file']}"
-        load_booster(payload, path)  # parse check with our error before the wrapper sees it
-        try:
+        check_model_bytes(payload, path)
+        try:  # the wrapper's own loader: one parse, which also restores its fitted state
             model.load_model(bytearray(payload))
-        except (xgb.core.XGBoostError, ValueError, TypeError, KeyError) as error:
+        except xgb.core.XGBoostError as error:
+            raise load_error(error, path) from error
+        except (ValueError, TypeError, KeyError) as error:
             raise MaterializerError(
                 f"Cannot load the {class_name} in '{path}': {type(error).__name__}: {error}"
             ) from error
@@ -121,14 +150,10 @@ class XgboostSklearnMaterializer(BaseMaterializer):
             "params": params,
             "fitted": fitted,
         }
-        payload = b""
         if fitted:
-            with tempfile.TemporaryDirectory(prefix="zenml-airflow-xgboost-") as folder:
-                path = os.path.join(folder, DEFAULT_FILENAME)
-                data.save_model(path)
-                with open(path, "rb") as handle:
-                    payload = handle.read()
-        write_model(self.artifact.uri, DEFAULT_FILENAME, payload, manifest)
+            save_wrapper(data, self.artifact.uri, manifest)
+        else:
+            write_model(self.artifact.uri, DEFAULT_FILENAME, b"", manifest)
 
     def extract_metadata(self, data: xgb.XGBModel) -> dict[str, Any]:
         """Model class, the parameters that are set, and the fitted model's shape."""
@@ -144,4 +169,4 @@ class XgboostSklearnMaterializer(BaseMaterializer):
         return facts
 
 
-__all__ = ["DEFAULT_FILENAME", "WRAPPERS", "XgboostSklearnMaterializer"]
+__all__ = ["DEFAULT_FILENAME", "WRAPPERS", "XgboostSklearnMaterializer", "save_wrapper"]
