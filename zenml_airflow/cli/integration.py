@@ -84,6 +84,7 @@ def list_(as_json: bool) -> None:
                 "requirements": list(info.requirements),
                 "missing": missing,
                 "summary": info.summary,
+                "source": info.source,
             }
         )
     if as_json:

@@ -55,6 +55,8 @@ class IntegrationInfo:
         summary: what it provides in zenml-airflow, or what the seed used it for.
         system_requirements: programs that must be on ``PATH``: ``{what: command}``, as the
             seed's ``SYSTEM_REQUIREMENTS`` (e.g. ``{"graphviz": "dot"}``).
+        source: who provides it: ``"zenml-airflow"``, or the plugin distribution and entry
+            point (:mod:`zenml_airflow.core.integration_plugins`).
     """
 
     name: str
@@ -62,6 +64,7 @@ class IntegrationInfo:
     supported: bool
     summary: str
     system_requirements: Mapping[str, str] = field(default_factory=dict, hash=False)
+    source: str = "zenml-airflow"
 
 
 def _info(
@@ -255,13 +258,23 @@ _satisfied: set[str] = set()
 _lock = threading.Lock()
 
 
+def _find_plugins() -> None:
+    """Register the integrations that installed packages add by entry point (looked for once per
+    process, and only by the calls that need every name)."""
+    from zenml_airflow.core.integration_plugins import plugin_integrations
+
+    plugin_integrations()
+
+
 def integrations() -> Mapping[str, IntegrationInfo]:
-    """Every known integration by name (a read-only view, sorted by name)."""
+    """Every known integration by name, plugins included (a read-only view, sorted by name)."""
+    _find_plugins()
     return MappingProxyType(dict(sorted(_integrations.items())))
 
 
 def integration_names() -> list[str]:
-    """The known integration names, sorted."""
+    """The known integration names, plugins included, sorted."""
+    _find_plugins()
     return sorted(_integrations)
 
 
@@ -273,6 +286,9 @@ def get_integration(name: str) -> IntegrationInfo:
     """
     info = _integrations.get(name) if isinstance(name, str) else None
     if info is None:
+        _find_plugins()
+        info = _integrations.get(name) if isinstance(name, str) else None
+    if info is None:
         raise UnknownIntegrationError(
             f"Unknown integration {name!r}.{did_you_mean(str(name), _integrations)} "
             f"Known integrations: {', '.join(integration_names())}."
@@ -280,12 +296,15 @@ def get_integration(name: str) -> IntegrationInfo:
     return info
 
 
-def register_integration(info: IntegrationInfo) -> None:
-    """Add (or replace) an integration for this process, e.g. a user-defined seed-style
-    ``Integration`` subclass. Only the process that registers it knows it."""
+def register_integration(info: IntegrationInfo, *, replace: bool = True) -> None:
+    """Add an integration for this process, e.g. a user-defined seed-style ``Integration``
+    subclass; an existing one of that name is replaced unless ``replace`` is false. Only the
+    process that registers it knows it."""
     if not isinstance(info.name, str) or not info.name:
         raise IntegrationError(f"An integration needs a non-empty string name; got {info.name!r}.")
     with _lock:
+        if not replace and info.name in _integrations:
+            return
         _integrations[info.name] = info
         _satisfied.discard(info.name)
 
@@ -457,6 +476,8 @@ def check_integrations(names: Iterable[str], *, pipeline_name: str) -> None:
     wanted = list(dict.fromkeys(names))
     if all(name in _satisfied for name in wanted):
         return
+    if any(name not in _integrations for name in wanted):
+        _find_plugins()
     unknown = [name for name in wanted if name not in _integrations]
     if unknown:
         known = ", ".join(integration_names())

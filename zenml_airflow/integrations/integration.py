@@ -3,7 +3,9 @@ requirements and what to import to use it.
 
 The built-in integrations are records in :mod:`zenml_airflow.core.integrations` (pure data, cheap
 to import); this class is the seed-era face of one. Subclasses are not registered by defining
-them (no metaclass magic): pass one to ``integration_registry.register_integration(NAME, cls)``.
+them (no metaclass magic): pass one to ``integration_registry.register_integration(NAME, cls)``,
+or, from a package of your own, name it in a ``zenml_airflow.integrations`` entry point
+(:mod:`zenml_airflow.core.integration_plugins`).
 
 Example::
 
@@ -16,6 +18,7 @@ Example::
 
 from __future__ import annotations
 
+import importlib
 from typing import ClassVar
 
 from zenml_airflow.core.integrations import IntegrationInfo, missing_requirements
@@ -28,11 +31,15 @@ class Integration:
         NAME: the integration's name, as used in ``@pipeline(required_integrations=[...])``.
         REQUIREMENTS: pip requirement specifiers it needs.
         SYSTEM_REQUIREMENTS: programs it needs on ``PATH``, ``{what: command}``.
+        MATERIALIZERS: ``{top-level library: module}``: the module registers the materializers
+            of that library's types; it is imported once a step holds a value of the library
+            (or on :meth:`activate`), never before.
     """
 
     NAME: ClassVar[str] = "base_integration"
     REQUIREMENTS: ClassVar[list[str]] = []
     SYSTEM_REQUIREMENTS: ClassVar[dict[str, str]] = {}
+    MATERIALIZERS: ClassVar[dict[str, str]] = {}
 
     @classmethod
     def check_installation(cls) -> bool:
@@ -41,11 +48,11 @@ class Integration:
 
     @classmethod
     def activate(cls) -> None:
-        """Import what makes the integration usable (e.g. register its materializers).
-
-        The base class has nothing to import; the stack flavors of the supported integrations
-        are built in and need no activation.
-        """
+        """Import what makes the integration usable: the modules of :attr:`MATERIALIZERS`
+        (which import the library). The stack flavors of the supported integrations are built
+        in and need no activation."""
+        for module in cls.MATERIALIZERS.values():
+            importlib.import_module(module)
 
     @classmethod
     def info(cls) -> IntegrationInfo:

@@ -3,7 +3,9 @@
 It is a view over :mod:`zenml_airflow.core.integrations` (where ``@pipeline(required_integrations=
 ...)`` is checked), with the seed's surface: ``integrations``, ``list_integration_names``,
 ``select_integration_requirements``, ``is_installed``, ``register_integration`` and
-``activate_integrations``. Nothing is imported or checked until it is asked for.
+``activate_integrations``. Nothing is imported or checked until it is asked for. Integrations
+that other packages add by entry point (:mod:`zenml_airflow.core.integration_plugins`) are
+listed with the built-in ones, as their own ``Integration`` classes.
 
 Example::
 
@@ -21,8 +23,12 @@ import threading
 from typing import Any
 
 from zenml_airflow.core import integrations as core
+from zenml_airflow.core.integration_plugins import plugin_integrations
 from zenml_airflow.exceptions import IntegrationError
 from zenml_airflow.integrations.integration import Integration
+from zenml_airflow.materializers.default_materializer_registry import (
+    default_materializer_registry,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +82,10 @@ _PACKAGED: dict[str, str] = {
 
 
 def _integration_class(info: core.IntegrationInfo) -> type[Integration]:
+    plugin = plugin_integrations().get(info.name)
+    if plugin is not None and plugin.source == info.source:
+        plugin_class: type[Integration] = plugin.integration_class
+        return plugin_class
     if info.name in _PACKAGED:
         module = importlib.import_module(f"zenml_airflow.integrations.{info.name}")
         integration: type[Integration] = getattr(module, _PACKAGED[info.name])
@@ -134,6 +144,8 @@ class IntegrationRegistry:
         with self._lock:
             core.register_integration(info)
             self._integrations[key] = type_
+        for library, module in type_.MATERIALIZERS.items():
+            default_materializer_registry.register_lazy(library, module)
 
     @property
     def list_integration_names(self) -> list[str]:

@@ -5,7 +5,9 @@ itself here for each of its ``ASSOCIATED_TYPES`` (the seed's behaviour). The bui
 materializers for numpy, pandas and pydantic are registered *lazily*: the registry keeps a table
 ``library -> materializer module`` and imports a module only once its library is already in
 ``sys.modules``. A caller asking for ``numpy.ndarray`` holds such a value, so numpy is imported;
-a caller asking for ``int`` does not pay for importing numpy or pandas.
+a caller asking for ``int`` does not pay for importing numpy or pandas. Materializers of
+integrations that other packages add by entry point are lazy entries too, looked for once, when
+a type has no materializer otherwise (:mod:`zenml_airflow.core.integration_plugins`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import sys
 import threading
 import types
 import typing
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from zenml_airflow.exceptions import MaterializerError, MaterializerNotFoundError
@@ -71,12 +74,19 @@ class MaterializerRegistry:
         registry.get(SubclassOfMyObj)  # -> MyMaterializer
     """
 
-    def __init__(self, lazy_entries: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        lazy_entries: dict[str, str] | None = None,
+        plugin_entries: Callable[[], Iterable[tuple[str, str]]] | None = None,
+    ) -> None:
+        """``lazy_entries``: ``{library: module}`` registered lazily; ``plugin_entries``: more
+        ``(library, module)`` pairs, asked for once, the first time a lookup finds nothing."""
         self._types: dict[type[Any], type[BaseMaterializer]] = {}
         # library -> modules still to import once the library is loaded
         self._lazy: dict[str, list[str]] = {}
         # Re-entrant: importing a lazy module registers materializers while we hold the lock.
         self._lock = threading.RLock()
+        self._plugin_entries = plugin_entries
         for library, module in (lazy_entries or {}).items():
             self.register_lazy(library, module)
 
@@ -130,7 +140,7 @@ class MaterializerRegistry:
                             error,
                         )
 
-    def _find(self, key: type[Any]) -> type[BaseMaterializer] | None:
+    def _lookup(self, key: type[Any]) -> type[BaseMaterializer] | None:
         self._load_ready_lazy_entries()
         with self._lock:
             for candidate in key.__mro__:
@@ -138,6 +148,17 @@ class MaterializerRegistry:
                 if materializer is not None:
                     return materializer
         return None
+
+    def _find(self, key: type[Any]) -> type[BaseMaterializer] | None:
+        materializer = self._lookup(key)
+        if materializer is None and self._plugin_entries is not None:
+            with self._lock:
+                plugin_entries, self._plugin_entries = self._plugin_entries, None
+            if plugin_entries is not None:
+                for library, module in plugin_entries():
+                    self.register_lazy(library, module)
+                materializer = self._lookup(key)
+        return materializer
 
     def is_registered(self, key: Any) -> bool:
         """Whether some materializer handles ``key`` or one of its base classes."""
@@ -177,7 +198,15 @@ class MaterializerRegistry:
     get_single_materializer_type = get
 
 
-default_materializer_registry = MaterializerRegistry(BUILT_IN_LAZY_ENTRIES)
+def _plugin_materializer_entries() -> list[tuple[str, str]]:
+    from zenml_airflow.core.integration_plugins import plugin_materializer_modules
+
+    return plugin_materializer_modules()
+
+
+default_materializer_registry = MaterializerRegistry(
+    BUILT_IN_LAZY_ENTRIES, plugin_entries=_plugin_materializer_entries
+)
 
 
 def materializer_path(cls: type[Any]) -> str:
