@@ -326,3 +326,52 @@ def test_temporary_copies_are_removed_when_the_process_exits(tmp_path: Path) -> 
     directory = Path(result.stdout.strip())
     assert directory.name.startswith(TEMPORARY_PREFIX)
     assert not directory.exists()
+
+
+def _standalone_metadata(value: Path) -> dict:
+    # a materializer that did not write ``value`` walks it
+    return PathMaterializer(DataArtifact(uri="unused")).extract_metadata(value)
+
+
+@pytest.mark.parametrize("kind", STORE_KINDS)
+def test_metadata_of_a_nested_folder_is_counted_by_the_write(kind: str, tmp_path: Path) -> None:
+    folder = media_steps.write_folder(tmp_path / "source")
+    (folder / "link.txt").symlink_to(Path("pages") / "a.txt")  # stored as a file: counted
+    expected = {"kind": "folder", "name": "report", "files": 5}
+    assert _standalone_metadata(folder) == expected
+    with artifact_on(kind, tmp_path) as artifact:
+        materializer = PathMaterializer(artifact)
+        materializer.handle_return(folder)
+        # the facts come from the write: removing the source folder does not change them
+        renamed = folder.rename(tmp_path / "moved")
+        assert materializer.extract_metadata(folder) == expected
+        assert _standalone_metadata(renamed) == {**expected, "name": "moved"}
+
+
+def test_metadata_of_a_file_is_its_name_and_size(tmp_path: Path) -> None:
+    path = tmp_path / "model.bin"
+    path.write_bytes(b"x" * 1234)
+    expected = {"kind": "file", "name": "model.bin", "bytes": 1234}
+    assert _standalone_metadata(path) == expected
+    with artifact_on("local", tmp_path) as artifact:
+        materializer = PathMaterializer(artifact)
+        materializer.handle_return(path)
+        path.write_bytes(b"changed after the write")
+        assert materializer.extract_metadata(path) == expected
+        # another value than the one written is described as it is now
+        assert materializer.extract_metadata(Path(str(path))) == {**expected, "bytes": 23}
+
+
+def test_a_failed_write_leaves_no_facts_behind(tmp_path: Path) -> None:
+    folder = media_steps.write_folder(tmp_path / "source")
+    with artifact_on("local", tmp_path) as artifact:
+        materializer = PathMaterializer(artifact)
+        materializer.handle_return(folder)
+        assert materializer.extract_metadata(folder)["files"] == 4
+        (tmp_path / "outside").write_text("secret", encoding="utf-8")
+        (folder / "secret").symlink_to(tmp_path / "outside")
+        with pytest.raises(MaterializerError, match="outside the folder"):
+            materializer.handle_return(folder)  # refused before anything is copied
+        # described by walking it (the link counts as a file), not by the earlier write's count
+        assert materializer.extract_metadata(folder) == _standalone_metadata(folder)
+        assert materializer.extract_metadata(folder)["files"] == 5

@@ -146,6 +146,10 @@ class PathMaterializer(BaseMaterializer):
     ASSOCIATED_ARTIFACT_TYPES = (DataArtifact,)
     FILENAMES = (MANIFEST_FILENAME, DATA_DIRECTORY)
 
+    # The path this materializer wrote last and its metadata, counted while copying:
+    # extract_metadata, called next for the same value, then needs no second walk of the folder.
+    _written: tuple[Path, dict[str, Any]] | None = None
+
     # --- writing ------------------------------------------------------------------------------
 
     def _scan(self, path: Path) -> tuple[str, str, list[str], list[_Entry]]:
@@ -235,6 +239,7 @@ class PathMaterializer(BaseMaterializer):
                 symbolic link that may not be followed; nothing is written then.
         """
         super().handle_return(data)
+        self._written = None
         kind, name, directories, entries = self._scan(data)
         uri = self.artifact.uri
         data_root = os.path.join(uri, DATA_DIRECTORY)
@@ -270,6 +275,11 @@ class PathMaterializer(BaseMaterializer):
         text = json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
         with fileio.open(os.path.join(uri, MANIFEST_FILENAME), "w") as handle:
             handle.write(text)
+        if kind == "directory":
+            facts: dict[str, Any] = {"kind": "folder", "name": data.name, "files": len(files)}
+        else:
+            facts = {"kind": "file", "name": data.name, "bytes": files[0]["size"]}
+        self._written = (data, facts)
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -365,7 +375,10 @@ class PathMaterializer(BaseMaterializer):
             local.chmod(local.stat().st_mode | 0o111)
 
     def extract_metadata(self, data: Path) -> dict[str, Any]:
-        """File or folder, its name, and (for a folder) how many files it holds."""
+        """File or folder, its name, and its size in bytes (a file) or how many files it holds
+        (a folder): counted by :meth:`handle_return` when it wrote ``data``, else here."""
+        if self._written is not None and self._written[0] is data:
+            return dict(self._written[1])
         if data.is_dir():
             files = sum(1 for p in data.rglob("*") if p.is_file())
             return {"kind": "folder", "name": data.name, "files": files}
