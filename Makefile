@@ -10,11 +10,12 @@ STAMP   := $(VENV)/.installed
 EXTRAS  ?= dev,airflow,s3,gcs
 DEMO_DIR ?= .demo
 
-.PHONY: help install demo test lint typecheck lock clean bench
+.PHONY: help install demo test test-heavy lint typecheck lock clean bench
 
 help:
 	@echo "make demo   - set up a virtualenv, start a local Airflow and run the example pipeline on it"
 	@echo "make test   - set up a virtualenv and run every check and test"
+	@echo "make test-heavy - add PyTorch (CPU) and TensorFlow to the virtualenv, run their tests"
 	@echo "make lint   - ruff + import-linter layer contracts"
 	@echo "make lock   - regenerate constraints.txt from a fresh resolve (needs network)"
 	@echo "make bench  - run the benchmark suite (~10 min): bench/results/latest.json + latest.md"
@@ -56,6 +57,22 @@ test: $(STAMP)
 	if [ $$already_up = 0 ]; then scripts/services.sh down || true; fi; \
 	exit $$status
 
+# The PyTorch and TensorFlow/Keras tests (`@pytest.mark.heavy`, skipped by `make test`): their
+# libraries add ~2.3 GB and ~80 s of install to the venv, so CI runs them as a second target
+# (.ci/run). constraints.txt pins torch to its CPU-only build.
+HEAVY_STAMP := $(VENV)/.installed-heavy
+$(HEAVY_STAMP): $(STAMP)
+	$(PIP) install -q -c constraints.txt -e '.[$(EXTRAS),heavy]'
+	@touch $(HEAVY_STAMP)
+
+test-heavy: $(HEAVY_STAMP)
+	@already_up=0; scripts/services.sh running && already_up=1; status=0; \
+	{ scripts/services.sh up && eval "$$(scripts/services.sh env)" && \
+	  export ZENML_AIRFLOW_TEST_REQUIRE_SERVICES=1 && \
+	  $(PY) -m pytest -m heavy; } || status=$$?; \
+	if [ $$already_up = 0 ]; then scripts/services.sh down || true; fi; \
+	exit $$status
+
 .PHONY: services-up services-down
 # Start/stop the test databases by hand, e.g. to run a subset of tests/metadata against them:
 #   make services-up && eval "$(scripts/services.sh env)" && .venv/bin/python -m pytest tests/metadata
@@ -70,9 +87,11 @@ services-down:
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+# torch's CPU-only build: a fresh resolve of `torch>=2.4` alone would take a CUDA build.
+TORCH_CPU ?= 2.13.0+cpu
 lock:
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
-	.lockenv/bin/pip install -q -e '.[dev,airflow,s3,gcs,docker,mysql,postgres]'
+	.lockenv/bin/pip install -q -e '.[dev,airflow,s3,gcs,docker,mysql,postgres,heavy]' 'torch==$(TORCH_CPU)'
 	{ echo "# Tested, pinned versions for every install of zenml-airflow (make demo, make test, CI)."; \
 	  echo "# Regenerate with 'make lock' after changing dependencies in pyproject.toml."; \
 	  .lockenv/bin/pip freeze --exclude-editable | grep -viE '^(pip|setuptools|wheel)==' | sort -f; } > constraints.txt

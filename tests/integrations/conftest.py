@@ -3,6 +3,7 @@ store."""
 
 from __future__ import annotations
 
+import importlib.util
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,3 +34,17 @@ def local_model_artifact(tmp_path: Path) -> ModelArtifact:
     uri = tmp_path / "artifact"
     uri.mkdir()
     return ModelArtifact(uri=str(uri))
+
+
+# The PyTorch and Keras test modules (all `@pytest.mark.heavy`) import their library at the top.
+# `make test` does not install them (`make test-heavy` does): without the library such a module
+# is not collected, instead of failing to import. `make test-heavy` without them collects nothing
+# and fails ("no tests ran").
+_HEAVY_TEST_MODULES = {"test_pytorch.py": "torch", "test_keras.py": "keras"}
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    library = _HEAVY_TEST_MODULES.get(collection_path.name)
+    if library is not None and importlib.util.find_spec(library) is None:
+        return True
+    return None
