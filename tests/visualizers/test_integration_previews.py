@@ -68,6 +68,9 @@ def test_the_declared_files_are_those_each_materializer_writes() -> None:
         assert names == import_object(path).FILENAMES, path
     for path in model_previews.MODEL_MATERIALIZERS:
         assert issubclass(import_object(path), BaseMaterializer), path
+    for path, name in model_previews.SAFETENSORS_FILES.items():
+        assert name == import_object(path).FILENAMES[0], path
+        assert model_previews.MANIFEST_FILENAME in import_object(path).FILENAMES, path
 
 
 # --- tables -------------------------------------------------------------------------------------
@@ -310,12 +313,12 @@ def test_xgboost_and_lightgbm_cards_show_rounds_trees_features_and_objective(
 def test_other_integrations_models_are_described_by_the_facts_they_record(
     store: ArtifactStore,
 ) -> None:
-    """PyTorch and Keras record ``model_class`` and ``parameter_count``: any integration
-    materializer whose metadata names a model class gets a card, however it stores the model."""
+    """Any integration materializer whose metadata names a model class gets a card, however it
+    stores the model (PyTorch and Keras record ``model_class`` and ``parameter_count`` too)."""
     from zenml_airflow.materializers import BuiltInMaterializer
 
     files, _ = write(store, BuiltInMaterializer, {"stands in for": "a stored model"})
-    torch_path = "zenml_airflow.integrations.pytorch.materializers.pytorch_materializer:Some"
+    torch_path = "zenml_airflow.integrations.jax.materializers.jax_materializer:Some"
     metadata = {
         "model_class": "torch.nn.modules.linear.Linear",
         "parameter_count": 1_234_567,
@@ -333,6 +336,64 @@ def test_other_integrations_models_are_described_by_the_facts_they_record(
     # A user's materializer naming a model class is not an integration: refused too.
     user = pv.preview_artifact(files, "my.materializers:ModelMaterializer", "m", metadata)
     assert user.kind == "refused"
+
+
+def test_a_pytorch_module_card_lists_its_weights_and_constructor_arguments(
+    store: ArtifactStore,
+) -> None:
+    import torch
+
+    from zenml_airflow.integrations.pytorch.materializers.module_materializer import (
+        PyTorchMaterializer,
+    )
+
+    shown = preview(store, PyTorchMaterializer, torch.nn.Linear(4, 3))
+    assert shown.summary["model_class"] == "torch.nn.modules.linear.Linear"
+    assert shown.summary["parameter_count"] == 15 and shown.summary["tensors"] == 2
+    facts = _facts(shown)
+    assert facts["parameters"] == facts["trainable parameters"] == "15"
+    assert "<td>weight</td><td><code>F32, 3 × 4</code></td>" in shown.html
+    assert "<td>in_features</td><td><code>4</code></td>" in shown.html
+    assert "<td>out_features</td><td><code>3</code></td>" in shown.html
+
+
+def test_a_tensor_shows_dtype_and_shape_from_its_header_only(store: ArtifactStore) -> None:
+    import torch
+
+    from zenml_airflow.integrations.pytorch.materializers.tensor_materializer import (
+        TensorMaterializer,
+    )
+
+    files, metadata = write(store, TensorMaterializer, torch.zeros((5, 7), dtype=torch.float16))
+    path = path_of(TensorMaterializer)
+    shown = pv.preview_artifact(files, path, "torch.Tensor", metadata)
+    assert shown.kind == "tensor"
+    assert shown.summary == {"dtype": "F16", "shape": [5, 7], "elements": 35, "device": "cpu",
+                             "requires_grad": False}  # fmt: skip
+    overwrite(files, "tensor.safetensors", (10**9).to_bytes(8, "little") + b"{}")
+    huge = pv.preview_artifact(files, path, "torch.Tensor", metadata)
+    assert huge.kind == "refused" and "over the 1,048,576-byte limit" in (huge.message or "")
+    overwrite(files, "tensor.safetensors", (2).to_bytes(8, "little") + b"{}")
+    empty = pv.preview_artifact(files, path, "torch.Tensor", metadata)
+    assert empty.kind == "refused" and "holds 0 tensors" in (empty.message or "")
+
+
+def test_a_keras_model_card_shows_layers_shapes_and_parameters(store: ArtifactStore) -> None:
+    import keras
+
+    from zenml_airflow.integrations.tensorflow.materializers.keras_materializer import (
+        KerasMaterializer,
+    )
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3), keras.layers.Dense(1)])
+    shown = preview(store, KerasMaterializer, model)
+    assert shown.summary["model_class"] == "keras.src.models.sequential.Sequential"
+    assert shown.summary["parameter_count"] == 19
+    assert _facts(shown) == {
+        "built": "yes", "parameters": "19", "trainable parameters": "19", "layers": "2",
+        "input shape": "[null, 4]", "output shape": "[null, 1]",
+    }  # fmt: skip
+    assert "model.keras" in shown.html
 
 
 def test_huge_model_metadata_is_cut_to_the_card_bounds(store: ArtifactStore) -> None:
@@ -393,7 +454,8 @@ def test_previewing_a_model_never_imports_its_library(store: ArtifactStore) -> N
         from zenml_airflow.visualizers.previews import preview_artifact
         root, uri, path, metadata = sys.argv[1:5]
         shown = preview_artifact(ArtifactFiles(ArtifactStore(root), uri), path, "m", json.loads(metadata))
-        heavy = sorted(m for m in ("xgboost", "sklearn", "lightgbm", "scipy") if m in sys.modules)
+        libraries = ("xgboost", "sklearn", "lightgbm", "scipy", "torch", "keras", "safetensors")
+        heavy = sorted(m for m in libraries if m in sys.modules)
         print(json.dumps([shown.kind, heavy]))
         """
     )

@@ -18,7 +18,7 @@ from html import escape
 from typing import Any
 
 from zenml_airflow.visualizers.files import ArtifactFiles
-from zenml_airflow.visualizers.previews import Preview
+from zenml_airflow.visualizers.previews import Preview, refused
 
 #: Rows of each table of a card (facts, hyperparameters, files).
 MAX_CARD_ROWS = 100
@@ -35,15 +35,38 @@ MODEL_MATERIALIZERS = frozenset(
         "xgboost.materializers.xgboost_sklearn_materializer:XgboostSklearnMaterializer",
         "lightgbm.materializers.lightgbm_booster_materializer:LightGBMBoosterMaterializer",
         "lightgbm.materializers.lightgbm_sklearn_materializer:LightGBMSklearnMaterializer",
+        "pytorch.materializers.module_materializer:PyTorchMaterializer",
+        "tensorflow.materializers.keras_materializer:KerasMaterializer",
     )
 )
+#: PyTorch's tensor materializer and the files of a PyTorch module: their safetensors headers
+#: (JSON: each tensor's dtype and shape) are read, bounded, never the values.
+TENSOR_MATERIALIZER = (
+    "zenml_airflow.integrations.pytorch.materializers.tensor_materializer:TensorMaterializer"
+)
+SAFETENSORS_FILES = {
+    TENSOR_MATERIALIZER: "tensor.safetensors",
+    "zenml_airflow.integrations.pytorch.materializers.module_materializer:PyTorchMaterializer": (
+        "model.safetensors"
+    ),
+}
+#: The manifest the model materializers write beside the model (model_files.MANIFEST_FILENAME),
+#: read (at most MAX_MANIFEST_BYTES) for the constructor arguments or parameters it records.
+MANIFEST_FILENAME = "zenml_model.json"
+MAX_MANIFEST_BYTES = 64 * 1024
+#: Largest safetensors header read (the format itself allows 100 MB).
+MAX_SAFETENSORS_HEADER = 1024 * 1024
 #: The metadata keys that name the model's class (``estimator`` is scikit-learn's).
 CLASS_KEYS = ("model_class", "estimator")
 #: Facts shown first, in this order, with these labels; other keys follow as recorded.
 KNOWN_FACTS = {
     "fitted": "fitted",
+    "built": "built",
     "parameter_count": "parameters",
     "trainable_parameter_count": "trainable parameters",
+    "layers": "layers",
+    "input_shape": "input shape",
+    "output_shape": "output shape",
     "num_features": "features",
     "n_features_in": "features",
     "n_classes": "classes",
@@ -52,6 +75,9 @@ KNOWN_FACTS = {
     "current_iteration": "iterations",
     "best_iteration": "best iteration",
     "objective": "objective",
+    "dtype": "dtype",
+    "device": "device",
+    "training": "training mode",
 }
 #: Keys holding hyperparameters (a mapping of name to value).
 PARAM_KEYS = ("params", "hyperparameters", "config")
@@ -138,8 +164,11 @@ def model_preview(files: ArtifactFiles, materializer: str, metadata: Mapping[str
     # Only the rows shown are turned into text.
     facts = [(_cut(label), _text(value)) for label, value in raw_facts[:MAX_CARD_ROWS]]
     fact_total = len(raw_facts)
+    if not params:
+        params = _manifest_params(files)
     param_items = list(params.items())
     param_rows = [(_cut(str(k)), _text(v)) for k, v in param_items[:MAX_CARD_ROWS]]
+    weights = _weights_rows(files, SAFETENSORS_FILES.get(materializer))
     listing = files.list()
     file_rows = [(f.name, f"{f.size:,} bytes") for f in listing[:MAX_CARD_ROWS]]
     stored = sum(f.size for f in listing)
@@ -166,8 +195,117 @@ def model_preview(files: ArtifactFiles, materializer: str, metadata: Mapping[str
         html += '<p class="zen-note">No facts were recorded for this model.</p>'
     if param_rows:
         html += "<h4>Hyperparameters</h4>" + _rows(param_rows, ("name", "value"), len(param_items))
+    if weights is not None:
+        rows, total = weights
+        html += f"<h4>Weights ({total:,} tensors)</h4>" + _rows(
+            rows, ("tensor", "dtype, shape"), total
+        )
+        summary["tensors"] = total
     if file_rows:
         html += f"<h4>Stored files ({stored:,} bytes)</h4>" + _rows(
             file_rows, ("file", "size"), len(listing)
         )
     return Preview("model", html + "</div>", summary=summary)
+
+
+def _manifest_params(files: ArtifactFiles) -> Mapping[str, Any]:
+    """The parameters (``params``) or constructor arguments (``init_kwargs``, PyTorch) recorded
+    in the model's manifest, or ``{}`` when there is none, it is too large or not JSON."""
+    try:
+        size = files.size(MANIFEST_FILENAME)
+        if size is None or size > MAX_MANIFEST_BYTES:
+            return {}
+        manifest = json.loads(files.read(MANIFEST_FILENAME, MAX_MANIFEST_BYTES))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(manifest, Mapping):
+        return {}
+    for key in ("init_kwargs", "params"):
+        if isinstance(manifest.get(key), Mapping):
+            return dict(manifest[key])
+    return {}
+
+
+# --- safetensors headers (PyTorch) ----------------------------------------------------------------
+
+
+def safetensors_header(files: ArtifactFiles, name: str) -> dict[str, Any]:
+    """The JSON header of the safetensors file ``name``: ``{tensor: {dtype, shape, data_offsets}}``
+    (and ``__metadata__``). Reads 8 bytes and the header, at most :data:`MAX_SAFETENSORS_HEADER`.
+
+    Raises:
+        ValueError: the file is not safetensors, or its header is over the limit.
+    """
+    with files.open(name) as handle:
+        prefix = handle.read(8)
+        if len(prefix) < 8:
+            raise ValueError(f"{name} is not a safetensors file (shorter than 8 bytes)")
+        length = int.from_bytes(prefix, "little")
+        if length > MAX_SAFETENSORS_HEADER:
+            raise ValueError(
+                f"the header of {name} is {length:,} bytes, over the "
+                f"{MAX_SAFETENSORS_HEADER:,}-byte limit for previews"
+            )
+        header = json.loads(handle.read(length))
+    if not isinstance(header, dict):
+        raise ValueError(f"{name} is not a safetensors file (its header is not a JSON object)")
+    return header
+
+
+def _tensors(header: Mapping[str, Any]) -> list[tuple[str, str, list[int]]]:
+    """``(name, dtype, shape)`` of each tensor in a safetensors header, in file order."""
+    found = []
+    for key, entry in header.items():
+        if key == "__metadata__" or not isinstance(entry, Mapping):
+            continue
+        shape = entry.get("shape")
+        dims = [d for d in shape if isinstance(d, int)] if isinstance(shape, list) else []
+        found.append((str(key), str(entry.get("dtype", "?")), dims))
+    return found
+
+
+def _weights_rows(
+    files: ArtifactFiles, name: str | None
+) -> tuple[list[tuple[str, str]], int] | None:
+    """Rows ``(tensor, "dtype, shape")`` of the first tensors of a PyTorch module's weights, and
+    how many there are; None without a safetensors file (or one that cannot be read)."""
+    if name is None or files.size(name) is None:
+        return None
+    try:
+        tensors = _tensors(safetensors_header(files, name))
+    except (ValueError, OSError):
+        return None  # the card still shows the recorded facts
+    rows = [(t, f"{d}, {' × '.join(map(str, s)) or 'scalar'}") for t, d, s in tensors]
+    return rows[:MAX_CARD_ROWS], len(rows)
+
+
+def tensor_preview(files: ArtifactFiles, metadata: Mapping[str, Any]) -> Preview:
+    """A stored ``torch.Tensor``: dtype, shape, elements and bytes from its safetensors header,
+    device and ``requires_grad`` from the recorded metadata (the values are not read)."""
+    name = SAFETENSORS_FILES[TENSOR_MATERIALIZER]
+    if files.size(name) is None:
+        return refused(f"No {name} in this artifact; it was not written by TensorMaterializer.")
+    tensors = _tensors(safetensors_header(files, name))
+    if len(tensors) != 1:
+        return refused(
+            f"Not previewed: {name} holds {len(tensors)} tensors, not the one TensorMaterializer "
+            "writes; it was changed since."
+        )
+    _, dtype, shape = tensors[0]
+    elements = 1
+    for dim in shape:
+        elements *= dim
+    summary: dict[str, Any] = {"dtype": dtype, "shape": shape, "elements": elements}
+    pairs = [
+        ("dtype", dtype),
+        ("shape", " × ".join(f"{d:,}" for d in shape) or "scalar"),
+        ("elements", f"{elements:,}"),
+        (name, f"{files.size(name):,} bytes"),
+    ]
+    for key in ("device", "requires_grad"):
+        if key in metadata:
+            summary[key] = metadata[key]
+            pairs.append((key, _text(metadata[key])))
+    body = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in pairs)
+    note = '<p class="zen-note">The values are not read: download the file below.</p>'
+    return Preview("tensor", f'<dl class="zen-props">{body}</dl>{note}', summary=summary)

@@ -221,6 +221,8 @@ def _integration_preview(
             return media_previews.png_preview(files, written[0], writer, metadata, svg=written[1])
         if writer == "SparseMaterializer":
             return media_previews.sparse_preview(files, written, metadata)
+    if materializer == model_previews.TENSOR_MATERIALIZER:
+        return model_previews.tensor_preview(files, metadata)
     if model_previews.is_model(materializer, metadata):
         return model_previews.model_preview(files, materializer, metadata)
     return None
