@@ -63,6 +63,7 @@ def test_each_built_in_materializer_describes_what_it_wrote_and_a_cached_run_sha
     model = outputs["model"].metadata
     assert model["estimator"] == "sklearn.linear_model._logistic.LogisticRegression"
     assert model["fitted"] is True and model["params"]["C"] == 0.5
+    assert model["num_features"] == 1 and model["n_classes"] == 2
     assert model["params"]["max_iter"] == 200
 
     # Read back from the store in a fresh view, and shared by the cached run.

@@ -262,7 +262,7 @@ def test_a_sklearn_estimator_card_shows_class_fit_and_hyperparameters(store: Art
     model = RandomForestClassifier(n_estimators=7, max_depth=3, random_state=0).fit(X, Y)
     shown = preview(store, SklearnMaterializer, model)
     assert shown.summary["model_class"] == "sklearn.ensemble._forest.RandomForestClassifier"
-    assert _facts(shown) == {"fitted": "yes"}
+    assert _facts(shown) == {"fitted": "yes", "features": "4", "classes": "2"}
     assert shown.summary["hyperparameters"] == len(model.get_params(deep=False))
     assert "<td>n_estimators</td><td><code>7</code></td>" in shown.html
     assert "<td>max_depth</td><td><code>3</code></td>" in shown.html

@@ -261,7 +261,8 @@ class SklearnMaterializer(BaseMaterializer):
             handle.write(payload)
 
     def extract_metadata(self, data: Any) -> dict[str, Any]:
-        """The estimator class, whether it is fitted, and its hyperparameters."""
+        """The estimator class, whether it is fitted, and its hyperparameters; once fitted, the
+        number of features it was fitted on and of the classes a classifier knows."""
         from sklearn.exceptions import NotFittedError
         from sklearn.utils.validation import check_is_fitted
 
@@ -271,7 +272,15 @@ class SklearnMaterializer(BaseMaterializer):
         except (NotFittedError, TypeError):
             fitted = False
         params = data.get_params(deep=False) if hasattr(data, "get_params") else {}
-        return {"estimator": type_path(type(data)), "fitted": fitted, "params": params}
+        facts: dict[str, Any] = {"estimator": type_path(type(data)), "fitted": fitted}
+        if fitted:
+            n_features = getattr(data, "n_features_in_", None)
+            if isinstance(n_features, int):
+                facts["num_features"] = n_features
+            classes = getattr(data, "classes_", None)
+            if classes is not None and getattr(classes, "ndim", 1) == 1:
+                facts["n_classes"] = len(classes)
+        return {**facts, "params": params}
 
 
 __all__ = ["DEFAULT_FILENAME", "SklearnMaterializer"]
