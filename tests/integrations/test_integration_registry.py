@@ -281,8 +281,11 @@ def test_the_seed_module_paths_import_nothing_heavy() -> None:
         "import zenml_airflow.core.integrations as core\n"
         "import zenml_airflow.integrations.constants, zenml_airflow.integrations.registry\n"
         "from zenml_airflow.integrations.sklearn import SklearnIntegration\n"
+        "from zenml_airflow.integrations.pytorch import PytorchIntegration\n"
+        "from zenml_airflow.integrations.tensorflow import TensorflowIntegration\n"
         "core.check_integrations(['sklearn'], pipeline_name='p')\n"
-        "heavy = ('sklearn', 'numpy', 'scipy', 'skops', 'pandas', 'airflow')\n"
+        "heavy = ('sklearn', 'numpy', 'scipy', 'skops', 'pandas', 'airflow', 'torch', "
+        "'safetensors', 'tensorflow', 'keras', 'jax')\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
     )
     result = subprocess.run(

@@ -6,9 +6,11 @@ configuration as JSON; ``model.weights.h5``, the weights; ``metadata.json``, the
 and ``zenml_model.json`` (the format, Keras version and backend, the model class and the file's
 SHA-256; see :mod:`zenml_airflow.integrations.model_files`). The seed stored ``model.hdf5``.
 
-Identical models give identical bytes: Keras writes the save date into ``metadata.json`` and the
-zip entries' timestamps, so the file is re-packed with fixed timestamps, stored (uncompressed)
-entries and no save date. The HDF5 weights file Keras writes carries no timestamps.
+Identical models give identical bytes: Keras writes the save date into ``metadata.json``, the
+time into the zip entries and objects' memory addresses (``shared_object_id``, which only say
+which layers share an object) into ``config.json``, so the file is re-packed with fixed
+timestamps, stored (uncompressed) entries, no save date and shared-object ids numbered in order
+of appearance. The HDF5 weights file Keras writes carries no timestamps.
 
 Safety: reading checks the digest, that the file is a ``.keras`` zip, then calls
 ``keras.saving.load_model(..., safe_mode=True)``, which builds layers from JSON configuration
@@ -47,6 +49,22 @@ _ENTRIES = {"config.json", "metadata.json", "model.weights.h5"}
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 
 
+def _renumber_shared_objects(config: Any, numbers: dict[Any, int]) -> Any:
+    """``config`` with each ``shared_object_id`` (Keras writes the object's memory address)
+    replaced by its order of first appearance: the same sharing, the same bytes every time."""
+    if isinstance(config, dict):
+        renumbered = {}
+        for key, value in config.items():
+            if key == "shared_object_id":
+                renumbered[key] = numbers.setdefault(value, len(numbers) + 1)
+            else:
+                renumbered[key] = _renumber_shared_objects(value, numbers)
+        return renumbered
+    if isinstance(config, list):
+        return [_renumber_shared_objects(item, numbers) for item in config]
+    return config
+
+
 def deterministic_keras_zip(payload: bytes) -> bytes:
     """The ``.keras`` zip ``payload`` re-packed so that the same model gives the same bytes:
     entries in their order, fixed timestamps and permissions, stored, and ``metadata.json``
@@ -62,6 +80,8 @@ def deterministic_keras_zip(payload: bytes) -> bytes:
                 metadata = json.loads(data)
                 metadata.pop("date_saved", None)
                 data = json.dumps(metadata, sort_keys=True).encode()
+            elif name == "config.json":
+                data = json.dumps(_renumber_shared_objects(json.loads(data), {})).encode()
             info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
             info.external_attr = 0o644 << 16
             target.writestr(info, data)
