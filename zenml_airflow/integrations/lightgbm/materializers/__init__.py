@@ -6,8 +6,15 @@ from __future__ import annotations
 from zenml_airflow.integrations.lightgbm.materializers.lightgbm_booster_materializer import (
     LightGBMBoosterMaterializer,
 )
+from zenml_airflow.integrations.lightgbm.materializers.lightgbm_dataset_materializer import (
+    LightGBMDatasetMaterializer,
+)
 from zenml_airflow.integrations.lightgbm.materializers.lightgbm_sklearn_materializer import (
     LightGBMSklearnMaterializer,
 )
 
-__all__ = ["LightGBMBoosterMaterializer", "LightGBMSklearnMaterializer"]
+__all__ = [
+    "LightGBMBoosterMaterializer",
+    "LightGBMDatasetMaterializer",
+    "LightGBMSklearnMaterializer",
+]
