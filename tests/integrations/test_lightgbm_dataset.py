@@ -17,12 +17,16 @@ import pytest
 
 from tests.integrations.store_artifacts import STORE_KINDS, artifact_on
 from zenml_airflow.artifacts import DataArtifact
+from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import MaterializerError
 from zenml_airflow.integrations.lightgbm.materializers import LightGBMDatasetMaterializer
 from zenml_airflow.integrations.model_files import MANIFEST_FILENAME
 from zenml_airflow.materializers.default_materializer_registry import (
     default_materializer_registry,
 )
+from zenml_airflow.pipelines import pipeline
+from zenml_airflow.repository import Repository
+from zenml_airflow.steps import step
 
 PARAMS = {"max_bin": 31, "verbose": -1, "min_data_in_leaf": 5}
 
@@ -215,3 +219,34 @@ def test_a_model_artifact_is_not_read_as_a_dataset(tmp_path: Path) -> None:
     LightGBMBoosterMaterializer(DataArtifact(uri=str(uri))).handle_return(booster)
     with pytest.raises(MaterializerError, match="describes a 'lightgbm.Booster/text' artifact"):
         LightGBMDatasetMaterializer(DataArtifact(uri=str(uri))).handle_input(lgb.Dataset)
+
+
+@step
+def make_dataset() -> lgb.Dataset:
+    """A ranking Dataset, handed to the next step."""
+    return ranking_dataset()
+
+
+@step
+def fit_dataset(train_set: lgb.Dataset) -> str:
+    """Trains on the Dataset it received: the model's text."""
+    return train(train_set, "lambdarank").model_to_string()
+
+
+@pipeline
+def dataset_pipeline(make, fit):
+    fit(train_set=make())
+
+
+def test_a_pipeline_passes_a_dataset_and_a_rerun_is_cached() -> None:
+    for name in ("ds-a", "ds-b"):
+        run = dataset_pipeline(make=make_dataset(), fit=fit_dataset()).run(run_name=name)
+        assert run.status is ExecutionStatus.COMPLETED
+    found = Repository().get_pipeline("dataset_pipeline")
+    assert found is not None
+    run_a, run_b = found.get_run("ds-a"), found.get_run("ds-b")
+    assert run_b.get_step("make").is_cached
+    expected = train(ranking_dataset(), "lambdarank").model_to_string()
+    assert run_a.get_step("fit").output.read() == expected
+    made = run_a.get_step("make").output
+    assert made.metadata == {"rows": 200, "columns": 4, "feature_names": 4}

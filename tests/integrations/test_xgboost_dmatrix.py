@@ -16,6 +16,7 @@ import xgboost as xgb
 
 from tests.integrations.store_artifacts import STORE_KINDS, artifact_on
 from zenml_airflow.artifacts import DataArtifact
+from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import MaterializerError
 from zenml_airflow.integrations.xgboost.materializers import XgboostDMatrixMaterializer
 from zenml_airflow.integrations.xgboost.materializers.xgboost_dmatrix_materializer import (
@@ -24,6 +25,9 @@ from zenml_airflow.integrations.xgboost.materializers.xgboost_dmatrix_materializ
 from zenml_airflow.materializers.default_materializer_registry import (
     default_materializer_registry,
 )
+from zenml_airflow.pipelines import pipeline
+from zenml_airflow.repository import Repository
+from zenml_airflow.steps import step
 
 FIELDS = ("label", "weight", "base_margin", "label_lower_bound", "label_upper_bound")
 
@@ -194,3 +198,37 @@ def test_a_missing_or_foreign_description_is_refused(tmp_path: Path) -> None:
     path.unlink()
     with pytest.raises(MaterializerError, match=f"has no {METADATA_FILENAME}: it was not written"):
         XgboostDMatrixMaterializer(artifact).handle_input(xgb.DMatrix)
+
+
+@step
+def make_matrix() -> xgb.DMatrix:
+    """A ranking DMatrix, handed to the next step."""
+    return ranking_matrix()
+
+
+@step
+def fit_matrix(train: xgb.DMatrix) -> float:
+    """Trains on the DMatrix it received: the sum of its predictions."""
+    params = {"objective": "rank:ndcg", "max_depth": 3, "seed": 0, "nthread": 1}
+    return float(xgb.train(params, train, num_boost_round=3).predict(train).sum())
+
+
+@pipeline
+def dmatrix_pipeline(make, fit):
+    fit(train=make())
+
+
+def test_a_pipeline_passes_a_dmatrix_and_a_rerun_is_cached() -> None:
+    for name in ("dm-a", "dm-b"):
+        run = dmatrix_pipeline(make=make_matrix(), fit=fit_matrix()).run(run_name=name)
+        assert run.status is ExecutionStatus.COMPLETED
+    found = Repository().get_pipeline("dmatrix_pipeline")
+    assert found is not None
+    run_a, run_b = found.get_run("dm-a"), found.get_run("dm-b")
+    assert run_b.get_step("make").is_cached
+    params = {"objective": "rank:ndcg", "max_depth": 3, "seed": 0, "nthread": 1}
+    original = ranking_matrix()
+    expected = float(xgb.train(params, original, num_boost_round=3).predict(original).sum())
+    assert run_a.get_step("fit").output.read() == expected
+    made = run_a.get_step("make").output
+    assert made.metadata["rows"] == 60 and made.metadata["feature_names"] == 4
