@@ -12,6 +12,10 @@ For one step it:
    :class:`~zenml_airflow.artifact_io.OutputWriter`), then registers all
    artifacts, their content hashes and the lineage in one transaction. On any failure it removes
    what it wrote and records the failure, so nothing half-written ever looks valid.
+
+With a *launcher* (a step operator), steps 4-5 run in another process: this side checks the cache
+and opens the step run, the launched entrypoint runs the body through :meth:`StepExecutor.
+execute_started` and finishes it, and a failure there is recorded here (ADR 0018).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from zenml_airflow.environment import StepEnvironment
 from zenml_airflow.exceptions import StepExecutionError, StepInterfaceError, ZenMLAirflowError
 from zenml_airflow.execution.cache_key import compute_cache_key
 from zenml_airflow.execution.code_hashes import live_code_hashes
+from zenml_airflow.execution.launch import RemoteStepError, StepLaunch, StepLauncher
 from zenml_airflow.execution.output_types import check_output_types
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
 from zenml_airflow.materializers.default_materializer_registry import load_materializer
@@ -189,8 +194,12 @@ class StepExecutor:
         run_info: RunInfo,
         *,
         try_number: int = 1,
+        launcher: StepLauncher | None = None,
     ) -> StepResult:
         """Run one step of ``run`` and return its result.
+
+        ``launcher``: runs the step's body elsewhere (a step operator) when the cache misses; a
+        cache hit never launches anything.
 
         Raises:
             StepExecutionError: the step's own code raised (chained).
@@ -232,7 +241,10 @@ class StepExecutor:
                 )
             else:
                 step_run = store.start_step_run(run.id, step.name, **start)
-                result = self._run_step(spec, step, run, run_info, prepared, step_run)
+                if launcher is None:
+                    result = self._run_step(spec, step, run, run_info, prepared, step_run)
+                else:
+                    result = self._launch(launcher, spec, step, run, run_info, prepared, step_run)
         except BaseException as error:
             if step_run is None:
                 # Failed before the step run row existed (inputs, cache, recording the hit):
@@ -247,7 +259,12 @@ class StepExecutor:
                 if isinstance(error, ZenMLAirflowError)
                 else f"{type(error).__name__}: {error}"
             )
-            detail = "".join(traceback.format_exception(error))
+            # A launched body's own traceback says where it failed; ours would only show the wait.
+            detail = (
+                error.detail
+                if isinstance(error, RemoteStepError)
+                else "".join(traceback.format_exception(error))
+            )
             recorded = f"{message}\n\n{detail}"
             if self._redact is not None:
                 recorded = str(self._redact(recorded))
@@ -258,6 +275,92 @@ class StepExecutor:
             raise
         result.duration = time.perf_counter() - started
         return result
+
+    def _launch(
+        self,
+        launcher: StepLauncher,
+        spec: PipelineSpec,
+        step: StepSpec,
+        run: RunRecord,
+        run_info: RunInfo,
+        prepared: _Prepared,
+        step_run: StepRunRecord,
+    ) -> StepResult:
+        """Hand the body of the started ``step_run`` to ``launcher``; read back what it recorded.
+
+        The store, not the launched process's word, says whether the step completed: a process
+        that finished the step run and then died still completed it, and one that reported
+        success without finishing it did not.
+        """
+        launcher.launch(
+            StepLaunch(
+                spec=spec,
+                step=step,
+                run_id=run.id,
+                step_run_id=step_run.id,
+                try_number=step_run.try_number,
+                cache_key=prepared.cache_key,
+                input_ids=prepared.input_ids,
+                run_info=run_info,
+            )
+        )
+        store = self.metadata_store
+        finished = store.get_step_run(step_run.id)
+        if finished.status is not ExecutionStatus.COMPLETED:
+            raise RemoteStepError(
+                f"Step '{step.name}' of run '{run.name}' reported success from step operator "
+                f"'{step.step_operator}', but its step run is {finished.status.value}.",
+                step_name=step.name,
+                detail="The launched process exited without finishing the step run.",
+            )
+        _, outputs = store.get_step_io(step_run.id)
+        return StepResult(
+            step.name, ExecutionStatus.COMPLETED, finished.id, 0.0, outputs, prepared.cache_key
+        )
+
+    def execute_started(self, launch: StepLaunch) -> StepResult:
+        """Run the body of a step run another process started and finish it (the launched side).
+
+        Uses the inputs and cache key the starting side resolved, so the lineage is exactly that
+        of an in-process run. A failure is raised, not recorded: the starting side records it.
+
+        Raises:
+            StepExecutionError: the step's own code raised (chained).
+            ZenMLAirflowError: the step run is not running, or inputs, materializers or stores
+                failed; nothing written is left behind.
+        """
+        store = self.metadata_store
+        step = launch.step
+        step_run = store.get_step_run(launch.step_run_id)
+        if (
+            step_run.run_id != launch.run_id
+            or step_run.name != step.name
+            or step_run.status is not ExecutionStatus.RUNNING
+        ):
+            raise ZenMLAirflowError(
+                f"Step run {launch.step_run_id} is step '{step_run.name}' (run id "
+                f"{step_run.run_id}, {step_run.status.value}), not a running try of step "
+                f"'{step.name}' of run id {launch.run_id}: it was launched twice, or settled "
+                "as failed meanwhile."
+            )
+        run = store.get_run_by_id(launch.run_id)
+        if run is None:  # the step run exists, so its run does: a store without it is another one
+            raise ZenMLAirflowError(
+                f"Pipeline run id {launch.run_id} is not in {store.masked_url}: the step "
+                "operator's environment uses another metadata store than the orchestrator."
+            )
+        records = {name: store.get_artifact(id_) for name, id_ in launch.input_ids.items()}
+        inputs = _Inputs(records, {name: r.content_hash for name, r in records.items()})
+        materializers = {name: self._output_materializer(step, name) for name in step.outputs}
+        prepared = _Prepared(
+            self.step_class(step),
+            materializers,
+            inputs,
+            launch.cache_key,
+            None,
+            step_run.source_hash,
+        )
+        return self._run_step(launch.spec, step, run, launch.run_info, prepared, step_run)
 
     def _prepare(self, spec: PipelineSpec, step: StepSpec, run: RunRecord) -> _Prepared:
         store = self.metadata_store

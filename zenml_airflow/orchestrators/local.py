@@ -1,7 +1,9 @@
 """The local orchestrator: runs every step in this process, in dependency order.
 
 It goes through the same :class:`~zenml_airflow.execution.executor.StepExecutor` as the Airflow
-tasks, so a local run records exactly the metadata and artifacts an Airflow run would.
+tasks, so a local run records exactly the metadata and artifacts an Airflow run would. A step with
+``custom_step_operator`` is cache-checked here and, on a miss, run by the stack's step operator
+(another interpreter, a container) from a portable copy of the spec (ADR 0018).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 import zenml_airflow
+from zenml_airflow.compiler.compile import make_portable
 from zenml_airflow.compiler.plan import build_plan
 from zenml_airflow.core.context import RunInfo
 from zenml_airflow.enums import ExecutionStatus
@@ -23,6 +26,8 @@ from zenml_airflow.exceptions import StackError
 from zenml_airflow.execution.executor import StepExecutor, StepResult
 from zenml_airflow.orchestrators.base import BaseOrchestrator
 from zenml_airflow.post_execution import PipelineRunView, get_run
+from zenml_airflow.stack.snapshot import snapshot_stack
+from zenml_airflow.step_operators.launching import step_launchers
 from zenml_airflow.utils.git import git_sha_for
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,6 +69,22 @@ class LocalOrchestrator(BaseOrchestrator):
             )
         plan = build_plan(pipeline, enable_cache=enable_cache)
         spec = plan.spec
+        # Before the run is recorded: a step naming a step operator the stack lacks is refused.
+        # Launched steps import their code by path in another process, with the stack's snapshot.
+        launchers = (
+            step_launchers(
+                stack,
+                spec,
+                ship=make_portable(spec).model_copy(
+                    update={
+                        "stack": snapshot_stack(stack),
+                        "zenml_version": zenml_airflow.__version__,
+                    }
+                ),
+            )
+            if any(step.step_operator for step in spec.steps)
+            else {}
+        )
         store = stack.metadata_store.open_store()
         name = run_name or default_run_name(pipeline.name)
         if enable_cache is not None:
@@ -99,7 +120,9 @@ class LocalOrchestrator(BaseOrchestrator):
             )
             try:
                 with progress:
-                    result = executor.execute(spec, step, run, run_info)
+                    result = executor.execute(
+                        spec, step, run, run_info, launcher=launchers.get(step.name)
+                    )
             except Exception as error:
                 self._say(prefix, " ", ("failed", "red"), f": {_first_line(error)}")
                 self._say(

@@ -6,28 +6,29 @@
    every value a step later reads through ``context.stack.secrets_manager``) so logs show ``***``;
    all the task's output passes that masker before it leaves the process (runtime/redaction.py).
 3. Open (or join) the pipeline run keyed by (dag_id, run_id); apply trigger-time parameters.
-4. Run the step through the shared executor with try number, logical date and data interval.
+4. Run the step through the shared executor with try number, logical date and data interval;
+   a step with ``custom_step_operator`` is cache-checked here and only on a miss launched by the
+   stack's step operator (no interpreter or container on a hit; ADR 0018).
 5. Attach each output artifact to its Airflow Asset event; return a small reference as XCom.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import sys
 from collections.abc import Mapping
 from typing import Any
 
 import zenml_airflow
 from zenml_airflow.core.context import RunInfo
 from zenml_airflow.core.integrations import check_integrations
-from zenml_airflow.core.pipeline import PREVENT_EXECUTION_ENV
 from zenml_airflow.core.spec import CONF_ENABLE_CACHE, CONF_RUN_NAME, PipelineSpec, StepSpec
 from zenml_airflow.exceptions import StepInterfaceError
+from zenml_airflow.execution.entrypoint import add_source_roots
 from zenml_airflow.execution.executor import StepExecutor
 from zenml_airflow.runtime.redaction import redacted_output
 from zenml_airflow.runtime.task import asset_name, asset_uri, param_key
 from zenml_airflow.stack.snapshot import stack_from_snapshot
+from zenml_airflow.step_operators.launching import step_launchers
 
 logger = logging.getLogger(__name__)
 
@@ -80,10 +81,7 @@ def _validate_parameters(step: StepSpec, executor: StepExecutor) -> None:
 
 
 def prepare_imports(spec: PipelineSpec) -> None:
-    os.environ[PREVENT_EXECUTION_ENV] = "1"
-    for root in reversed(spec.source_roots):
-        if root not in sys.path:
-            sys.path.insert(0, root)
+    add_source_roots(spec.source_roots)
 
 
 def execute_step_task(
@@ -113,6 +111,13 @@ def _execute_step_task(
     resolved = stack.resolve_secrets(on_value=mask_secret_value)
     if resolved:
         logger.info("Resolved %d secret reference(s) of stack '%s'", resolved, stack.name)
+    # Before the run is recorded: a step operator the stack lacks fails the task at once.
+    compiled = spec.step(step_name)
+    launcher = (
+        step_launchers(stack, spec.model_copy(update={"steps": [compiled]})).get(step_name)
+        if compiled.step_operator
+        else None
+    )
     store = stack.metadata_store.open_store()
     run = store.get_or_create_run(
         spec.name,
@@ -141,7 +146,9 @@ def _execute_step_task(
         data_interval_end=context.get("data_interval_end"),
         try_number=int(getattr(ti, "try_number", 1) or 1),
     )
-    result = executor.execute(spec, step, run, run_info, try_number=run_info.try_number)
+    result = executor.execute(
+        spec, step, run, run_info, try_number=run_info.try_number, launcher=launcher
+    )
 
     outlet_events = context.get("outlet_events")
     if outlet_events is not None:

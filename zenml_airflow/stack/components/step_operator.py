@@ -1,15 +1,21 @@
 """Step operators: the component type that runs chosen steps elsewhere than the orchestrator.
 
-The built-in flavors (``docker``, ``kubernetes``, ``virtualenv``) exist as configs only so far
-(``NOT_IMPLEMENTED``). A new flavor is a subclass of :class:`StepOperatorComponent` defined in
-this module (registered as a built-in flavor by being here, see :mod:`zenml_airflow.stack.components`).
+``virtualenv`` runs (:mod:`zenml_airflow.step_operators.virtualenv`); ``docker`` and
+``kubernetes`` exist as configs only so far (``NOT_IMPLEMENTED``). A new flavor is a subclass of
+:class:`StepOperatorComponent` defined in this module (registered as a built-in flavor by being
+here, see :mod:`zenml_airflow.stack.components`) whose ``IMPLEMENTATION`` is a
+:class:`~zenml_airflow.step_operators.base.BaseStepOperator`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, Self
+
+from pydantic import model_validator
 
 from zenml_airflow.enums import StackComponentType
+from zenml_airflow.exceptions import StackError
 from zenml_airflow.stack.components.common import MILESTONE_LATER
 from zenml_airflow.stack.stack_component import StackComponent
 
@@ -64,13 +70,54 @@ class KubernetesStepOperatorComponent(StepOperatorComponent):
 
 
 class VirtualenvStepOperatorComponent(StepOperatorComponent):
-    """Runs a step in a separate virtual environment on the worker."""
+    """Runs a step in another Python environment on the same machine (the worker).
+
+    ``python``: an existing interpreter with zenml-airflow installed. Otherwise a virtualenv is
+    built from ``requirements`` (plus zenml-airflow itself) the first time, cached under the
+    global config dir by the hash of what it holds. ``system_site_packages``: let that virtualenv
+    see this interpreter's packages too (off by default: the point is other versions).
+    ``cache_dir``: where built virtualenvs are kept (default: ``step_operators/virtualenvs``
+    under the global config dir).
+    """
 
     FLAVOR: ClassVar[str] = "virtualenv"
-    NOT_IMPLEMENTED: ClassVar[str | None] = MILESTONE_LATER
     IMPLEMENTATION: ClassVar[str | None] = (
         "zenml_airflow.step_operators.virtualenv:VirtualenvStepOperator"
     )
 
     python: str | None = None
     requirements: list[str] = []
+    system_site_packages: bool = False
+    cache_dir: str | None = None
+
+    @model_validator(mode="after")
+    def _python_or_requirements(self) -> Self:
+        if self.python is not None and (self.requirements or self.system_site_packages):
+            raise ValueError(
+                "set either 'python' (an existing environment) or 'requirements' / "
+                "'system_site_packages' (a virtualenv built for the step operator), not both"
+            )
+        return self
+
+
+def check_step_operator_names(
+    stack: Stack, wanted: Mapping[str, str], *, pipeline_name: str
+) -> None:
+    """Refuse steps (name -> ``custom_step_operator``) whose step operator the stack lacks.
+
+    Raises:
+        StackError: naming each such step, what the stack has and how to fix it.
+    """
+    have = stack.step_operator.name if stack.step_operator is not None else None
+    wrong = sorted(name for name, operator in wanted.items() if operator != have)
+    if not wrong:
+        return
+    asked = "; ".join(f"step '{n}' asks for step operator '{wanted[n]}'" for n in wrong)
+    first = wanted[wrong[0]]
+    has = f"its step operator is '{have}'" if have else "it has no step operator"
+    raise StackError(
+        f"Pipeline '{pipeline_name}' cannot run on stack '{stack.name}': {asked}, but {has}. "
+        f"Register one and add it to the stack (zenml-airflow step-operator register {first} "
+        f"--flavor virtualenv; zenml-airflow stack update {stack.name} -s {first}), or change "
+        "custom_step_operator on the step."
+    )
