@@ -58,3 +58,14 @@ def crash() -> int:
 @pipeline
 def crashing(crash: Any) -> None:
     crash()
+
+
+@step(custom_step_operator="venv")
+def leak() -> int:
+    """Fails with a message holding a value the orchestrator side masks."""
+    raise ValueError(f"token {os.environ.get('ZENML_AIRFLOW_TEST_TOKEN')} rejected")
+
+
+@pipeline
+def leaking(leak: Any) -> None:
+    leak()

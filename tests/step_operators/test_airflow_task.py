@@ -1,0 +1,97 @@
+"""The Airflow task of a step with a step operator: cache first in the task, launch on a miss.
+
+Runs the task function as Airflow calls it (``execute_step_task`` with a task context), without
+a scheduler; the same code path as a deployed DAG's task.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from tests.step_operators.steps_for_step_operators import here, leak, leaking, two_places, where
+from tests.step_operators.test_virtualenv import counting_python, starts, use_step_operator
+from zenml_airflow.compiler.compile import build_spec
+from zenml_airflow.core.spec import PipelineSpec
+from zenml_airflow.enums import ExecutionStatus
+from zenml_airflow.exceptions import StackError, StepExecutionError
+from zenml_airflow.repository import Repository
+from zenml_airflow.runtime.execute import execute_step_task
+
+
+def context(dag_id: str, run_id: str) -> dict[str, Any]:
+    return {"run_id": run_id, "ti": SimpleNamespace(dag_id=dag_id, try_number=1)}
+
+
+def compiled(stack: Any) -> PipelineSpec:
+    spec, _ = build_spec(two_places(where=where(), here=here()), stack=stack)
+    return spec
+
+
+def test_the_task_launches_on_a_miss_and_starts_nothing_on_a_hit(
+    built_venv: Path, tmp_path: Path
+) -> None:
+    python, counter = counting_python(tmp_path, built_venv)
+    spec = compiled(use_step_operator(python=str(python)))
+    dag_id = spec.dag_id or spec.name
+
+    first = execute_step_task(spec, "where", context(dag_id, "manual__1"))
+    assert first["status"] == "completed"
+    assert starts(counter) == 1
+    downstream = execute_step_task(spec, "here", context(dag_id, "manual__1"))
+    assert downstream["status"] == "completed"
+
+    second = execute_step_task(spec, "where", context(dag_id, "manual__2"))
+    assert second["status"] == "cached"
+    assert starts(counter) == 1  # cache checked in the task: no interpreter started
+    assert second["outputs"] == first["outputs"]
+
+    run = Repository().get_pipeline("two_places").runs[0]  # type: ignore[union-attr]
+    step = run.get_step("where")
+    assert step.outputs["prefix"].read() == str(built_venv.parent.parent)
+    assert run.get_step("here").inputs["prefix"].id == step.outputs["prefix"].id
+
+
+def test_a_remote_error_is_recorded_redacted(
+    built_venv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow.sdk.log import mask_secret
+
+    token = f"sk-{uuid.uuid4().hex}"
+    mask_secret(token)
+    monkeypatch.setenv("ZENML_AIRFLOW_TEST_TOKEN", token)  # the launched process inherits it
+    spec, _ = build_spec(leaking(leak=leak()), stack=use_step_operator(python=str(built_venv)))
+    with pytest.raises(StepExecutionError, match="rejected"):
+        execute_step_task(spec, "leak", context(spec.dag_id or spec.name, "manual__1"))
+    store = Repository().active_stack.metadata_store.open_store()
+    run = Repository().get_pipeline("leaking").runs[0]  # type: ignore[union-attr]
+    record = store.get_step_run(run.get_step("leak").id)
+    assert record.status is ExecutionStatus.FAILED
+    assert record.error is not None and "*** rejected" in record.error
+    assert token not in record.error
+
+
+def test_a_task_whose_stack_lacks_the_step_operator_fails_before_recording_a_run(
+    built_venv: Path,
+) -> None:
+    spec = compiled(use_step_operator(python=str(built_venv)))
+    spec = spec.model_copy(
+        update={
+            "stack": spec.stack.model_copy(  # type: ignore[union-attr]
+                update={
+                    "components": {
+                        k: v
+                        for k, v in spec.stack.components.items()  # type: ignore[union-attr]
+                        if k != "step_operator"
+                    }
+                }
+            )
+        }
+    )
+    with pytest.raises(StackError, match="step 'where' asks for step operator 'venv'"):
+        execute_step_task(spec, "where", context(spec.dag_id or spec.name, "manual__1"))
+    assert Repository().get_pipeline("two_places") is None
