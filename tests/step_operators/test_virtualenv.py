@@ -168,3 +168,27 @@ def test_a_failed_build_fails_the_step_and_leaves_no_environment(tmp_path: Path)
     with pytest.raises(StepExecutionError, match=r"building the virtualenv of step operator"):
         two_places(where=where(), here=here()).run()
     assert [p for p in cache.iterdir() if p.is_dir()] == []
+
+
+def test_one_requirement_as_text_is_a_list_of_one() -> None:
+    component = VirtualenvStepOperatorComponent.from_config(
+        "venv", {"requirements": "scikit-learn>=1.4,<2"}
+    )
+    assert component.requirements == ["scikit-learn>=1.4,<2"]
+
+
+def test_the_virtualenv_flavor_registers_in_a_stack_from_the_cli() -> None:
+    from click.testing import CliRunner
+
+    from zenml_airflow.cli.main import cli
+
+    runner = CliRunner()
+    for args in (
+        ["step-operator", "register", "venv", "--flavor", "virtualenv", '--requirements=["six"]'],
+        ["stack", "register", "s", "-o", "default", "-m", "default", "-a", "default", "-s", "venv"],
+    ):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+    operator = Repository().get_stack("s").step_operator
+    assert isinstance(operator, VirtualenvStepOperatorComponent)
+    assert (operator.name, operator.requirements) == ("venv", ["six"])

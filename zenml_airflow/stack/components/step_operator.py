@@ -10,9 +10,9 @@ here, see :mod:`zenml_airflow.stack.components`) whose ``IMPLEMENTATION`` is a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from zenml_airflow.enums import StackComponentType
 from zenml_airflow.exceptions import StackError
@@ -89,6 +89,13 @@ class VirtualenvStepOperatorComponent(StepOperatorComponent):
     requirements: list[str] = []
     system_site_packages: bool = False
     cache_dir: str | None = None
+
+    @field_validator("requirements", mode="before")
+    @classmethod
+    def _one_requirement(cls, value: Any) -> Any:
+        # `--requirements=scikit-learn==1.4.2` on the command line: one requirement, not a list
+        # (several: `--requirements='["a==1", "b>=2,<3"]'`).
+        return [value] if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _python_or_requirements(self) -> Self:
