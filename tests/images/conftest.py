@@ -1,0 +1,91 @@
+"""A real Docker engine and container registry for the image tests, started by scripts/docker.sh.
+
+``scripts/docker.sh up`` installs and starts dockerd (networking off, unix socket) and a registry
+on 127.0.0.1, and imports the locally built base image ``local/python:3.11-bookworm``; this
+conftest runs it once per session when they are not running yet and exports its environment
+(``DOCKER_HOST``, the registry, the base image as the default parent image). The tests skip with
+the reason when the engine cannot be started here, and fail instead on CI.
+
+One image of a tiny pipeline is built and pushed once per session (:func:`built_image`) and shared
+by the tests that only read it; tests that build more use their own copies of the project.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.images.image_projects import write_project
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "docker.sh"
+CONSTRAINTS = ROOT / "constraints.txt"
+
+
+def _required() -> bool:
+    return (
+        bool(os.environ.get("CI")) or os.environ.get("ZENML_AIRFLOW_TEST_REQUIRE_SERVICES") == "1"
+    )
+
+
+def _unavailable(reason: str) -> None:
+    if _required():
+        pytest.fail(f"the Docker engine is required here: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def docker_engine() -> Iterator[Any]:
+    """A docker SDK client of the engine scripts/docker.sh runs, with its environment exported."""
+    pytest.importorskip("docker", reason="the docker SDK is not installed (extra 'docker')")
+    if subprocess.run([SCRIPT, "running"], check=False).returncode != 0:
+        if os.geteuid() != 0:
+            _unavailable("dockerd is not running and starting it needs root: scripts/docker.sh up")
+        result = subprocess.run([SCRIPT, "up"], capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            _unavailable(f"scripts/docker.sh up failed: {result.stderr.strip()[-2000:]}")
+    env = subprocess.run([SCRIPT, "env"], capture_output=True, text=True, check=True).stdout
+    saved = dict(os.environ)
+    for line in env.splitlines():
+        name, _, value = line.removeprefix("export ").partition("=")
+        os.environ[name] = value
+    os.environ["ZENML_AIRFLOW_PARENT_IMAGE"] = os.environ["ZENML_AIRFLOW_TEST_BASE_IMAGE"]
+    os.environ["ZENML_AIRFLOW_IMAGE_CONSTRAINTS"] = str(CONSTRAINTS)
+    from zenml_airflow.images import docker_client
+
+    client = docker_client()
+    try:
+        yield client
+    finally:
+        client.close()
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def registry(docker_engine: Any) -> Any:
+    """The container registry component of the local registry."""
+    from zenml_airflow.stack.components.container_registry import (
+        DefaultContainerRegistryComponent,
+    )
+
+    uri = os.environ["ZENML_AIRFLOW_TEST_REGISTRY"]
+    return DefaultContainerRegistryComponent.from_config("local", {"uri": uri})
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_project(tmp_path_factory.mktemp("tiny-project"))
+
+
+@pytest.fixture(scope="session")
+def built_image(docker_engine: Any, registry: Any, project: Path) -> Any:
+    """The tiny pipeline's image, built and pushed once per session."""
+    from zenml_airflow.images import ImageInputs, build_image
+
+    return build_image(ImageInputs(name="tiny", source_roots=(str(project),)), registry=registry)

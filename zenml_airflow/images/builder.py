@@ -1,0 +1,396 @@
+"""Build, find and push a pipeline's image with the docker SDK (imported lazily: an optional extra).
+
+:func:`plan_image` computes everything that decides the image - parent image id, Python version,
+zenml-airflow wheel, pinned requirements, code - and a content-addressed tag from it, without
+building. :func:`build_image` then skips the build when an image with that tag exists locally or
+in the container registry, else builds it (requirements in a layer below the code) and pushes it,
+and returns the digest the registry gave, so a compiled spec and each step run can name exactly the
+image they ran::
+
+    inputs = ImageInputs.from_spec(spec, pipeline)
+    image = build_image(inputs, registry=stack.container_registry)
+    image.digest  # "127.0.0.1:55050/zenml-training@sha256:..."
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zenml_airflow.config.global_config import get_config_dir
+from zenml_airflow.images.dockerfile import DOCKERFILE_VERSION, render_dockerfile
+from zenml_airflow.images.errors import (
+    ContainerRegistryError,
+    DockerUnavailableError,
+    ImageBuildError,
+)
+from zenml_airflow.images.inputs import (
+    CodeSnapshot,
+    ImageInputs,
+    image_requirements,
+    read_constraints,
+    snapshot_code,
+)
+from zenml_airflow.images.wheel import ProjectWheel, project_wheel
+from zenml_airflow.logger import get_logger
+
+if TYPE_CHECKING:  # pragma: no cover
+    from zenml_airflow.stack.components.container_registry import ContainerRegistryComponent
+
+logger = get_logger(__name__)
+
+#: The parent image when none is given: ``$ZENML_AIRFLOW_PARENT_IMAGE``, else the official slim
+#: Python image of the compiling Python's version (scripts/docker.sh sets the variable to the
+#: locally built ``local/python:3.11-bookworm`` where Docker Hub cannot be reached).
+PARENT_IMAGE_ENV = "ZENML_AIRFLOW_PARENT_IMAGE"
+#: A pip constraints file whose pins the image's requirements follow (e.g. constraints.txt).
+CONSTRAINTS_ENV = "ZENML_AIRFLOW_IMAGE_CONSTRAINTS"
+#: Lines of the build log a build error shows.
+LOG_TAIL_LINES = 25
+# pip colours its errors; the build log shown in an error message is plain text.
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_FIXED_MTIME = 315532800  # 1980-01-01, the earliest time a zip (the wheel) can hold
+
+
+#: A ``docker.DockerClient`` (typed loosely: the SDK ships no type information, and the
+#: repository's ``docker/`` folder would shadow it for mypy).
+DockerClient = Any
+
+
+def _sdk() -> Any:
+    """The docker SDK module, imported on first use (an optional extra)."""
+    try:
+        return importlib.import_module("docker")
+    except ImportError as error:
+        raise DockerUnavailableError(
+            "Building images needs the docker SDK; install it with "
+            "pip install 'zenml-airflow[docker]'."
+        ) from error
+
+
+def default_parent_image() -> str:
+    """The parent image used when a build names none (see :data:`PARENT_IMAGE_ENV`)."""
+    configured = os.environ.get(PARENT_IMAGE_ENV, "").strip()
+    if configured:
+        return configured
+    return f"python:{sys.version_info.major}.{sys.version_info.minor}-slim-bookworm"
+
+
+def docker_client() -> DockerClient:
+    """A client of the Docker engine ``DOCKER_HOST`` names (the default socket otherwise).
+
+    Raises:
+        DockerUnavailableError: without the docker SDK, or when the engine does not answer.
+    """
+    docker = _sdk()
+    try:
+        return docker.from_env()
+    except docker.errors.DockerException as error:
+        host = os.environ.get("DOCKER_HOST", "the default socket /var/run/docker.sock")
+        raise DockerUnavailableError(
+            f"Cannot reach the Docker engine at {host}: {error}. Start it (in this repository: "
+            'scripts/docker.sh up, then eval "$(scripts/docker.sh env)") or set DOCKER_HOST.'
+        ) from error
+
+
+def repository_name(pipeline_name: str) -> str:
+    """The image repository of a pipeline: ``zenml-<name>``, lower case, only ``[a-z0-9._-]``."""
+    cleaned = "".join(c if c.isalnum() or c in "._-" else "-" for c in pipeline_name.lower())
+    return "zenml-" + (cleaned.strip("._-") or "pipeline")
+
+
+@dataclass(frozen=True)
+class ImagePlan:
+    """Everything that decides one image, and its content-addressed reference.
+
+    Attributes:
+        image: ``[REGISTRY/]zenml-<pipeline>:<tag>``, the tag a hash of everything below.
+        parent_image: the ``FROM`` image as given; ``parent_id`` its image id or registry digest.
+        requirements: the pinned requirement lines installed in the image.
+        source_roots: compiling machine directory -> image directory.
+    """
+
+    image: str
+    repository: str
+    tag: str
+    parent_image: str
+    parent_id: str
+    requirements: tuple[str, ...]
+    constraints: str
+    wheel: ProjectWheel
+    source_roots: Mapping[str, str]
+    dockerfile: str
+    code: CodeSnapshot = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class BuiltImage:
+    """The result of :func:`build_image`.
+
+    Attributes:
+        image: the tagged reference, e.g. ``127.0.0.1:55050/zenml-training:3f2a...``.
+        digest: ``repository@sha256:...`` as the registry stores it (``None`` when not pushed).
+        image_id: the local image id (``None`` when the image was only found in the registry).
+        built / pushed: whether this call built / pushed it (both false when nothing changed).
+        source_roots: compiling machine directory -> image directory (for the step entrypoint).
+    """
+
+    image: str
+    digest: str | None
+    image_id: str | None
+    built: bool
+    pushed: bool
+    source_roots: Mapping[str, str]
+    seconds: float = 0.0
+
+
+def _cache_dir() -> Path:
+    return get_config_dir() / "images"
+
+
+def _parent_id(client: DockerClient, parent_image: str) -> str:
+    docker = _sdk()
+    try:
+        return str(client.images.get(parent_image).id)
+    except docker.errors.ImageNotFound:
+        pass
+    try:
+        return str(client.images.get_registry_data(parent_image).id)
+    except docker.errors.APIError as error:
+        raise ImageBuildError(
+            f"The parent image {parent_image!r} is neither in the local Docker engine nor in its "
+            f"registry ({error.explanation or error}). Pull or build it first (here: "
+            f"scripts/docker.sh up builds local/python:3.11-bookworm), or set "
+            f"{PARENT_IMAGE_ENV} / the step operator's parent_image to an image that exists."
+        ) from error
+
+
+def _constraints_text(constraints: str | os.PathLike[str] | None) -> str:
+    if constraints is None:
+        constraints = os.environ.get(CONSTRAINTS_ENV) or None
+    if constraints is None:
+        return ""
+    try:
+        return Path(constraints).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ImageBuildError(
+            f"Cannot read the constraints file {os.fspath(constraints)!r}: {error}. Fix the path "
+            f"(or unset {CONSTRAINTS_ENV})."
+        ) from error
+
+
+def plan_image(
+    inputs: ImageInputs,
+    *,
+    registry: ContainerRegistryComponent | None = None,
+    parent_image: str | None = None,
+    constraints: str | os.PathLike[str] | None = None,
+    client: DockerClient | None = None,
+) -> ImagePlan:
+    """Resolve the inputs of the image of ``inputs`` and its tag, without building anything."""
+    client = client or docker_client()
+    parent = parent_image or default_parent_image()
+    parent_id = _parent_id(client, parent)
+    constraints_text = _constraints_text(constraints)
+    requirements = tuple(image_requirements(inputs, read_constraints(constraints_text)))
+    wheel = project_wheel(_cache_dir() / "wheels")
+    code = snapshot_code(inputs)
+    mapping = inputs.root_mapping()
+    dockerfile = render_dockerfile(parent, wheel.path.name, mapping)
+    recipe = {
+        "template": DOCKERFILE_VERSION,
+        "parent": parent_id,
+        "python": f"{sys.version_info.major}.{sys.version_info.minor}",
+        "zenml_airflow": wheel.version,
+        "wheel": wheel.sha256,
+        "requirements": list(requirements),
+        "constraints": hashlib.sha256(constraints_text.encode()).hexdigest(),
+        "dockerfile": dockerfile,
+        "code": code.digest,
+    }
+    tag = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:24]
+    repository = repository_name(inputs.name)
+    if registry is not None:
+        repository = f"{registry.uri.rstrip('/')}/{repository}"
+    return ImagePlan(
+        image=f"{repository}:{tag}",
+        repository=repository,
+        tag=tag,
+        parent_image=parent,
+        parent_id=parent_id,
+        requirements=requirements,
+        constraints=constraints_text,
+        wheel=wheel,
+        source_roots=mapping,
+        dockerfile=render_dockerfile(parent, wheel.path.name, mapping, recipe=tag),
+        code=code,
+    )
+
+
+def _write_context(plan: ImagePlan, directory: Path) -> None:
+    (directory / "Dockerfile").write_text(plan.dockerfile, encoding="utf-8")
+    (directory / "requirements.txt").write_text(
+        "".join(line + "\n" for line in plan.requirements), encoding="utf-8"
+    )
+    (directory / "constraints.txt").write_text(plan.constraints, encoding="utf-8")
+    shutil.copy2(plan.wheel.path, directory / plan.wheel.path.name)
+    # The legacy builder writes file times into COPY layers: fixed times make these layers the
+    # same bytes wherever and whenever they are built, so registries share them.
+    for name in ("requirements.txt", "constraints.txt", plan.wheel.path.name):
+        os.utime(directory / name, (_FIXED_MTIME, _FIXED_MTIME))
+    code = directory / "code"
+    for index in range(len(plan.source_roots)):
+        (code / str(index)).mkdir(parents=True, exist_ok=True)
+    for file in plan.code.files:
+        target = code / file.relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(file.source, target)
+
+
+def _local_image_id(client: DockerClient, image: str) -> str | None:
+    docker = _sdk()
+    try:
+        return str(client.images.get(image).id)
+    except docker.errors.ImageNotFound:
+        return None
+
+
+def _registry_digest(client: DockerClient, plan: ImagePlan) -> str | None:
+    """The registry's digest of ``plan.image``, ``None`` when the registry does not have it."""
+    docker = _sdk()
+    try:
+        data = client.images.get_registry_data(plan.image)
+    except docker.errors.NotFound:
+        return None
+    except docker.errors.APIError as error:
+        raise _unreachable(plan, error) from error
+    return f"{plan.repository}@{data.id}"
+
+
+def _unreachable(plan: ImagePlan, error: Exception) -> ContainerRegistryError:
+    registry = plan.repository.rsplit("/", 1)[0]
+    detail = getattr(error, "explanation", None) or str(error)
+    return ContainerRegistryError(
+        f"Container registry {registry} cannot be reached or refused image {plan.image}: "
+        f"{detail}. Start the registry, or fix the container registry's uri (zenml-airflow "
+        "container-registry register NAME --flavor default --uri=HOST:PORT) and its credentials."
+    )
+
+
+def _build(client: DockerClient, plan: ImagePlan, pipeline: str) -> str:
+    log: deque[str] = deque(maxlen=LOG_TAIL_LINES)
+    with tempfile.TemporaryDirectory(prefix="zenml-image-") as tmp:
+        _write_context(plan, Path(tmp))
+        # No bridge network exists on hosts like ours, and pip needs the network: host mode.
+        stream: Iterator[dict[str, Any]] = client.api.build(
+            path=tmp,
+            tag=plan.image,
+            rm=True,
+            forcerm=True,
+            network_mode="host",
+            decode=True,
+        )
+        for chunk in stream:
+            text = _ANSI.sub("", chunk.get("stream") or "")
+            log.extend(line for line in text.splitlines() if line.strip())
+            if "error" in chunk:
+                log.append(str(chunk["error"]).rstrip())
+                tail = "\n".join(log)
+                raise ImageBuildError(
+                    f"Building image {plan.image} for pipeline '{pipeline}' failed: "
+                    f"{str(chunk['error']).strip()}\nLast lines of the build log:\n{tail}\nFix the "
+                    "failing requirement or code and build again."
+                )
+    image_id = _local_image_id(client, plan.image)
+    if image_id is None:  # pragma: no cover - the engine reported success without an image
+        raise ImageBuildError(f"Docker reported building {plan.image} but has no such image.")
+    return image_id
+
+
+def _push(client: DockerClient, plan: ImagePlan) -> str:
+    digest: str | None = None
+    try:
+        stream = client.api.push(plan.repository, tag=plan.tag, stream=True, decode=True)
+        for chunk in stream:
+            if "error" in chunk:
+                raise _unreachable(plan, RuntimeError(str(chunk["error"]).strip()))
+            aux = chunk.get("aux") or {}
+            if "Digest" in aux:
+                digest = str(aux["Digest"])
+    except ContainerRegistryError:
+        raise
+    except Exception as error:  # the SDK's APIError or a connection error
+        raise _unreachable(plan, error) from error
+    if digest is None:  # pragma: no cover - a registry that accepts a push reports the digest
+        raise ContainerRegistryError(f"Pushing {plan.image} gave no digest; push it again.")
+    return f"{plan.repository}@{digest}"
+
+
+def build_image(
+    inputs: ImageInputs,
+    *,
+    registry: ContainerRegistryComponent | None = None,
+    parent_image: str | None = None,
+    constraints: str | os.PathLike[str] | None = None,
+    push: bool = True,
+    build: bool = True,
+    client: DockerClient | None = None,
+) -> BuiltImage:
+    """Make sure the image of ``inputs`` exists (and is in ``registry``); build and push only what
+    is missing.
+
+    Args:
+        registry: where the image is pushed (its ``uri`` prefixes the repository); ``None`` keeps
+            it in the local engine only.
+        parent_image: the ``FROM`` image (default :func:`default_parent_image`).
+        constraints: a pip constraints file the requirements follow (default
+            ``$ZENML_AIRFLOW_IMAGE_CONSTRAINTS``, else the versions installed here).
+        push: push to ``registry`` (when there is one) after building.
+        build: ``False`` only looks the image up and raises when it does not exist.
+
+    Raises:
+        DockerUnavailableError, ImageBuildError, ContainerRegistryError: with what to do.
+    """
+    started = time.perf_counter()
+    client = client or docker_client()
+    plan = plan_image(
+        inputs, registry=registry, parent_image=parent_image, constraints=constraints, client=client
+    )
+    image_id = _local_image_id(client, plan.image)
+    remote = _registry_digest(client, plan) if registry is not None else None
+    built = pushed = False
+    if image_id is None and remote is None:
+        if not build:
+            where = f"locally or in {registry.uri}" if registry is not None else "locally"
+            raise ContainerRegistryError(
+                f"No image {plan.image} for pipeline '{inputs.name}' exists {where}. Build it "
+                "with `zenml-airflow image build SOURCE`, or drop --no-build."
+            )
+        logger.info("Building image %s", plan.image)
+        image_id = _build(client, plan, inputs.name)
+        built = True
+    if registry is not None and remote is None and push:
+        logger.info("Pushing image %s", plan.image)
+        remote = _push(client, plan)
+        pushed = True
+    return BuiltImage(
+        image=plan.image,
+        digest=remote,
+        image_id=image_id,
+        built=built,
+        pushed=pushed,
+        source_roots=dict(plan.source_roots),
+        seconds=time.perf_counter() - started,
+    )
