@@ -259,12 +259,26 @@ def _write_context(plan: ImagePlan, directory: Path) -> None:
         shutil.copy2(file.source, target)
 
 
-def _local_image_id(client: DockerClient, image: str) -> str | None:
+def _local_image(client: DockerClient, image: str) -> Any:
     docker = _sdk()
     try:
-        return str(client.images.get(image).id)
+        return client.images.get(image)
     except docker.errors.ImageNotFound:
         return None
+
+
+def _local_image_id(client: DockerClient, image: str) -> str | None:
+    found = _local_image(client, image)
+    return None if found is None else str(found.id)
+
+
+def _pushed_digest(found: Any, repository: str) -> str | None:
+    """The digest the engine recorded when it pushed ``found`` to (or pulled it from)
+    ``repository``: trusting it saves the registry round trip of an unchanged build."""
+    for digest in (found.attrs.get("RepoDigests") or []) if found is not None else []:
+        if str(digest).rsplit("@", 1)[0] == repository:
+            return str(digest)
+    return None
 
 
 def _registry_digest(client: DockerClient, plan: ImagePlan) -> str | None:
@@ -368,8 +382,11 @@ def build_image(
     plan = plan_image(
         inputs, registry=registry, parent_image=parent_image, constraints=constraints, client=client
     )
-    image_id = _local_image_id(client, plan.image)
-    remote = _registry_digest(client, plan) if registry is not None else None
+    found = _local_image(client, plan.image)
+    image_id = None if found is None else str(found.id)
+    remote = None
+    if registry is not None:
+        remote = _pushed_digest(found, plan.repository) or _registry_digest(client, plan)
     built = pushed = False
     if image_id is None and remote is None:
         if not build:
