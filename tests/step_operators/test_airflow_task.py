@@ -16,11 +16,19 @@ import pytest
 from tests.step_operators.steps_for_step_operators import here, leak, leaking, two_places, where
 from tests.step_operators.test_virtualenv import counting_python, starts, use_step_operator
 from zenml_airflow.compiler.compile import build_spec
+from zenml_airflow.core.pipeline import PREVENT_EXECUTION_ENV
 from zenml_airflow.core.spec import PipelineSpec
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import StackError, StepExecutionError
 from zenml_airflow.repository import Repository
 from zenml_airflow.runtime.execute import execute_step_task
+
+
+@pytest.fixture(autouse=True)
+def _task_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A task sets ZENML_AIRFLOW_PREVENT_PIPELINE_EXECUTION for good (its process ends after);
+    # here it must not outlive the test.
+    monkeypatch.setenv(PREVENT_EXECUTION_ENV, "")
 
 
 def context(dag_id: str, run_id: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from tests.step_operators.steps_for_step_operators import (
     where,
 )
 from zenml_airflow.core.spec import PipelineSpec
-from zenml_airflow.enums import ExecutionStatus
+from zenml_airflow.enums import ExecutionStatus, StackComponentType
 from zenml_airflow.exceptions import StackError, StepExecutionError
 from zenml_airflow.repository import Repository
 from zenml_airflow.stack import Stack
@@ -192,3 +192,55 @@ def test_the_virtualenv_flavor_registers_in_a_stack_from_the_cli() -> None:
     operator = Repository().get_stack("s").step_operator
     assert isinstance(operator, VirtualenvStepOperatorComponent)
     assert (operator.name, operator.requirements) == ("venv", ["six"])
+
+
+def test_another_environment_is_a_cache_miss_and_the_same_one_a_hit(
+    built_venv: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    python_a, counter_a = counting_python(tmp_path / "a", built_venv)
+    python_b, counter_b = counting_python(tmp_path / "b", built_venv)
+    use_step_operator(python=str(python_a))
+    two_places(where=where(), here=here()).run()
+    assert starts(counter_a) == 1
+
+    repo = Repository()
+    repo.update_stack_component(
+        "venv",
+        StackComponentType.STEP_OPERATOR,
+        VirtualenvStepOperatorComponent.from_config("venv", {"python": str(python_b)}),
+    )
+    run = two_places(where=where(), here=here()).run()
+    assert run.get_step("where").status is ExecutionStatus.COMPLETED  # other interpreter: ran
+    assert (starts(counter_a), starts(counter_b)) == (1, 1)
+    again = two_places(where=where(), here=here()).run()
+    assert again.get_step("where").status is ExecutionStatus.CACHED
+    assert starts(counter_b) == 1
+
+
+def test_concurrent_launches_build_the_virtualenv_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import threading
+
+    component = VirtualenvStepOperatorComponent.from_config(
+        "venv", {"cache_dir": str(tmp_path / "venvs")}
+    )
+    spec = PipelineSpec(name="p", steps=[])
+    pythons: list[Path] = []
+
+    def build() -> None:
+        operator = VirtualenvStepOperator(component)
+        pythons.append(operator.ensure_environment(spec, step_name="s"))
+
+    caplog.set_level("INFO", logger="zenml_airflow.step_operators.virtualenv")
+    threads = [threading.Thread(target=build) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert len(pythons) == 2 and pythons[0] == pythons[1]
+    assert [r.message for r in caplog.records].count(caplog.records[0].message) == 1
+    assert "Building the virtualenv" in caplog.records[0].message
+    assert (pythons[0].parent.parent / READY_MARKER).exists()

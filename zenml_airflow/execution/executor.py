@@ -221,7 +221,7 @@ class StepExecutor:
         try:
             # One read resolves the inputs from the store (never from memory: ADR 0003), computes
             # the cache key and looks it up; a usable hit is then recorded in one write.
-            prepared = self._prepare(spec, step, run)
+            prepared = self._prepare(spec, step, run, launcher)
             start["source_hash"] = prepared.source_hash
             if prepared.hit is not None:
                 producer, outputs = prepared.hit
@@ -362,7 +362,13 @@ class StepExecutor:
         )
         return self._run_step(launch.spec, step, run, launch.run_info, prepared, step_run)
 
-    def _prepare(self, spec: PipelineSpec, step: StepSpec, run: RunRecord) -> _Prepared:
+    def _prepare(
+        self,
+        spec: PipelineSpec,
+        step: StepSpec,
+        run: RunRecord,
+        launcher: StepLauncher | None = None,
+    ) -> _Prepared:
         store = self.metadata_store
         step_class = self.step_class(step)
         materializers = {name: self._output_materializer(step, name) for name in step.outputs}
@@ -382,7 +388,10 @@ class StepExecutor:
                 parameters=step.parameters,
                 materializer_hashes=materializer_hashes,
                 input_content_hashes=inputs.content_hashes,
-                step_operator=step.step_operator,
+                # A launched step's outputs also depend on the environment it runs in (ADR 0018).
+                step_operator=step.step_operator
+                if launcher is None
+                else f"{step.step_operator}:{launcher.cache_identity()}",
                 # Entries belong to the store holding their artifacts: two stacks sharing a
                 # metadata store must not hit each other's (issue 14).
                 artifact_store=self.artifact_store.path,

@@ -118,6 +118,11 @@ class StepLauncher(Protocol):
     :class:`RemoteStepError` otherwise, with the remote error or the process's output tail.
     """
 
+    def cache_identity(self) -> str:
+        """What about the environment the body runs in enters the step's cache key (e.g. its
+        requirements): computed without starting anything, it is part of the cache check."""
+        ...
+
     def launch(self, launch: StepLaunch) -> None: ...
 
 

@@ -56,6 +56,12 @@ class BaseStepOperator(ABC):
     def name(self) -> str:
         return self.component.name
 
+    def cache_identity(self) -> str:
+        """What of this step operator's environment enters the cache key of its steps (computed
+        without starting anything). Default: the component's flavor and config."""
+        config = json.dumps(self.component.config, sort_keys=True, default=str)
+        return f"{self.component.flavor}:{config}"
+
     @abstractmethod
     def launch(self, launch: StepLaunch) -> None:
         """Run the body of ``launch``'s started step run and wait for it.

@@ -68,6 +68,9 @@ class _ShippedSpec:
         self.operator = operator
         self.ship = ship
 
+    def cache_identity(self) -> str:
+        return self.operator.cache_identity()
+
     def launch(self, launch: StepLaunch) -> None:
         shipped = self.ship.step(launch.step.name)
         step = launch.step.model_copy(

@@ -16,6 +16,7 @@ import fcntl
 import hashlib
 import importlib.metadata
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,8 @@ from zenml_airflow.step_operators.base import (
     StepOperatorError,
     entrypoint_env,
 )
+
+logger = logging.getLogger(__name__)
 
 READY_MARKER = ".zenml-airflow-ready"
 #: pip extras of zenml-airflow that the stack's store flavors need in the environment.
@@ -104,6 +107,18 @@ class VirtualenvStepOperator(BaseStepOperator):
 
     component: VirtualenvStepOperatorComponent
 
+    def cache_identity(self) -> str:
+        """The interpreter's path, or what the built virtualenv holds (not where it is kept)."""
+        if self.component.python is not None:
+            return json.dumps({"python": self.component.python})
+        return json.dumps(
+            {
+                "requirements": sorted(self.component.requirements),
+                "system_site_packages": self.component.system_site_packages,
+            },
+            sort_keys=True,
+        )
+
     def launch(self, launch: StepLaunch) -> None:
         python = self.interpreter(launch)
         self.run_entrypoint([str(python), "-m"], launch, env=entrypoint_env())
@@ -157,6 +172,13 @@ class VirtualenvStepOperator(BaseStepOperator):
     ) -> None:
         if path.exists():  # a build that was interrupted: never reuse part of one
             shutil.rmtree(path)
+        logger.info(
+            "Building the virtualenv of step operator '%s' for step '%s' in %s (once; reused "
+            "while its requirements stay the same).",
+            self.name,
+            step_name,
+            path,
+        )
         venv = [sys.executable, "-m", "venv", str(path)]
         if system_site_packages:
             venv.append("--system-site-packages")
