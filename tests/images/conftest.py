@@ -56,15 +56,21 @@ def docker_engine() -> Iterator[Any]:
         os.environ[name] = value
     os.environ["ZENML_AIRFLOW_PARENT_IMAGE"] = os.environ["ZENML_AIRFLOW_TEST_BASE_IMAGE"]
     os.environ["ZENML_AIRFLOW_IMAGE_CONSTRAINTS"] = str(CONSTRAINTS)
-    from zenml_airflow.images import docker_client
+    from zenml_airflow.images import builder, docker_client
+    from zenml_airflow.images.wheel import project_wheel
 
+    # Other work may edit zenml_airflow's files while the session runs; the image tags would
+    # follow (as they should), so the session freezes the wheel it builds at its start.
+    wheel = project_wheel(Path(os.environ["ZENML_AIRFLOW_CONFIG_DIR"]) / "session-wheel")
     client = docker_client()
-    try:
-        yield client
-    finally:
-        client.close()
-        os.environ.clear()
-        os.environ.update(saved)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(builder, "project_wheel", lambda cache_dir: wheel)
+        try:
+            yield client
+        finally:
+            client.close()
+            os.environ.clear()
+            os.environ.update(saved)
 
 
 @pytest.fixture(scope="session")
