@@ -90,8 +90,20 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_image(docker_engine: Any, registry: Any, project: Path) -> Any:
-    """The tiny pipeline's image, built and pushed once per session."""
+def built_image(docker_engine: Any, registry: Any, project: Path) -> Iterator[Any]:
+    """The tiny pipeline's image, built and pushed once per session.
+
+    At the end of the session the other images of the tiny pipeline leave the engine (they stay
+    in the registry as small manifests) with the layers failed builds left, so sessions do not
+    pile them up. This one stays: its layers are the build cache of the next session.
+    """
     from zenml_airflow.images import ImageInputs, build_image
 
-    return build_image(ImageInputs(name="tiny", source_roots=(str(project),)), registry=registry)
+    image = build_image(ImageInputs(name="tiny", source_roots=(str(project),)), registry=registry)
+    yield image
+    for name in ("zenml-tiny", f"{registry.uri}/zenml-tiny"):
+        for found in docker_engine.images.list(name=name):
+            for tag in found.tags:
+                if tag != image.image:
+                    docker_engine.images.remove(tag, force=True)
+    docker_engine.images.prune(filters={"dangling": True})
