@@ -147,6 +147,7 @@ def build_plan(
                 retries=step.RETRIES,
                 retry_delay_seconds=step.RETRY_DELAY_SECONDS,
                 timeout_seconds=step.TIMEOUT_SECONDS,
+                queue=step.QUEUE,
             )
         )
         plan.step_classes[name] = type(step)

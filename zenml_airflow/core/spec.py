@@ -92,6 +92,7 @@ class StepSpec(_Frozen):
     retries: int = 0
     retry_delay_seconds: float | None = None
     timeout_seconds: float | None = None
+    queue: str | None = None  # the Airflow queue of the step's task (version 4)
 
 
 class PipelineSpec(_Frozen):

@@ -22,7 +22,8 @@ from typing import Any
 # 2: PipelineSpec.required_integrations.
 # 3: StepSpec.source_hash and OutputSpec.materializer_hash hash the code closure (ADR 0015): user
 #    modules reached by imports, library versions, and (for a step) the materializers reading it.
-SPEC_VERSION = 3
+# 4: StepSpec.queue.
+SPEC_VERSION = 4
 
 SPEC_VARIABLE = "SPEC"  # the name of the spec literal in a compiled DAG file
 DAG_TAG = "zenml-airflow"  # every DAG compiled by zenml-airflow carries this tag ...

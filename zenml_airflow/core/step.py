@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import sys
 import typing
 from collections.abc import Callable, Iterator, Mapping
@@ -262,6 +263,7 @@ class BaseStep:
     RETRIES: ClassVar[int] = 0
     RETRY_DELAY_SECONDS: ClassVar[float | None] = None
     TIMEOUT_SECONDS: ClassVar[float | None] = None
+    QUEUE: ClassVar[str | None] = None
     FUNCTION: ClassVar[Callable[..., Any] | None] = None  # the decorated function, if any
     entrypoint: Callable[..., Any]  # the step's code: implemented by subclasses / the decorator
 
@@ -545,6 +547,7 @@ def step(
     retries: int = 0,
     retry_delay: float | timedelta | None = None,
     timeout: float | timedelta | None = None,
+    queue: str | None = None,
 ) -> Callable[[Callable[..., Any]], type[BaseStep]]: ...
 
 
@@ -558,6 +561,7 @@ def step(
     retries: int = 0,
     retry_delay: float | timedelta | None = None,
     timeout: float | timedelta | None = None,
+    queue: str | None = None,
 ) -> type[BaseStep] | Callable[[Callable[..., Any]], type[BaseStep]]:
     """Turn a typed function into a step class.
 
@@ -571,11 +575,18 @@ def step(
             failure; each try is recorded, and a failed try registers no artifact.
         retry_delay: seconds (or a ``timedelta``) between tries.
         timeout: seconds (or a ``timedelta``) after which a try is stopped and fails.
+        queue: the Airflow queue of the step's task (e.g. ``"gpu"``: a CeleryExecutor worker
+            started with ``--queues gpu``); ignored by the local orchestrator.
     """
     if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
         raise StepInterfaceError(f"@step(retries=...) must be a non-negative int, got {retries!r}.")
     retry_delay_seconds = _seconds("retry_delay", retry_delay)
     timeout_seconds = _seconds("timeout", timeout)
+    if queue is not None and (not isinstance(queue, str) or not _QUEUE_PATTERN.match(queue)):
+        raise StepInterfaceError(
+            f"@step(queue=...) must be an Airflow queue name (letters, digits, '_', '-', '.', at "
+            f"most 256 characters), got {queue!r}."
+        )
 
     def decorator(
         func: Callable[..., Any], localns: Mapping[str, Any] | None = None
@@ -597,6 +608,7 @@ def step(
             "RETRIES": retries,
             "RETRY_DELAY_SECONDS": retry_delay_seconds,
             "TIMEOUT_SECONDS": timeout_seconds,
+            "QUEUE": queue,
             "FUNCTION": staticmethod(func),
             "__module__": func.__module__,
             "__qualname__": func.__qualname__,
@@ -620,6 +632,9 @@ def _check_output_types(
                 f"output (outputs: {sorted(signature.outputs)})."
                 f"{did_you_mean(output, signature.outputs)}"
             )
+
+
+_QUEUE_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{1,256}$")
 
 
 def _seconds(option: str, value: float | timedelta | None) -> float | None:

@@ -92,6 +92,8 @@ def _task(spec: CompiledSpec, step: dict[str, Any]) -> PythonOperator:
         extra["retry_delay"] = timedelta(seconds=step["retry_delay_seconds"])
     if step["timeout_seconds"] is not None:
         extra["execution_timeout"] = timedelta(seconds=step["timeout_seconds"])
+    if step.get("queue"):  # absent from specs of version 3
+        extra["queue"] = step["queue"]
     return PythonOperator(
         task_id=name,
         python_callable=StepTask(spec, name),
