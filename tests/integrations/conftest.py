@@ -37,14 +37,18 @@ def local_model_artifact(tmp_path: Path) -> ModelArtifact:
 
 
 # The PyTorch and Keras test modules (all `@pytest.mark.heavy`) import their library at the top.
-# `make test` does not install them (`make test-heavy` does): without the library such a module
-# is not collected, instead of failing to import. `make test-heavy` without them collects nothing
-# and fails ("no tests ran").
+# They are collected only when heavy tests are selected (`make test-heavy`: `-m heavy`) and the
+# library is installed: `make test` neither installs nor imports them (~10 s of imports saved),
+# and `make test-heavy` without them collects nothing and fails ("no tests ran").
 _HEAVY_TEST_MODULES = {"test_pytorch.py": "torch", "test_keras.py": "keras"}
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     library = _HEAVY_TEST_MODULES.get(collection_path.name)
-    if library is not None and importlib.util.find_spec(library) is None:
+    if library is None:
+        return None
+    expression = config.option.markexpr or ""
+    selected = "heavy" in expression and "not heavy" not in expression
+    if not selected or importlib.util.find_spec(library) is None:
         return True
     return None

@@ -4,12 +4,20 @@ tests)."""
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import tensorflow as tf
+from absl import logging as absl_logging
 
 from zenml_airflow.integrations.constants import TENSORFLOW
 from zenml_airflow.pipelines import pipeline
 from zenml_airflow.steps import step
+
+# absl's handler (created when TensorFlow is imported) keeps the sys.stderr of that moment -
+# under pytest, its capture file - and closes it when Airflow's logging.config.dictConfig later
+# shuts the existing handlers down, which breaks pytest's output. Give it the real stderr.
+absl_logging.get_absl_handler().python_handler.stream = sys.__stderr__
 
 
 def data(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
