@@ -69,3 +69,6 @@ def leak() -> int:
 @pipeline
 def leaking(leak: Any) -> None:
     leak()
+
+
+two_places_pipeline = two_places(where=where(), here=here())
