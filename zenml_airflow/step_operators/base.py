@@ -36,14 +36,30 @@ class StepOperatorError(RemoteStepError):
     output tail (recorded, redacted, as the step run's error)."""
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    # Linux: the launched step dies with the process waiting for it (a killed task or `p.run()`),
-    # so no orphan finishes a step run that was already settled as failed.
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+_prctl: Any = None
+
+
+def _parent_death_signal() -> Any:
+    """A ``preexec_fn`` making the child die with the process waiting for it (Linux), or None.
+
+    A killed task or ``p.run()`` must not leave its launched step running: it would finish a step
+    run already settled as failed. libc is looked up here, in the parent; the child only makes
+    the call (no library loading between fork and exec).
+    """
+    global _prctl
+    if sys.platform != "linux":
+        return None
+    if _prctl is None:
+        try:
+            _prctl = ctypes.CDLL(None, use_errno=True).prctl
+        except (OSError, AttributeError):
+            return None
+    prctl = _prctl
+
+    def die_with_parent() -> None:  # pragma: no cover - runs in the child
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+    return die_with_parent
 
 
 class BaseStepOperator(ABC):
@@ -110,7 +126,7 @@ class BaseStepOperator(ABC):
                     bufsize=1,
                     env=dict(env) if env is not None else None,
                     cwd=workdir,
-                    preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+                    preexec_fn=_parent_death_signal(),  # noqa: PLW1509
                 )
             except OSError as error:
                 raise StepOperatorError(
