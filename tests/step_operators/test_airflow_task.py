@@ -103,3 +103,8 @@ def test_a_task_whose_stack_lacks_the_step_operator_fails_before_recording_a_run
     with pytest.raises(StackError, match="step 'where' asks for step operator 'venv'"):
         execute_step_task(spec, "where", context(spec.dag_id or spec.name, "manual__1"))
     assert Repository().get_pipeline("two_places") is None
+
+
+def test_compiling_for_a_stack_without_the_step_operator_is_refused() -> None:
+    with pytest.raises(StackError, match=r"step 'where' asks for step operator 'venv'.*register"):
+        compiled(Repository().active_stack)

@@ -31,6 +31,7 @@ from zenml_airflow.core.spec_format import SPEC_VARIABLE, spec_checksum, spec_li
 from zenml_airflow.exceptions import PipelineConfigurationError
 from zenml_airflow.logger import get_logger
 from zenml_airflow.secrets.references import plain_secrets, plain_secrets_advice
+from zenml_airflow.stack.components.step_operator import check_step_operator_names
 from zenml_airflow.stack.snapshot import snapshot_stack
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -143,6 +144,12 @@ def build_spec(
     if found:
         logger.warning(plain_secrets_warning(stack, found))
     plan = build_plan(pipeline, enable_cache=enable_cache)
+    # A task would fail on it at run time; say so at compile time (ADR 0018).
+    check_step_operator_names(
+        stack,
+        {step.name: step.step_operator for step in plan.spec.steps if step.step_operator},
+        pipeline_name=pipeline.name,
+    )
     spec = make_portable(plan.spec).model_copy(
         update={
             "dag_id": check_dag_id(dag_id if dag_id is not None else pipeline.name),
