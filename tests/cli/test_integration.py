@@ -68,6 +68,7 @@ def test_list_json_says_what_is_supported_and_installed() -> None:
         "requirements": ["scikit-learn>=1.4", "skops>=0.10"],
         "missing": [],
         "summary": core.get_integration("sklearn").summary,
+        "source": "zenml-airflow",
     }
     assert rows["whylogs"]["supported"] is False
     assert rows["whylogs"]["installed"] is False
