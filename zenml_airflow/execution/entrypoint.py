@@ -21,7 +21,6 @@ root's prefix, for code mounted elsewhere (e.g. in a container).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -117,6 +116,8 @@ def _failure(error: BaseException) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import argparse  # only the launched process parses a command line
+
     parser = argparse.ArgumentParser(
         prog="python -m zenml_airflow.execution.entrypoint",
         description="Run the body of one started zenml-airflow step run (no Airflow needed).",

@@ -28,7 +28,6 @@ from zenml_airflow.execution.executor import StepExecutor
 from zenml_airflow.runtime.redaction import redacted_output
 from zenml_airflow.runtime.task import asset_name, asset_uri, param_key
 from zenml_airflow.stack.snapshot import stack_from_snapshot
-from zenml_airflow.step_operators.launching import step_launchers
 
 logger = logging.getLogger(__name__)
 
@@ -113,11 +112,11 @@ def _execute_step_task(
         logger.info("Resolved %d secret reference(s) of stack '%s'", resolved, stack.name)
     # Before the run is recorded: a step operator the stack lacks fails the task at once.
     compiled = spec.step(step_name)
-    launcher = (
-        step_launchers(stack, spec.model_copy(update={"steps": [compiled]})).get(step_name)
-        if compiled.step_operator
-        else None
-    )
+    launcher = None
+    if compiled.step_operator:  # imported only by tasks that launch (task start stays cheap)
+        from zenml_airflow.step_operators.launching import step_launchers
+
+        launcher = step_launchers(stack, spec.model_copy(update={"steps": [compiled]}))[step_name]
     store = stack.metadata_store.open_store()
     run = store.get_or_create_run(
         spec.name,
