@@ -15,7 +15,7 @@ DEMO_DIR ?= .demo
 help:
 	@echo "make demo   - set up a virtualenv, start a local Airflow and run the example pipeline on it"
 	@echo "make test   - set up a virtualenv and run every check and test"
-	@echo "make test-heavy - add PyTorch (CPU) and TensorFlow to the virtualenv, run their tests"
+	@echo "make test-heavy - add PyTorch (CPU), TensorFlow and a Docker engine, run their tests"
 	@echo "make lint   - ruff + import-linter layer contracts"
 	@echo "make lock   - regenerate constraints.txt from a fresh resolve (needs network)"
 	@echo "make bench  - run the benchmark suite (~10 min): bench/results/latest.json + latest.md"
@@ -57,20 +57,25 @@ test: $(STAMP)
 	if [ $$already_up = 0 ]; then scripts/services.sh down || true; fi; \
 	exit $$status
 
-# The PyTorch and TensorFlow/Keras tests (`@pytest.mark.heavy`, skipped by `make test`): their
-# libraries add ~2.3 GB and ~80 s of install to the venv, so CI runs them as a second target
-# (.ci/run). constraints.txt pins torch to its CPU-only build.
+# The tests with heavy set-up, skipped by `make test` and run by CI as a second target (.ci/run):
+# PyTorch and TensorFlow/Keras (`@pytest.mark.heavy`: ~2.3 GB and ~80 s of install into the venv;
+# constraints.txt pins torch to its CPU-only build), and container images and steps in
+# containers (`@pytest.mark.containers`: scripts/docker.sh installs and starts dockerd, a
+# registry and a debootstrap'ed base image, ~100 s the first time on a machine).
 HEAVY_STAMP := $(VENV)/.installed-heavy
 $(HEAVY_STAMP): $(STAMP)
 	$(PIP) install -q -c constraints.txt -e '.[$(EXTRAS),heavy]'
 	@touch $(HEAVY_STAMP)
 
 test-heavy: $(HEAVY_STAMP)
-	@already_up=0; scripts/services.sh running && already_up=1; status=0; \
+	@already_up=0; scripts/services.sh running && already_up=1; \
+	docker_up=0; scripts/docker.sh running && docker_up=1; status=0; \
 	{ scripts/services.sh up && eval "$$(scripts/services.sh env)" && \
+	  scripts/docker.sh up && eval "$$(scripts/docker.sh env)" && \
 	  export ZENML_AIRFLOW_TEST_REQUIRE_SERVICES=1 && \
-	  $(PY) -m pytest -m heavy; } || status=$$?; \
+	  $(PY) -m pytest -m "heavy or containers"; } || status=$$?; \
 	if [ $$already_up = 0 ]; then scripts/services.sh down || true; fi; \
+	if [ $$docker_up = 0 ]; then scripts/docker.sh down || true; fi; \
 	exit $$status
 
 .PHONY: services-up services-down
@@ -81,6 +86,14 @@ services-up:
 
 services-down:
 	scripts/services.sh down
+
+.PHONY: docker-up docker-down
+# The Docker engine, registry and base image of the container tests (scripts/docker.sh).
+docker-up:
+	scripts/docker.sh up
+
+docker-down:
+	scripts/docker.sh down
 
 # Benchmarks (bench/README.md): the ZenML peer baseline goes into bench/.venvs, never into $(VENV).
 # BENCH_ARGS=--quick for a 2-sample smoke run, BENCH_ARGS='--only parse,metadata' for a subset.

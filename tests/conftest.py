@@ -21,6 +21,15 @@ for _name in (
     os.environ.pop(_name, None)
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the Docker engine (the ``docker_engine`` fixture, directly or through
+    another fixture) is a ``containers`` test: `make test-heavy` runs it, `make test` does not."""
+    for item in items:
+        if "docker_engine" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.containers)
+
+
 _ACTIVE_ENV_VARS = ("ZENML_AIRFLOW_PROFILE", "ZENML_AIRFLOW_STACK", "ZENML_AIRFLOW_REPOSITORY_PATH")
 
 

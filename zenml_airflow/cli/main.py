@@ -23,6 +23,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "secret": "zenml_airflow.cli.secret:secret",
     "integration": "zenml_airflow.cli.integration:integration",
     "example": "zenml_airflow.cli.example:example",
+    "image": "zenml_airflow.cli.image:image",
     # one group per component type: `orchestrator`, `metadata-store`, ...
     **{
         kind.cli_name: f"zenml_airflow.cli.stack_components:{kind.value}"
