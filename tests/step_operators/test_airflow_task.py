@@ -6,6 +6,7 @@ a scheduler; the same code path as a deployed DAG's task.
 
 from __future__ import annotations
 
+import sys
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -108,3 +109,55 @@ def test_a_task_whose_stack_lacks_the_step_operator_fails_before_recording_a_run
 def test_compiling_for_a_stack_without_the_step_operator_is_refused() -> None:
     with pytest.raises(StackError, match=r"step 'where' asks for step operator 'venv'.*register"):
         compiled(Repository().active_stack)
+
+
+VENV_ONLY_STEPS = """
+import venv_only_dep  # a package only the step operator's environment has
+from zenml_airflow.pipelines import pipeline
+from zenml_airflow.steps import step
+
+@step(custom_step_operator="venv")
+def uses_dep() -> str:
+    return venv_only_dep.VALUE
+
+@pipeline
+def needs_dep(uses_dep):
+    uses_dep()
+"""
+
+
+def test_a_step_importing_a_package_only_its_step_operator_has_runs_and_caches(
+    built_venv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dep, code = tmp_path / "dep", tmp_path / "code"
+    dep.mkdir()
+    code.mkdir()
+    (dep / "venv_only_dep.py").write_text("VALUE = 'from the step operator'\n")
+    (code / "venv_only_steps.py").write_text(VENV_ONLY_STEPS)
+    python = tmp_path / "python-with-dep"
+    python.write_text(f'#!/bin/sh\nPYTHONPATH="{dep}" exec "{built_venv}" "$@"\n')
+    python.chmod(0o755)
+    stack = use_step_operator(python=str(python))
+
+    # Compiled where the package is installed ...
+    monkeypatch.syspath_prepend(str(dep))
+    monkeypatch.syspath_prepend(str(code))
+    import venv_only_steps  # type: ignore[import-not-found]
+
+    spec, _ = build_spec(
+        venv_only_steps.needs_dep(uses_dep=venv_only_steps.uses_dep()), stack=stack
+    )
+    # ... and run by a worker where it is not.
+    sys.path.remove(str(dep))
+    sys.path.remove(str(code))
+    monkeypatch.delitem(sys.modules, "venv_only_dep")
+    monkeypatch.delitem(sys.modules, "venv_only_steps")
+    dag_id = spec.dag_id or spec.name
+
+    first = execute_step_task(spec, "uses_dep", context(dag_id, "manual__1"))
+    assert first["status"] == "completed"
+    second = execute_step_task(spec, "uses_dep", context(dag_id, "manual__2"))
+    assert second["status"] == "cached"  # keyed on the compiled code hashes
+    assert "venv_only_dep" not in sys.modules
+    run = Repository().get_pipeline("needs_dep").runs[0]  # type: ignore[union-attr]
+    assert run.get_step("uses_dep").output.read() == "from the step operator"

@@ -60,6 +60,16 @@ if TYPE_CHECKING:  # pragma: no cover
 logger = logging.getLogger(__name__)
 
 
+def _is_import_failure(error: BaseException) -> bool:
+    """Whether ``error`` comes from an import that failed (a missing package or module)."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ImportError):
+            return True
+        cause = cause.__cause__
+    return False
+
+
 @dataclass
 class StepResult:
     """What happened to one step: its status, timing and output artifacts."""
@@ -82,7 +92,7 @@ class _Inputs:
 class _Prepared:
     """What the executor knows about a step before it records anything."""
 
-    step_class: type[BaseStep]
+    step_class: type[BaseStep] | None  # None: not importable here, the step is launched
     materializers: dict[str, type[BaseMaterializer]]
     inputs: _Inputs
     cache_key: str
@@ -370,13 +380,32 @@ class StepExecutor:
         launcher: StepLauncher | None = None,
     ) -> _Prepared:
         store = self.metadata_store
-        step_class = self.step_class(step)
-        materializers = {name: self._output_materializer(step, name) for name in step.outputs}
-        # Key on the code this process will run, not on the hashes taken when the spec was
-        # compiled: a deployed DAG's tasks import the code as it is now (ADR 0015).
-        source_hash, materializer_hashes = live_code_hashes(
-            spec, step, step_class, materializers, load=self._live_materializer
-        )
+        step_class: type[BaseStep] | None
+        try:
+            step_class = self.step_class(step)
+            materializers = {name: self._output_materializer(step, name) for name in step.outputs}
+            # Key on the code this process will run, not on the hashes taken when the spec was
+            # compiled: a deployed DAG's tasks import the code as it is now (ADR 0015).
+            source_hash, materializer_hashes = live_code_hashes(
+                spec, step, step_class, materializers, load=self._live_materializer
+            )
+        except ZenMLAirflowError as error:
+            if launcher is None or not _is_import_failure(error):
+                raise
+            # The step's code needs packages only its step operator's environment has (the
+            # point of one): key on the hashes compiled into the spec; it runs there (ADR 0018).
+            logger.info(
+                "Step '%s' cannot be imported in this environment (%s); its cache key uses the "
+                "code hashes of the compiled spec, and step operator '%s' runs it.",
+                step.name,
+                error,
+                step.step_operator,
+            )
+            step_class, materializers = None, {}
+            source_hash = step.source_hash
+            materializer_hashes = {
+                name: out.materializer_hash for name, out in step.outputs.items()
+            }
         resolved: list[tuple[_Inputs, str]] = []
 
         def cache_key(upstream: UpstreamOutputs) -> str | None:
@@ -424,7 +453,7 @@ class StepExecutor:
         step_run: StepRunRecord,
     ) -> StepResult:
         store = self.metadata_store
-        step_class, inputs = prepared.step_class, prepared.inputs
+        step_class, inputs = prepared.step_class or self.step_class(step), prepared.inputs
         input_ids, cache_key = prepared.input_ids, prepared.cache_key
         artifact_store = self.artifact_store
         # The writer removes what it wrote if anything up to the registration fails.
