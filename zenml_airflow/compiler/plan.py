@@ -148,6 +148,7 @@ def build_plan(
                 retry_delay_seconds=step.RETRY_DELAY_SECONDS,
                 timeout_seconds=step.TIMEOUT_SECONDS,
                 queue=step.QUEUE,
+                resources=step.RESOURCES,
             )
         )
         plan.step_classes[name] = type(step)

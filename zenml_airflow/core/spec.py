@@ -71,6 +71,18 @@ class ScheduleSpec(_Frozen):
     timezone: str = "UTC"
 
 
+class ResourceSpec(_Frozen):
+    """What one try of a step needs: CPU cores, memory in MiB, GPUs (``None``: unspecified).
+
+    Compiled into the Airflow task's ``resources``; container step operators turn it into
+    container or pod limits.
+    """
+
+    cpu: float | None = None
+    memory_mb: int | None = None
+    gpu: int | None = None
+
+
 class StepSpec(_Frozen):
     """One step of a pipeline, ready to be executed by any process that can import its code."""
 
@@ -93,6 +105,7 @@ class StepSpec(_Frozen):
     retry_delay_seconds: float | None = None
     timeout_seconds: float | None = None
     queue: str | None = None  # the Airflow queue of the step's task (version 4)
+    resources: ResourceSpec | None = None  # (version 4)
 
 
 class PipelineSpec(_Frozen):

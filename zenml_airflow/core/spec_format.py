@@ -22,7 +22,7 @@ from typing import Any
 # 2: PipelineSpec.required_integrations.
 # 3: StepSpec.source_hash and OutputSpec.materializer_hash hash the code closure (ADR 0015): user
 #    modules reached by imports, library versions, and (for a step) the materializers reading it.
-# 4: StepSpec.queue.
+# 4: StepSpec.queue and StepSpec.resources.
 SPEC_VERSION = 4
 
 SPEC_VARIABLE = "SPEC"  # the name of the spec literal in a compiled DAG file

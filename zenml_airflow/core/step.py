@@ -28,7 +28,7 @@ import typing
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, ClassVar, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -39,6 +39,9 @@ from zenml_airflow.exceptions import (
     StepInterfaceError,
     did_you_mean,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from zenml_airflow.core.spec import ResourceSpec
 
 SINGLE_RETURN_OUT_NAME = "output"
 
@@ -264,6 +267,7 @@ class BaseStep:
     RETRY_DELAY_SECONDS: ClassVar[float | None] = None
     TIMEOUT_SECONDS: ClassVar[float | None] = None
     QUEUE: ClassVar[str | None] = None
+    RESOURCES: ClassVar[ResourceSpec | None] = None
     FUNCTION: ClassVar[Callable[..., Any] | None] = None  # the decorated function, if any
     entrypoint: Callable[..., Any]  # the step's code: implemented by subclasses / the decorator
 
@@ -548,6 +552,7 @@ def step(
     retry_delay: float | timedelta | None = None,
     timeout: float | timedelta | None = None,
     queue: str | None = None,
+    resources: Mapping[str, Any] | ResourceSpec | None = None,
 ) -> Callable[[Callable[..., Any]], type[BaseStep]]: ...
 
 
@@ -562,6 +567,7 @@ def step(
     retry_delay: float | timedelta | None = None,
     timeout: float | timedelta | None = None,
     queue: str | None = None,
+    resources: Mapping[str, Any] | ResourceSpec | None = None,
 ) -> type[BaseStep] | Callable[[Callable[..., Any]], type[BaseStep]]:
     """Turn a typed function into a step class.
 
@@ -577,6 +583,9 @@ def step(
         timeout: seconds (or a ``timedelta``) after which a try is stopped and fails.
         queue: the Airflow queue of the step's task (e.g. ``"gpu"``: a CeleryExecutor worker
             started with ``--queues gpu``); ignored by the local orchestrator.
+        resources: what one try needs, ``{"cpu": 2, "memory": "4Gi", "gpu": 1}`` (memory as
+            ``"512Mi"``, ``"4Gi"``, ``"2G"``, ``"1500M"`` or a number of MiB); the Airflow task's
+            ``resources``, and container limits under container step operators.
     """
     if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
         raise StepInterfaceError(f"@step(retries=...) must be a non-negative int, got {retries!r}.")
@@ -596,6 +605,7 @@ def step(
         if localns is None:
             localns = sys._getframe(1).f_locals  # where '@step(...)' was applied
         step_name = name or func.__name__
+        resource_spec = _resources(step_name, resources)
         signature = parse_signature(func, step_name, localns=localns)
         _check_output_types(step_name, output_types or {}, signature)
         namespace = {
@@ -609,6 +619,7 @@ def step(
             "RETRY_DELAY_SECONDS": retry_delay_seconds,
             "TIMEOUT_SECONDS": timeout_seconds,
             "QUEUE": queue,
+            "RESOURCES": resource_spec,
             "FUNCTION": staticmethod(func),
             "__module__": func.__module__,
             "__qualname__": func.__qualname__,
@@ -632,6 +643,51 @@ def _check_output_types(
                 f"output (outputs: {sorted(signature.outputs)})."
                 f"{did_you_mean(output, signature.outputs)}"
             )
+
+
+_MEMORY_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(Ki|Mi|Gi|Ti|K|M|G|T)?\s*$")
+# In MiB: binary units (Kubernetes' "Mi", "Gi") and decimal ones ("M", "G").
+_MEMORY_UNITS = {
+    None: 1.0, "Ki": 1 / 1024, "Mi": 1.0, "Gi": 1024.0, "Ti": 1024.0**2,
+    "K": 1000 / 1024**2, "M": 1000**2 / 1024**2, "G": 1000**3 / 1024**2, "T": 1000**4 / 1024**2,
+}  # fmt: skip
+
+
+def _resources(
+    step_name: str, value: Mapping[str, Any] | ResourceSpec | None
+) -> ResourceSpec | None:
+    """``@step(resources=...)`` as a :class:`ResourceSpec` (memory in MiB), or a clear error."""
+    # Imported here: defining steps does not need the spec's models otherwise.
+    from zenml_airflow.core.spec import ResourceSpec
+
+    if value is None or isinstance(value, ResourceSpec):
+        return value
+    where = f"@step(resources=...) of step '{step_name}'"
+    if not isinstance(value, Mapping):
+        raise StepInterfaceError(
+            f"{where} must be a dict like {{'cpu': 2, 'memory': '4Gi', 'gpu': 1}}, got {value!r}."
+        )
+    unknown = sorted(set(value) - {"cpu", "memory", "gpu"})
+    if unknown:
+        raise StepInterfaceError(f"{where}: unknown keys {unknown}; use cpu, memory and gpu.")
+    cpu, memory, gpu = value.get("cpu"), value.get("memory"), value.get("gpu")
+    if cpu is not None and (
+        isinstance(cpu, bool) or not isinstance(cpu, (int, float)) or not cpu > 0
+    ):
+        raise StepInterfaceError(f"{where}: cpu must be a positive number of cores, got {cpu!r}.")
+    if gpu is not None and (isinstance(gpu, bool) or not isinstance(gpu, int) or gpu < 0):
+        raise StepInterfaceError(f"{where}: gpu must be a whole number >= 0, got {gpu!r}.")
+    memory_mb = None
+    if memory is not None:
+        match = _MEMORY_PATTERN.match(str(memory)) if not isinstance(memory, bool) else None
+        amount = float(match.group(1)) * _MEMORY_UNITS[match.group(2)] if match else 0.0
+        if amount < 1:
+            raise StepInterfaceError(
+                f"{where}: memory must be like '512Mi', '4Gi', '2G' or a number of MiB (at "
+                f"least 1 MiB), got {memory!r}."
+            )
+        memory_mb = int(-(-amount // 1))  # rounded up: never less than asked
+    return ResourceSpec(cpu=float(cpu) if cpu is not None else None, memory_mb=memory_mb, gpu=gpu)
 
 
 _QUEUE_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{1,256}$")

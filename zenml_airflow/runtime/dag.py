@@ -94,6 +94,13 @@ def _task(spec: CompiledSpec, step: dict[str, Any]) -> PythonOperator:
         extra["execution_timeout"] = timedelta(seconds=step["timeout_seconds"])
     if step.get("queue"):  # absent from specs of version 3
         extra["queue"] = step["queue"]
+    resources = step.get("resources")
+    if resources:  # shown on the task in Airflow; container step operators apply them
+        extra["resources"] = {
+            key: resources[field]
+            for key, field in (("cpus", "cpu"), ("ram", "memory_mb"), ("gpus", "gpu"))
+            if resources[field] is not None
+        }
     return PythonOperator(
         task_id=name,
         python_callable=StepTask(spec, name),
