@@ -5,7 +5,6 @@ foreign files) is refused without running anything. Heavy: run by ``make test-he
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -24,7 +23,7 @@ from tests.integrations.store_artifacts import STORE_KINDS, artifact_on
 from zenml_airflow.artifacts import ModelArtifact
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import MaterializerError
-from zenml_airflow.integrations.model_files import MANIFEST_FILENAME
+from zenml_airflow.integrations.model_files import MANIFEST_FILENAME, digest
 from zenml_airflow.integrations.tensorflow.materializers import KerasMaterializer
 from zenml_airflow.materializers.default_materializer_registry import (
     default_materializer_registry,
@@ -134,7 +133,7 @@ def _replace_model(artifact: ModelArtifact, payload: bytes) -> None:
     (Path(artifact.uri) / "model.keras").write_bytes(payload)
     path = Path(artifact.uri) / MANIFEST_FILENAME
     manifest = json.loads(path.read_text())
-    manifest["sha256"] = hashlib.sha256(payload).hexdigest()
+    manifest["blake3"] = digest(payload)
     path.write_text(json.dumps(manifest))
 
 
@@ -172,7 +171,7 @@ def test_changed_bytes_are_refused(tmp_path: Path, model: keras.Model) -> None:
     KerasMaterializer(artifact).handle_return(model)
     path = Path(artifact.uri) / "model.keras"
     path.write_bytes(path.read_bytes() + b"\0")
-    with pytest.raises(MaterializerError, match="SHA-256 differs from the manifest"):
+    with pytest.raises(MaterializerError, match="digest differs from the manifest"):
         KerasMaterializer(artifact).handle_input(keras.Model)
 
 

@@ -4,7 +4,6 @@ identical models give identical bytes; what cannot be stored or was changed is r
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pickle
@@ -28,7 +27,7 @@ from zenml_airflow.integrations.lightgbm.materializers import (
     LightGBMBoosterMaterializer,
     LightGBMSklearnMaterializer,
 )
-from zenml_airflow.integrations.model_files import MANIFEST_FILENAME
+from zenml_airflow.integrations.model_files import MANIFEST_FILENAME, digest
 from zenml_airflow.materializers.default_materializer_registry import (
     default_materializer_registry,
 )
@@ -249,7 +248,7 @@ def test_a_model_file_changed_after_writing_is_refused(tmp_path: Path) -> None:
     artifact = _written(tmp_path, classifier(), LightGBMSklearnMaterializer)
     path = Path(artifact.uri) / "model.txt"
     path.write_text(path.read_text().replace("learning_rate: 0.1", "learning_rate: 0.9"))
-    with pytest.raises(MaterializerError, match="SHA-256 differs from the manifest"):
+    with pytest.raises(MaterializerError, match="digest differs from the manifest"):
         LightGBMSklearnMaterializer(artifact).handle_input(lgb.LGBMClassifier)
 
 
@@ -267,7 +266,7 @@ def test_a_pickle_in_place_of_the_model_is_refused_without_running_it(
     artifact = _written(tmp_path, model, materializer)
     payload = pickle.dumps(_Exploit())
     (Path(artifact.uri) / "model.txt").write_bytes(payload)
-    _edit_manifest(artifact, sha256=hashlib.sha256(payload).hexdigest())  # a careful forger
+    _edit_manifest(artifact, blake3=digest(payload))  # a careful forger
     with pytest.raises(MaterializerError, match="is not a LightGBM text model"):
         materializer(artifact).handle_input(type(model))
     assert not (tmp_path / "exploited").exists()
@@ -277,7 +276,7 @@ def test_a_damaged_model_is_refused_with_lightgbms_reason(tmp_path: Path) -> Non
     artifact = _written(tmp_path, booster(), LightGBMBoosterMaterializer)
     payload = b"tree\nversion=v4\n"
     (Path(artifact.uri) / "model.txt").write_bytes(payload)
-    _edit_manifest(artifact, sha256=hashlib.sha256(payload).hexdigest())
+    _edit_manifest(artifact, blake3=digest(payload))
     with pytest.raises(MaterializerError, match="Cannot load the LightGBM model in .*num"):
         LightGBMBoosterMaterializer(artifact).handle_input(lgb.Booster)
 

@@ -4,7 +4,6 @@ twice, and what cannot be stored or was tampered with is refused without running
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pickle
@@ -20,7 +19,7 @@ from zenml_airflow.artifacts import DataArtifact
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import MaterializerError
 from zenml_airflow.integrations.lightgbm.materializers import LightGBMDatasetMaterializer
-from zenml_airflow.integrations.model_files import MANIFEST_FILENAME
+from zenml_airflow.integrations.model_files import MANIFEST_FILENAME, digest
 from zenml_airflow.materializers.default_materializer_registry import (
     default_materializer_registry,
 )
@@ -174,7 +173,7 @@ def test_a_changed_dataset_file_is_refused(tmp_path: Path) -> None:
     changed = bytearray(path.read_bytes())
     changed[-10] ^= 0xFF
     path.write_bytes(bytes(changed))
-    with pytest.raises(MaterializerError, match="SHA-256 differs from the manifest"):
+    with pytest.raises(MaterializerError, match="digest differs from the manifest"):
         LightGBMDatasetMaterializer(artifact).handle_input(lgb.Dataset)
 
 
@@ -190,7 +189,7 @@ def test_a_foreign_file_with_a_forged_digest_is_refused_without_loading_it(
     (Path(artifact.uri) / "dataset.bin").write_bytes(payload)
     manifest_path = Path(artifact.uri) / MANIFEST_FILENAME
     manifest = json.loads(manifest_path.read_text())
-    manifest["sha256"] = hashlib.sha256(payload).hexdigest()
+    manifest["blake3"] = digest(payload)
     manifest_path.write_text(json.dumps(manifest))
     with pytest.raises(MaterializerError, match="is not a LightGBM binary dataset"):
         LightGBMDatasetMaterializer(artifact).handle_input(lgb.Dataset)

@@ -5,7 +5,6 @@ running anything. Heavy: run by ``make test-heavy``."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pickle
@@ -26,7 +25,7 @@ from tests.integrations.store_artifacts import STORE_KINDS, artifact_on
 from zenml_airflow.artifacts import ModelArtifact
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import MaterializerError
-from zenml_airflow.integrations.model_files import MANIFEST_FILENAME
+from zenml_airflow.integrations.model_files import MANIFEST_FILENAME, digest
 from zenml_airflow.integrations.pytorch.materializers import PyTorchMaterializer, TensorMaterializer
 from zenml_airflow.materializers.default_materializer_registry import (
     default_materializer_registry,
@@ -193,7 +192,7 @@ def test_changed_weights_are_refused(tmp_path: Path) -> None:
     changed = bytearray(path.read_bytes())
     changed[-1] ^= 0xFF  # safetensors itself would load this silently
     path.write_bytes(bytes(changed))
-    with pytest.raises(MaterializerError, match="SHA-256 differs from the manifest"):
+    with pytest.raises(MaterializerError, match="digest differs from the manifest"):
         PyTorchMaterializer(artifact).handle_input(nn.Module)
 
 
@@ -215,7 +214,7 @@ def test_a_pickle_in_place_of_the_weights_is_refused_without_running_it(
             TensorMaterializer(artifact).handle_return(torch.ones(2))
         manifest = json.loads((Path(artifact.uri) / MANIFEST_FILENAME).read_text())
         (Path(artifact.uri) / manifest["file"]).write_bytes(payload)  # digest rewritten too
-        _rewrite_manifest(artifact, sha256=hashlib.sha256(payload).hexdigest())
+        _rewrite_manifest(artifact, blake3=digest(payload))
         with pytest.raises(MaterializerError, match="it is not a safetensors file"):
             materializer(artifact).handle_input(
                 nn.Module if materializer is PyTorchMaterializer else torch.Tensor

@@ -24,7 +24,7 @@ from tests.integrations import boosting_steps
 from zenml_airflow.artifacts import ArtifactStore, ModelArtifact
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.exceptions import MaterializerError
-from zenml_airflow.integrations.model_files import MANIFEST_FILENAME
+from zenml_airflow.integrations.model_files import MANIFEST_FILENAME, digest
 from zenml_airflow.integrations.xgboost.materializers import (
     XgboostBoosterMaterializer,
     XgboostSklearnMaterializer,
@@ -244,7 +244,88 @@ def test_a_model_file_changed_after_writing_is_refused(tmp_path: Path) -> None:
     changed = bytearray(path.read_bytes())
     changed[len(changed) // 2] ^= 0xFF  # XGBoost itself would load this silently
     path.write_bytes(bytes(changed))
-    with pytest.raises(MaterializerError, match="SHA-256 differs from the manifest"):
+    with pytest.raises(MaterializerError, match="digest differs from the manifest"):
+        XgboostBoosterMaterializer(artifact).handle_input(xgb.Booster)
+
+
+def _manifest_of(artifact: ModelArtifact) -> dict[str, Any]:
+    return dict(json.loads((Path(artifact.uri) / MANIFEST_FILENAME).read_text()))
+
+
+def _save_manifest(artifact: ModelArtifact, manifest: dict[str, Any]) -> None:
+    (Path(artifact.uri) / MANIFEST_FILENAME).write_text(json.dumps(manifest))
+
+
+def test_the_manifest_records_the_model_files_blake3_digest(tmp_path: Path) -> None:
+    artifact = _written(tmp_path, classifier(), XgboostSklearnMaterializer)
+    manifest = _manifest_of(artifact)
+    payload = (Path(artifact.uri) / "model.ubj").read_bytes()
+    assert manifest["blake3"] == digest(payload) and len(manifest["blake3"]) == 64
+    assert "sha256" not in manifest
+
+
+@pytest.mark.parametrize("materializer", [XgboostBoosterMaterializer, XgboostSklearnMaterializer])
+def test_a_manifest_written_with_a_sha256_digest_still_loads(
+    tmp_path: Path, materializer: type
+) -> None:
+    # artifacts written before the digest became BLAKE3 record only "sha256"
+    import hashlib
+
+    model = booster() if materializer is XgboostBoosterMaterializer else classifier()
+    artifact = _written(tmp_path, model, materializer)
+    payload = (Path(artifact.uri) / "model.ubj").read_bytes()
+    manifest = _manifest_of(artifact)
+    del manifest["blake3"]
+    manifest["sha256"] = hashlib.sha256(payload).hexdigest()
+    _save_manifest(artifact, manifest)
+    loaded = materializer(artifact).handle_input(type(model))
+    if materializer is XgboostBoosterMaterializer:
+        dtest = xgb.DMatrix(X_TEST, feature_names=["sl", "sw", "pl", "pw"])
+        np.testing.assert_array_equal(loaded.predict(dtest), model.predict(dtest))
+    else:
+        np.testing.assert_array_equal(loaded.predict(X_TEST), model.predict(X_TEST))
+
+
+def test_a_model_file_not_matching_its_sha256_manifest_is_refused(tmp_path: Path) -> None:
+    import hashlib
+
+    artifact = _written(tmp_path, booster(), XgboostBoosterMaterializer)
+    path = Path(artifact.uri) / "model.ubj"
+    manifest = _manifest_of(artifact)
+    del manifest["blake3"]
+    manifest["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    _save_manifest(artifact, manifest)
+    changed = bytearray(path.read_bytes())
+    changed[len(changed) // 2] ^= 0xFF
+    path.write_bytes(bytes(changed))
+    with pytest.raises(MaterializerError, match="SHA-256 digest differs from the manifest"):
+        XgboostBoosterMaterializer(artifact).handle_input(xgb.Booster)
+
+
+def test_a_manifest_with_a_forged_sha256_beside_its_blake3_is_checked_by_blake3(
+    tmp_path: Path,
+) -> None:
+    # "sha256" is read only when there is no "blake3": adding one cannot bypass the check
+    import hashlib
+
+    artifact = _written(tmp_path, booster(), XgboostBoosterMaterializer)
+    path = Path(artifact.uri) / "model.ubj"
+    changed = bytearray(path.read_bytes())
+    changed[len(changed) // 2] ^= 0xFF
+    path.write_bytes(bytes(changed))
+    _save_manifest(
+        artifact, {**_manifest_of(artifact), "sha256": hashlib.sha256(changed).hexdigest()}
+    )
+    with pytest.raises(MaterializerError, match="BLAKE3 digest differs from the manifest"):
+        XgboostBoosterMaterializer(artifact).handle_input(xgb.Booster)
+
+
+def test_a_manifest_without_a_digest_is_refused(tmp_path: Path) -> None:
+    artifact = _written(tmp_path, booster(), XgboostBoosterMaterializer)
+    manifest = _manifest_of(artifact)
+    del manifest["blake3"]
+    _save_manifest(artifact, manifest)
+    with pytest.raises(MaterializerError, match="records no digest of it"):
         XgboostBoosterMaterializer(artifact).handle_input(xgb.Booster)
 
 
@@ -255,12 +336,10 @@ class _Exploit:
 
 def _replace_model(artifact: ModelArtifact, payload: bytes) -> None:
     # A forger who also rewrites the manifest's digest: the format checks must still hold.
-    import hashlib
-
     (Path(artifact.uri) / "model.ubj").write_bytes(payload)
     manifest_path = Path(artifact.uri) / MANIFEST_FILENAME
     manifest = json.loads(manifest_path.read_text())
-    manifest["sha256"] = hashlib.sha256(payload).hexdigest()
+    manifest["blake3"] = digest(payload)
     manifest_path.write_text(json.dumps(manifest))
 
 
