@@ -2,7 +2,7 @@
 
 The artifact holds ``model.txt`` (``Booster.model_to_string()`` with every iteration: trees,
 parameters, feature names, pandas categories as JSON) and ``zenml_model.json`` (the format, the
-LightGBM version, ``best_iteration`` and ``best_score``, and the model file's SHA-256, see
+LightGBM version, ``best_iteration`` and ``best_score``, and the model file's BLAKE3 digest, see
 :mod:`zenml_airflow.integrations.model_files`). Reading checks the digest, then lets LightGBM
 parse the text: a parser of data, which runs no code named in the file. The seed wrote the same
 ``model.txt`` (without the manifest).

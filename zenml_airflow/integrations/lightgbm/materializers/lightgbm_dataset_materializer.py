@@ -9,7 +9,7 @@ The artifact holds:
   read with ``allow_pickle=False``;
 - ``zenml_model.json``: the Dataset's ``params`` (which must match the file when LightGBM loads
   it, e.g. ``max_bin``), the pandas categories it was built with, the LightGBM version and the
-  binary file's SHA-256 (see :mod:`zenml_airflow.integrations.model_files`).
+  binary file's BLAKE3 digest (see :mod:`zenml_airflow.integrations.model_files`).
 
 Reading checks the digest before LightGBM parses the file, then builds a constructed
 ``Dataset`` from it and sets the extra fields back: it trains exactly the model the written one

@@ -9,7 +9,8 @@ what a fitted wrapper is made of, each part as data:
   wrapper keeps next to the booster - the objective it trained with, the number of features,
   whether it was fitted with feature names, ``best_iteration_``, ``best_score_``,
   ``evals_result_``, the classes a classifier saw (``classes_``, any of numbers, strings or
-  booleans) and a ranker's ``eval_at`` - plus the LightGBM version and the model file's SHA-256.
+  booleans) and a ranker's ``eval_at`` - plus the LightGBM version and the model file's BLAKE3
+  digest.
 
 Reading builds the class from a fixed list of LightGBM classes (never from a class path found in
 the file) with the stored parameters and sets that state back, so the wrapper predicts (and

@@ -4,7 +4,7 @@ how to rebuild it, never a pickle (the seed ``torch.save``-d the whole module).
 The artifact holds ``model.safetensors`` (the module's ``state_dict``: parameters and persistent
 buffers) and ``zenml_model.json``: the module's class as ``module:qualname``, the keyword
 arguments its constructor is called with, tied weights (stored once, see below), frozen
-parameters, train/eval mode, the torch version and the weight file's SHA-256.
+parameters, train/eval mode, the torch version and the weight file's BLAKE3 digest.
 
 How a module is rebuilt: its class is looked up by the stored path, called with the stored
 keyword arguments, and the weights are loaded with ``load_state_dict(strict=True)``. The
@@ -18,7 +18,7 @@ constructible without arguments always works; ``nn.Sequential`` (its layers are 
 arguments) is refused: wrap it in a class of your own.
 
 Safety: the weights are parsed by safetensors (a header plus raw bytes, no code) after their
-SHA-256 is checked against the manifest. The class named in the manifest is taken only from a
+BLAKE3 digest is checked against the manifest. The class named in the manifest is taken only from a
 module that is already imported in the reading process (the step's own code imports it) or is
 the step's input annotation, and must be a ``torch.nn.Module`` subclass of that annotation:
 reading an artifact never imports a module named in a file.

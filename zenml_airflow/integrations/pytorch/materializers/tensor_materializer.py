@@ -1,8 +1,8 @@
 """Materializer for ``torch.Tensor``: safetensors, never a pickle.
 
 The artifact holds ``tensor.safetensors`` (one tensor named ``tensor``: its dtype, shape and raw
-little-endian bytes) and ``zenml_model.json`` (the format, the torch version, the file's SHA-256,
-whether it was an ``nn.Parameter`` and needed gradients, and the device it lived on; see
+little-endian bytes) and ``zenml_model.json`` (the format, the torch version, the file's BLAKE3
+digest, whether it was an ``nn.Parameter`` and needed gradients, and the device it lived on; see
 :mod:`zenml_airflow.integrations.model_files`). safetensors is a header of JSON plus raw bytes:
 reading it runs nothing named in the file, and the same tensor always gives the same bytes.
 

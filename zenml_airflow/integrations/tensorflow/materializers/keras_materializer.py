@@ -4,7 +4,7 @@
 The artifact holds ``model.keras`` (a zip of ``config.json``, the architecture and compile
 configuration as JSON; ``model.weights.h5``, the weights; ``metadata.json``, the Keras version)
 and ``zenml_model.json`` (the format, Keras version and backend, the model class and the file's
-SHA-256; see :mod:`zenml_airflow.integrations.model_files`). The seed stored ``model.hdf5``.
+BLAKE3 digest; see :mod:`zenml_airflow.integrations.model_files`). The seed stored ``model.hdf5``.
 
 Identical models give identical bytes: Keras writes the save date into ``metadata.json``, the
 time into the zip entries and objects' memory addresses (``shared_object_id``, which only say

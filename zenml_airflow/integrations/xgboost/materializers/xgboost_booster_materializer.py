@@ -2,10 +2,10 @@
 
 The artifact holds ``model.ubj`` (``Booster.save_raw("ubj")``: the trees, the learner
 configuration, feature names and types, and attributes such as ``best_iteration``) and
-``zenml_model.json`` (the format, the XGBoost version and the model file's SHA-256, see
-:mod:`zenml_airflow.integrations.model_files`). Reading checks the digest, then lets XGBoost parse the file: a parser of
-data, which runs no code named in the file. The seed wrote ``model.json`` with the same content
-in XGBoost's JSON form.
+``zenml_model.json`` (the format, the XGBoost version and the model file's BLAKE3 digest, see
+:mod:`zenml_airflow.integrations.model_files`). Reading checks the digest, then lets XGBoost
+parse the file: a parser of data, which runs no code named in the file. The seed wrote
+``model.json`` with the same content in XGBoost's JSON form.
 """
 
 from __future__ import annotations

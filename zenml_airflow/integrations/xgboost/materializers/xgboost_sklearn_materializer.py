@@ -4,10 +4,10 @@
 The artifact holds ``model.ubj``, written by the wrapper's own ``save_model`` (the booster plus
 the wrapper's fitted state, such as ``n_classes_``, in XGBoost's UBJSON format), and
 ``zenml_model.json``: the wrapper class, its ``get_params()`` as JSON, the XGBoost version and
-the model file's SHA-256 (see :mod:`zenml_airflow.integrations.model_files`). Reading builds the wrapper class from a fixed
-list of XGBoost classes - never from a class path found in the file - with the stored
-parameters, then loads the model file into it. An unfitted wrapper is stored as its parameters
-only.
+the model file's BLAKE3 digest (see :mod:`zenml_airflow.integrations.model_files`). Reading
+builds the wrapper class from a fixed list of XGBoost classes - never from a class path found in
+the file - with the stored parameters, then loads the model file into it. An unfitted wrapper
+is stored as its parameters only.
 
 Refused on writing, with a message that says why: parameters that are code or objects (a
 custom objective or metric function, callbacks, a ``RandomState``), and subclasses of the
