@@ -565,6 +565,7 @@ _VISUALIZER_MODULES = {
 
 PROVIDED: dict[str, dict[str, str]] = {
     "": {},
+    "step_operators": {},
     "artifact_stores": {
         "BaseArtifactStore": f"{_COMP}:ArtifactStoreComponent",
         "LocalArtifactStore": f"{_COMP}:LocalArtifactStoreComponent",
@@ -791,6 +792,12 @@ _SOURCE_PINS = (
 )
 
 MISSING_NAMES: dict[str, dict[str, str]] = {
+    "step_operators": {
+        "BaseStepOperator": "ours is zenml_airflow.step_operators.base.BaseStepOperator, whose "
+        "launch() takes one StepLaunch (spec, step, run, cache key, inputs), not the seed's "
+        "(pipeline_name, run_name, requirements, entrypoint_command); a flavor is a "
+        "StepOperatorComponent naming such a class as its IMPLEMENTATION",
+    },
     "": {
         "ROOT_DIR": "the seed's package directory (to find its VERSION file); use zenml_airflow.__file__"
     },
@@ -1012,11 +1019,12 @@ NOT_PROVIDED: dict[str, str] = {
     "stack.stack_component_class_registry": "flavors are registered by entry point "
     "(group 'zenml_airflow.flavors') and looked up in stack.flavors.FlavorRegistry",
     "stack.stack_validator": "Stack.validate() with each component's check_in_stack()",
-    "step_operators": "step operator flavors exist as configs only (docker, kubernetes, "
-    "virtualenv): " + _NOT_YET_A_PACKAGE,
-    "step_operators.base_step_operator": "see step_operators",
-    "step_operators.entrypoint": "see step_operators",
-    "step_operators.step_executor_operator": "see step_operators",
+    "step_operators.base_step_operator": "the base class is "
+    "zenml_airflow.step_operators.base.BaseStepOperator (see MISSING_NAMES['step_operators'])",
+    "step_operators.entrypoint": "the Airflow-free step entrypoint is "
+    "`python -m zenml_airflow.execution.entrypoint` (ADR 0018)",
+    "step_operators.step_executor_operator": "a TFX executor operator; steps are handed to their "
+    "step operator by the step executor (ADR 0018)",
     "steps.restrict_step_access_decorator": "steps may use Repository(); nothing is restricted",
     "utils.analytics_utils": "zenml-airflow sends no analytics",
     "utils.daemon": _SERVICES,
