@@ -7,10 +7,12 @@ wrappers, the wrapper class and its parameters. Reading checks the digest before
 parses anything, so a model file changed after it was written (or copied in from elsewhere) is
 refused instead of being loaded. Manifests written before the digest became BLAKE3 record a
 SHA-256 (``"sha256"``) instead; it is checked the same way, so those artifacts keep loading.
-BLAKE3 is cryptographic like SHA-256 and hashes several times faster (ADR 0012): for a model of
-a few hundred kilobytes, the two digests of a round trip were a tenth of what the model
-library's own save and load take. Neither file is ever unpickled: the model is parsed by the library's own model reader,
-the manifest by :func:`json.loads`. This module imports numpy, never a model library.
+BLAKE3 is cryptographic like SHA-256 and hashes several times faster (ADR 0012): for a 300 KB
+XGBoost model, whose own save and load take about 2.8 ms, the two SHA-256 passes of a round trip
+(writing, reading) took about 0.35 ms, the two BLAKE3 passes take about 0.1 ms.
+
+Neither file is ever unpickled: the model is parsed by the library's own model reader, the
+manifest by :func:`json.loads`. This module imports numpy, never a model library.
 """
 
 from __future__ import annotations
