@@ -1,9 +1,10 @@
 """Step operators: the component type that runs chosen steps elsewhere than the orchestrator.
 
-``virtualenv`` runs (:mod:`zenml_airflow.step_operators.virtualenv`); ``docker`` and
-``kubernetes`` exist as configs only so far (``NOT_IMPLEMENTED``). A new flavor is a subclass of
-:class:`StepOperatorComponent` defined in this module (registered as a built-in flavor by being
-here, see :mod:`zenml_airflow.stack.components`) whose ``IMPLEMENTATION`` is a
+``virtualenv`` (:mod:`zenml_airflow.step_operators.virtualenv`) and ``kubernetes``
+(:mod:`zenml_airflow.step_operators.kubernetes`) run; ``docker`` exists as a config only so far
+(``NOT_IMPLEMENTED``). A new flavor is a subclass of :class:`StepOperatorComponent` defined in
+this module (registered as a built-in flavor by being here, see
+:mod:`zenml_airflow.stack.components`) whose ``IMPLEMENTATION`` is a
 :class:`~zenml_airflow.step_operators.base.BaseStepOperator`.
 """
 
@@ -42,10 +43,19 @@ class DockerStepOperatorComponent(StepOperatorComponent):
 
 
 class KubernetesStepOperatorComponent(StepOperatorComponent):
-    """Runs a step in a Kubernetes pod (an Airflow ``KubernetesPodOperator`` task)."""
+    """Runs a step in a Kubernetes pod, one pod per try (Airflow's ``KubernetesPodOperator``).
+
+    ``image``: the image the pods run (it must hold zenml-airflow and the user's code under the
+    image layout of :mod:`zenml_airflow.images`); without it, the pipeline's image is built and
+    pushed to the stack's container registry. ``namespace``, ``service_account``: where the pods
+    run and as whom. The cluster: ``kubeconfig`` (a file; default ``$KUBECONFIG`` or
+    ``~/.kube/config``) with ``kubernetes_context``, or ``in_cluster`` (the worker runs in a pod),
+    or ``kubernetes_conn_id`` (an Airflow connection). ``image_pull_policy``,
+    ``image_pull_secrets`` (names of secrets in the namespace), ``env`` (extra environment of the
+    step's container), ``startup_timeout_seconds`` (how long a pod may stay pending).
+    """
 
     FLAVOR: ClassVar[str] = "kubernetes"
-    NOT_IMPLEMENTED: ClassVar[str | None] = MILESTONE_LATER
     IMPLEMENTATION: ClassVar[str | None] = (
         "zenml_airflow.step_operators.kubernetes:KubernetesStepOperator"
     )
@@ -53,6 +63,43 @@ class KubernetesStepOperatorComponent(StepOperatorComponent):
     namespace: str = "default"
     image: str | None = None
     kubernetes_context: str | None = None
+    kubeconfig: str | None = None
+    in_cluster: bool = False
+    kubernetes_conn_id: str | None = None
+    service_account: str | None = None
+    image_pull_policy: str | None = None
+    image_pull_secrets: list[str] = []
+    env: dict[str, str] = {}
+    startup_timeout_seconds: int = 120
+
+    @field_validator("image_pull_secrets", mode="before")
+    @classmethod
+    def _one_secret(cls, value: Any) -> Any:
+        # `--image_pull_secrets=regcred` on the command line: one secret name, not a list.
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one_way_to_the_cluster(self) -> Self:
+        ways = [
+            name
+            for name, value in (
+                ("kubeconfig", self.kubeconfig),
+                ("in_cluster", self.in_cluster),
+                ("kubernetes_conn_id", self.kubernetes_conn_id),
+            )
+            if value
+        ]
+        if len(ways) > 1:
+            raise ValueError(
+                f"set only one of {', '.join(ways)}: each says how to reach the cluster"
+            )
+        if self.image_pull_policy not in (None, "Always", "IfNotPresent", "Never"):
+            raise ValueError(
+                f"image_pull_policy {self.image_pull_policy!r} is not Always, IfNotPresent or Never"
+            )
+        if self.startup_timeout_seconds <= 0:
+            raise ValueError("startup_timeout_seconds must be a positive number of seconds")
+        return self
 
     def check_in_stack(self, stack: Stack) -> list[str]:
         problems = [
