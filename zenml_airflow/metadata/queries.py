@@ -172,6 +172,12 @@ STEP_STATUSES = sa.select(STEPS.c.name, STEPS.c.try_number, STEPS.c.status).wher
     STEPS.c.run_id == _param("run_id")
 )
 INSERT_STEP = sa.insert(STEPS)
+#: Record the image of a running step run (container step operators).
+SET_STEP_IMAGE = (
+    sa.update(STEPS)
+    .where(STEPS.c.id == _param("step_run_id"), STEPS.c.status == ExecutionStatus.RUNNING.value)
+    .values(image=_param("new_image"))
+)
 FINISH_STEP = (
     sa.update(STEPS)
     .where(STEPS.c.id == _param("step_run_id"))
@@ -333,6 +339,7 @@ def step_run_record(row: Any) -> StepRunRecord:
         error=row.error,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        image=getattr(row, "image", None),
     )
 
 

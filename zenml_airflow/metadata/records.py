@@ -81,6 +81,9 @@ class StepRunRecord:
     error: str | None
     started_at: datetime
     finished_at: datetime | None
+    #: The container image this try ran in (``repository@sha256:...``), for steps run by a
+    #: container step operator; ``None`` otherwise.
+    image: str | None = None
 
     @property
     def is_cached(self) -> bool:

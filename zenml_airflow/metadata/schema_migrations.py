@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 #: Revisions of ``migrations/versions`` oldest first; the last one is what this code expects.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005")
 #: The schema revision this version of zenml-airflow reads and writes.
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 #: Alembic's version table for the metadata store (see the module docstring for the name).

@@ -449,6 +449,7 @@ class SQLMetadataStore(MetadataReads):
         row = {
             "run_id": run_id, "cache_key": None, "cached_from_step_run_id": None, "error": None,
             "finished_at": None, "runner_host": None, "runner_pid": None, "runner_started": None,
+            "image": None,
             **values,
         }  # fmt: skip
         try:
@@ -720,6 +721,14 @@ class SQLMetadataStore(MetadataReads):
             return q.step_run_record(SimpleNamespace(**{**step._mapping, **final}))
 
         return self._transaction(tx, write=True, what=f"fail step run {step_run_id}")
+
+    def set_step_run_image(self, step_run_id: int, image: str) -> None:
+        """Record the container image (``repository@sha256:...``) a running step run runs in."""
+        check_length("step run image", image, REF_LENGTH)
+        params = {"step_run_id": step_run_id, "new_image": image}
+        what = f"record the image of step run {step_run_id}"
+        if not self._transaction(lambda c: c.execute(q.SET_STEP_IMAGE, params).rowcount, write=True, what=what):  # fmt: skip
+            raise MetadataStoreError(f"Step run {step_run_id} is not running: no image recorded.")
 
     # --- step runs whose process is gone ----------------------------------------------------
 

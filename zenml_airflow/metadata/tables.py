@@ -142,6 +142,9 @@ STEPS = sa.Table(
     sa.Column("runner_host", sa.String(NAME_LENGTH), nullable=True),
     sa.Column("runner_pid", sa.Integer, nullable=True),
     sa.Column("runner_started", sa.Double, nullable=True),
+    # The container image a container step operator ran this try in ("repo@sha256:..."); NULL
+    # for other step runs and those recorded before schema revision 0005.
+    sa.Column("image", sa.String(REF_LENGTH), nullable=True),
     # Also serves list_step_runs (prefix run_id) and the latest-try aggregate.
     sa.UniqueConstraint("run_id", "name", "try_number"),
 )

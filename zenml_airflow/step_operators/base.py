@@ -21,10 +21,14 @@ import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zenml_airflow.execution.launch import RESULT_PREFIX, RemoteStepError, StepLaunch
 from zenml_airflow.stack.components.step_operator import StepOperatorComponent
+
+if TYPE_CHECKING:  # pragma: no cover
+    from zenml_airflow.core.spec import PipelineSpec
+    from zenml_airflow.stack.stack import Stack
 
 #: Lines of a launched process's output kept for the error of a failed step.
 OUTPUT_TAIL_LINES = 40
@@ -67,6 +71,15 @@ class BaseStepOperator(ABC):
 
     def __init__(self, component: StepOperatorComponent) -> None:
         self.component = component
+        self.stack: Stack | None = None
+        self.spec: PipelineSpec | None = None
+
+    def bind(self, stack: Stack, spec: PipelineSpec) -> None:
+        """Called (by :func:`~zenml_airflow.step_operators.launching.step_launchers`) with the
+        stack and the spec whose steps this operator will launch, before any cache check: a
+        flavor whose environment depends on the pipeline (an image of its code) reads it here."""
+        self.stack = stack
+        self.spec = spec
 
     @property
     def name(self) -> str:

@@ -57,6 +57,7 @@ def step_launchers(
     component = stack.step_operator
     assert isinstance(component, StepOperatorComponent)  # checked above
     operator = load_step_operator(component)
+    operator.bind(stack, spec if ship is None else ship)
     launcher: StepLauncher = operator if ship is None else _ShippedSpec(operator, ship)
     return {name: launcher for name in wanted}
 

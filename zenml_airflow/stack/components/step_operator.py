@@ -17,7 +17,6 @@ from pydantic import field_validator, model_validator
 
 from zenml_airflow.enums import StackComponentType
 from zenml_airflow.exceptions import StackError
-from zenml_airflow.stack.components.common import MILESTONE_LATER
 from zenml_airflow.stack.stack_component import StackComponent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,14 +31,30 @@ class StepOperatorComponent(StackComponent):
 
 
 class DockerStepOperatorComponent(StepOperatorComponent):
-    """Runs a step in a Docker container (an Airflow ``DockerOperator`` task)."""
+    """Runs a step in a Docker container on the machine (or engine) of the orchestrator.
+
+    ``image``: the image to run (it must hold zenml-airflow and the step's code); unset, the
+    pipeline's image is built with :mod:`zenml_airflow.images` (from ``parent_image``, default
+    ``$ZENML_AIRFLOW_PARENT_IMAGE`` or ``python:3.X-slim-bookworm``) and pushed to the stack's
+    container registry when it has one. ``docker_url``: the engine (default ``DOCKER_HOST`` or
+    the local socket).
+    """
 
     FLAVOR: ClassVar[str] = "docker"
-    NOT_IMPLEMENTED: ClassVar[str | None] = MILESTONE_LATER
     IMPLEMENTATION: ClassVar[str | None] = "zenml_airflow.step_operators.docker:DockerStepOperator"
 
     image: str | None = None
+    parent_image: str | None = None
     docker_url: str | None = None
+
+    @model_validator(mode="after")
+    def _image_or_parent(self) -> Self:
+        if self.image is not None and self.parent_image is not None:
+            raise ValueError(
+                "set either 'image' (an existing image) or 'parent_image' (the base of the "
+                "pipeline image built for the step operator), not both"
+            )
+        return self
 
 
 class KubernetesStepOperatorComponent(StepOperatorComponent):

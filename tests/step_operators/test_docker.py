@@ -1,0 +1,153 @@
+"""The docker step operator: a step runs in a container of the pipeline's image, cache first."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.images.conftest import docker_engine, registry  # noqa: F401 - session fixtures
+from zenml_airflow.enums import ExecutionStatus
+from zenml_airflow.exceptions import StepExecutionError
+from zenml_airflow.repository import Repository
+from zenml_airflow.stack import Stack
+from zenml_airflow.stack.components import DockerStepOperatorComponent
+from zenml_airflow.step_operators.docker import STEP_RUN_LABEL
+
+STEPS = textwrap.dedent(
+    '''
+    """Steps the docker step operator tests run, some in a container."""
+
+    import os
+    import socket
+    import sys
+
+    from zenml_airflow.pipelines import pipeline
+    from zenml_airflow.steps import Output, step
+
+
+    @step(custom_step_operator="box", resources={"cpu": 1, "memory": "512Mi"})
+    def inside() -> Output(dockerenv=bool, prefix=str, host=str):
+        return os.path.exists("/.dockerenv"), sys.prefix, socket.gethostname()
+
+
+    @step
+    def outside(prefix: str) -> Output(mine=str, theirs=str):
+        return sys.prefix, prefix
+
+
+    @pipeline
+    def boxed(inside, outside):
+        _, prefix, _ = inside()
+        outside(prefix=prefix)
+
+
+    @step(custom_step_operator="box")
+    def broken() -> int:
+        raise ValueError("broken in a box")
+
+
+    @pipeline
+    def failing(broken):
+        broken()
+    '''
+)
+
+
+@pytest.fixture(scope="module")
+def steps_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    root = tmp_path_factory.mktemp("docker-steps")
+    (root / "docker_steps.py").write_text(STEPS, encoding="utf-8")
+    sys.path.insert(0, str(root))
+    try:
+        yield importlib.import_module("docker_steps")
+    finally:
+        sys.path.remove(str(root))
+        sys.modules.pop("docker_steps", None)
+
+
+def use_docker(registry_component: Any, **config: object) -> Stack:
+    repo = Repository()
+    default = repo.active_stack
+    stack = Stack(
+        "with-docker",
+        orchestrator=default.orchestrator,
+        metadata_store=default.metadata_store,
+        artifact_store=default.artifact_store,
+        step_operator=DockerStepOperatorComponent.from_config("box", dict(config)),
+        container_registry=registry_component,
+    )
+    repo.register_stack(stack, activate=True)
+    return stack
+
+
+def created_containers(client: Any, since: float) -> int:
+    """Containers of step runs the engine created since ``since`` (removed ones included)."""
+    events = client.events(
+        since=int(since), until=int(time.time()) + 1, decode=True,
+        filters={"type": "container", "event": "create", "label": STEP_RUN_LABEL},
+    )  # fmt: skip
+    return sum(1 for _ in events)
+
+
+def test_a_docker_step_runs_in_a_container_the_rest_in_process_and_a_rerun_is_cached(
+    docker_engine: Any,  # noqa: F811
+    registry: Any,  # noqa: F811
+    steps_module: Any,
+) -> None:
+    use_docker(registry)
+    since = time.time()
+    started = time.perf_counter()
+    run = steps_module.boxed(inside=steps_module.inside(), outside=steps_module.outside()).run()
+    first = time.perf_counter() - started
+    assert run.status is ExecutionStatus.COMPLETED
+    inside, outside = run.get_step("inside"), run.get_step("outside")
+    assert inside.outputs["dockerenv"].read() is True
+    assert inside.outputs["prefix"].read() == "/opt/zenml-venv"  # the image's environment
+    assert inside.outputs["host"].read() == os.uname().nodename  # host network: same name
+    assert outside.outputs["mine"].read() == sys.prefix
+    assert outside.outputs["theirs"].read() == "/opt/zenml-venv"
+    # Lineage as in-process: the downstream step's input is the container step's output.
+    assert outside.inputs["prefix"].id == inside.outputs["prefix"].id
+    records = {s.name: s for s in Repository().active_stack.metadata_store.open_store()
+               .list_step_runs(run.id)}  # fmt: skip
+    assert records["inside"].image is not None
+    assert records["inside"].image.startswith(f"{registry.uri}/zenml-boxed@sha256:")
+    assert records["outside"].image is None
+    assert created_containers(docker_engine, since) == 1
+    assert docker_engine.containers.list(all=True, filters={"label": STEP_RUN_LABEL}) == []
+
+    since = time.time()
+    started = time.perf_counter()
+    again = steps_module.boxed(inside=steps_module.inside(), outside=steps_module.outside()).run()
+    cached = time.perf_counter() - started
+    assert [s.status for s in again.steps] == [ExecutionStatus.CACHED] * 2
+    assert created_containers(docker_engine, since) == 0
+    print(f"\nfirst run (build + container) {first:.2f}s, cached rerun {cached:.2f}s")
+
+
+def test_a_failing_step_in_a_container_is_recorded_failed_with_its_error(
+    docker_engine: Any,  # noqa: F811
+    registry: Any,  # noqa: F811
+    steps_module: Any,
+) -> None:
+    use_docker(registry)
+    with pytest.raises(StepExecutionError, match=r"broken in a box.*step operator 'box'"):
+        steps_module.failing(broken=steps_module.broken()).run()
+    pipeline = Repository().get_pipeline("failing")
+    assert pipeline is not None
+    run = pipeline.runs[-1]
+    step = run.get_step("broken")
+    assert step.status is ExecutionStatus.FAILED
+    assert step.outputs == {}
+    store = Repository().active_stack.metadata_store.open_store()
+    (record,) = store.list_step_runs(run.id)
+    assert "ValueError: broken in a box" in (record.error or "")
+    assert record.image is not None and "@sha256:" in record.image
+    assert docker_engine.containers.list(all=True, filters={"label": STEP_RUN_LABEL}) == []
