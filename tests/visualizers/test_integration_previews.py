@@ -338,6 +338,7 @@ def test_other_integrations_models_are_described_by_the_facts_they_record(
     assert user.kind == "refused"
 
 
+@pytest.mark.heavy
 def test_a_pytorch_module_card_lists_its_weights_and_constructor_arguments(
     store: ArtifactStore,
 ) -> None:
@@ -357,6 +358,7 @@ def test_a_pytorch_module_card_lists_its_weights_and_constructor_arguments(
     assert "<td>out_features</td><td><code>3</code></td>" in shown.html
 
 
+@pytest.mark.heavy
 def test_a_tensor_shows_dtype_and_shape_from_its_header_only(store: ArtifactStore) -> None:
     import torch
 
@@ -378,6 +380,7 @@ def test_a_tensor_shows_dtype_and_shape_from_its_header_only(store: ArtifactStor
     assert empty.kind == "refused" and "holds 0 tensors" in (empty.message or "")
 
 
+@pytest.mark.heavy
 def test_a_keras_model_card_shows_layers_shapes_and_parameters(store: ArtifactStore) -> None:
     import keras
 
