@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
+import subprocess
 import sys
 import textwrap
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.images.conftest import docker_engine, registry  # noqa: F401 - session fixtures
-from zenml_airflow.enums import ExecutionStatus
+from zenml_airflow.enums import ExecutionStatus, StackComponentType
 from zenml_airflow.exceptions import StepExecutionError
 from zenml_airflow.repository import Repository
 from zenml_airflow.stack import Stack
@@ -73,6 +76,8 @@ def steps_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 def use_docker(registry_component: Any, **config: object) -> Stack:
+    """Register and activate a stack: the default one plus docker step operator 'box' and the
+    test registry."""
     repo = Repository()
     default = repo.active_stack
     stack = Stack(
@@ -151,3 +156,159 @@ def test_a_failing_step_in_a_container_is_recorded_failed_with_its_error(
     assert "ValueError: broken in a box" in (record.error or "")
     assert record.image is not None and "@sha256:" in record.image
     assert docker_engine.containers.list(all=True, filters={"label": STEP_RUN_LABEL}) == []
+
+
+def test_a_configured_image_runs_the_step_and_its_digest_is_recorded(
+    docker_engine: Any,  # noqa: F811
+    registry: Any,  # noqa: F811
+    steps_module: Any,
+) -> None:
+    use_docker(registry)
+    pipeline = steps_module.boxed(inside=steps_module.inside(), outside=steps_module.outside())
+    pipeline.run()  # the pipeline's image, built (or found) and pushed
+    store = Repository().active_stack.metadata_store.open_store()
+    last = Repository().get_pipeline("boxed").runs[-1]  # type: ignore[union-attr]
+    built = {s.name: s for s in store.list_step_runs(last.id)}
+    digest = built["inside"].image
+    assert digest is not None and "@sha256:" in digest
+    tagged = f"{digest.split('@')[0]}:configured"
+    docker_engine.images.get(digest).tag(tagged)
+    try:
+        Repository().update_stack_component(
+            "box",
+            StackComponentType.STEP_OPERATOR,
+            DockerStepOperatorComponent.from_config("box", {"image": tagged}),
+        )
+        since = time.time()
+        run = steps_module.boxed(inside=steps_module.inside(), outside=steps_module.outside())
+        finished = run.run()
+        # Another cache identity (the configured reference): the step runs again, in it.
+        assert finished.get_step("inside").status is ExecutionStatus.COMPLETED
+        assert finished.get_step("inside").outputs["dockerenv"].read() is True
+        assert created_containers(docker_engine, since) == 1
+        records = {s.name: s for s in store.list_step_runs(finished.id)}
+        assert records["inside"].image == digest  # the tag names the same pushed content
+    finally:
+        docker_engine.images.remove(tagged)
+
+
+def test_the_cache_identity_follows_the_image_content_without_starting_anything(
+    docker_engine: Any,  # noqa: F811
+    registry: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from zenml_airflow.core.spec import PipelineSpec
+    from zenml_airflow.images import ImageInputs, plan_image
+    from zenml_airflow.step_operators.docker import DockerStepOperator
+
+    stack = use_docker(registry)
+    (tmp_path / "code.py").write_text("A = 1\n")
+    spec = PipelineSpec(name="identity", steps=[], source_roots=[str(tmp_path)])
+    operator = DockerStepOperator(DockerStepOperatorComponent.from_config("box", {}))
+    operator.bind(stack, spec)
+    since = time.time()
+    first = operator.cache_identity()
+    tag = plan_image(ImageInputs.from_spec(spec), registry=registry).tag
+    assert tag in first
+    assert operator.cache_identity() == first  # planned once per process and spec
+    (tmp_path / "code.py").write_text("A = 2\n")
+    changed = spec.model_copy(update={"dag_id": "changed"})  # a new compile of the changed code
+    operator.bind(stack, changed)
+    assert operator.cache_identity() != first
+    configured = DockerStepOperator(
+        DockerStepOperatorComponent.from_config("box", {"image": "x/y:1"})
+    )
+    assert "x/y:1" in configured.cache_identity()
+    assert created_containers(docker_engine, since) == 0
+
+
+def test_a_step_over_its_memory_limit_fails_saying_so(
+    docker_engine: Any,  # noqa: F811
+    registry: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    use_docker(registry)
+    source = tmp_path / "greedy_steps.py"
+    source.write_text(
+        textwrap.dedent("""
+        from zenml_airflow.pipelines import pipeline
+        from zenml_airflow.steps import step
+
+        @step(custom_step_operator="box", resources={"memory": "64Mi"})
+        def greedy() -> int:
+            hog = bytearray(512 * 1024 * 1024)
+            return len(hog)
+
+        @pipeline
+        def greedy_pipeline(greedy):
+            greedy()
+        """)
+    )
+    sys.path.insert(0, str(tmp_path))
+    try:
+        module = importlib.import_module("greedy_steps")
+        with pytest.raises(StepExecutionError, match=r"exceeding its memory limit \(64 MiB"):
+            module.greedy_pipeline(greedy=module.greedy()).run()
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("greedy_steps", None)
+    assert docker_engine.containers.list(all=True, filters={"label": STEP_RUN_LABEL}) == []
+
+
+def test_a_large_launch_document_is_passed_as_a_mounted_file(
+    docker_engine: Any,  # noqa: F811
+    registry: Any,  # noqa: F811
+    steps_module: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from zenml_airflow.step_operators import docker as docker_flavor
+
+    monkeypatch.setattr(docker_flavor, "MAX_LAUNCH_ARGUMENT", 10)
+    use_docker(registry)
+    # The entrypoint reads the document from the mounted file and runs the (failing) step.
+    with pytest.raises(StepExecutionError, match=r"broken in a box"):
+        steps_module.failing(broken=steps_module.broken()).run()
+
+
+def test_a_killed_run_takes_its_container_with_it(
+    docker_engine: Any,  # noqa: F811
+    registry: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    use_docker(registry)
+    source = tmp_path / "killed_docker.py"
+    source.write_text(
+        textwrap.dedent("""
+        import time
+        from zenml_airflow.pipelines import pipeline
+        from zenml_airflow.steps import step
+
+        @step(custom_step_operator="box")
+        def sleepy() -> int:
+            time.sleep(600)
+            return 1
+
+        @pipeline
+        def killed_docker(sleepy):
+            sleepy()
+
+        killed_docker(sleepy=sleepy()).run()
+        """)
+    )
+    parent = subprocess.Popen(
+        [sys.executable, str(source)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    labelled = {"label": STEP_RUN_LABEL}
+    deadline = time.monotonic() + 180
+    while not docker_engine.containers.list(filters=labelled):
+        assert parent.poll() is None, parent.stderr.read() if parent.stderr else ""
+        assert time.monotonic() < deadline, "the container never started"
+        time.sleep(0.2)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while docker_engine.containers.list(all=True, filters=labelled):
+        assert time.monotonic() < deadline, "the container outlived its run"
+        time.sleep(0.2)
+    run = Repository().get_pipeline("killed_docker").runs[-1]  # type: ignore[union-attr]
+    assert run.get_step("sleepy").status is ExecutionStatus.FAILED
