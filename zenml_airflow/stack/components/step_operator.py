@@ -1,9 +1,8 @@
 """Step operators: the component type that runs chosen steps elsewhere than the orchestrator.
 
-``virtualenv`` (:mod:`zenml_airflow.step_operators.virtualenv`) and ``kubernetes``
-(:mod:`zenml_airflow.step_operators.kubernetes`) run; ``docker`` exists as a config only so far
-(``NOT_IMPLEMENTED``). A new flavor is a subclass of :class:`StepOperatorComponent` defined in
-this module (registered as a built-in flavor by being here, see
+Flavors: ``virtualenv``, ``docker`` and ``kubernetes`` (implemented in
+:mod:`zenml_airflow.step_operators`). A new flavor is a subclass of
+:class:`StepOperatorComponent` defined in this module (registered as a built-in flavor by being here, see
 :mod:`zenml_airflow.stack.components`) whose ``IMPLEMENTATION`` is a
 :class:`~zenml_airflow.step_operators.base.BaseStepOperator`.
 """
