@@ -2,8 +2,8 @@
 
 Flavors: ``virtualenv``, ``docker`` and ``kubernetes`` (implemented in
 :mod:`zenml_airflow.step_operators`). A new flavor is a subclass of
-:class:`StepOperatorComponent` defined in this module (registered as a built-in flavor by being here, see
-:mod:`zenml_airflow.stack.components`) whose ``IMPLEMENTATION`` is a
+:class:`StepOperatorComponent` defined in this module (registered as a built-in flavor by being
+here, see :mod:`zenml_airflow.stack.components`) whose ``IMPLEMENTATION`` is a
 :class:`~zenml_airflow.step_operators.base.BaseStepOperator`.
 """
 
