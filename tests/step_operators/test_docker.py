@@ -92,6 +92,18 @@ def use_docker(registry_component: Any, **config: object) -> Stack:
     return stack
 
 
+def _describe_run_json(name: str) -> Any:
+    import json
+
+    from click.testing import CliRunner
+
+    from zenml_airflow.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["pipeline", "describe-run", name, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
 def created_containers(client: Any, since: float) -> int:
     """Containers of step runs the engine created since ``since`` (removed ones included)."""
     events = client.events(
@@ -125,6 +137,12 @@ def test_a_docker_step_runs_in_a_container_the_rest_in_process_and_a_rerun_is_ca
     assert records["inside"].image is not None
     assert records["inside"].image.startswith(f"{registry.uri}/zenml-boxed@sha256:")
     assert records["outside"].image is None
+    assert run.get_step("inside").image == records["inside"].image
+    described = _describe_run_json(run.name)
+    assert {s["name"]: s["image"] for s in described["steps"]} == {
+        "inside": records["inside"].image,
+        "outside": None,
+    }
     assert created_containers(docker_engine, since) == 1
     assert docker_engine.containers.list(all=True, filters={"label": STEP_RUN_LABEL}) == []
 

@@ -74,6 +74,7 @@ def _step_json(step: Any) -> dict[str, Any]:
         "finished_at": _iso(step.finished_at),
         "duration_seconds": step.duration,
         "try_number": step.try_number,
+        "image": step.image,
         "error": step.error,
         "inputs": {name: _artifact_json(a) for name, a in step.inputs.items()},
         "outputs": {name: _artifact_json(a) for name, a in step.outputs.items()},

@@ -197,6 +197,12 @@ class StepView:
         return self._record.try_number
 
     @property
+    def image(self) -> str | None:
+        """The container image this step ran in (``repository@sha256:...``) when a container
+        step operator ran it; ``None`` otherwise."""
+        return self._record.image
+
+    @property
     def started_at(self) -> datetime:
         return self._record.started_at
 
