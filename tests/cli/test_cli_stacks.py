@@ -108,13 +108,14 @@ def test_airflow_with_local_stores_is_allowed_but_describe_notes_it(
     assert "note:" in ok("stack", "describe", "af-local")
 
 
-def test_stack_with_unimplemented_step_operator_is_refused(isolated_config: Path) -> None:
+def test_stack_whose_kubernetes_step_operator_cannot_reach_its_stores_is_refused(
+    isolated_config: Path,
+) -> None:
     ok("step-operator", "register", "k8s", "-f", "kubernetes")
     message = fails(
         "stack", "register", "gpu", "-o", "default", "-m", "default", "-a", "default", "-s", "k8s"
     )
-    assert message.startswith("Stack 'gpu' cannot be used: step operator 'k8s': the step operator ")
-    assert "flavor 'kubernetes' is not implemented yet" in message
+    assert message.startswith("Stack 'gpu' cannot be used: step operator 'k8s' runs steps in ")
     # the combination rules are reported at the same time, each with its reason
     assert "cannot reach artifact store 'default' on this machine" in message
     assert "needs an image its pods can pull" in message

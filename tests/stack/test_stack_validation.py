@@ -25,8 +25,8 @@ from zenml_airflow.stack import (
 from zenml_airflow.stack.components import (
     AirflowOrchestratorComponent,
     DefaultContainerRegistryComponent,
-    DockerStepOperatorComponent,
     KubernetesStepOperatorComponent,
+    LocalModelDeployerComponent,
     MySQLMetadataStoreComponent,
     S3ArtifactStoreComponent,
 )
@@ -64,7 +64,7 @@ def test_unimplemented_flavor_is_refused_with_its_reason() -> None:
         orchestrator=LocalOrchestratorComponent(name="o"),
         metadata_store=MySQLMetadataStoreComponent(name="db", host="db.example.com", database="z"),
         artifact_store=S3ArtifactStoreComponent(name="s3", path="s3://bucket/root"),
-        step_operator=DockerStepOperatorComponent(name="dock"),
+        model_deployer=LocalModelDeployerComponent(name="serve"),
     )
     stack.validate(structural_only=True)  # a stored stack can still be loaded and described
     with pytest.raises(StackError) as info:
@@ -72,11 +72,12 @@ def test_unimplemented_flavor_is_refused_with_its_reason() -> None:
     message = str(info.value)
     assert message.startswith("Stack 'cloud' cannot be used: ")
     assert (
-        "step operator 'dock': the step operator flavor 'docker' is not implemented yet" in message
+        "model deployer 'serve': the model deployer flavor 'local' is not implemented yet"
+        in message
     )
     assert "metadata store 'db'" not in message  # the mysql flavor is implemented
     assert "artifact store 's3'" not in message  # the s3 flavor is implemented
-    assert "planned after the Airflow UI plugin" in message
+    assert "planned with model deployment" in message
 
 
 def test_missing_implementation_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -204,7 +205,7 @@ def test_register_stack_refuses_an_unavailable_stack_before_writing(
 ) -> None:
     profile = ProfileManager(isolated_config).ensure_default()
     stack = local_stack("k8s", step_operator=KubernetesStepOperatorComponent(name="k", image="i"))
-    with pytest.raises(StackError, match="not implemented yet"):
+    with pytest.raises(StackError, match="cannot reach artifact store"):
         register_stack(profile, stack)
     assert "k8s" not in profile.list_stacks()
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 #: The ``NOT_IMPLEMENTED`` reason of flavors that exist as configs only so far.
-MILESTONE_LATER = "planned after the Airflow UI plugin; see docs/roadmap.md"
+MILESTONE_LATER = "planned with model deployment; see docs/roadmap.md"
 
 
 def absolute_local_path(value: str, what: str) -> str:
