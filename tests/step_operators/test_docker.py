@@ -75,6 +75,30 @@ def steps_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         sys.modules.pop("docker_steps", None)
 
 
+#: Image repositories of the pipelines this module builds.
+PIPELINE_IMAGES = ("zenml-boxed", "zenml-failing", "zenml-greedy_pipeline", "zenml-killed_docker")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _keep_only_the_newest_images(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Afterwards only the newest image of each of this module's pipelines stays in the engine
+    (the next session's build cache): each session's wheel differs, so they would pile up."""
+    yield
+    if "docker_engine" not in request.fixturenames:
+        return
+    client = request.getfixturevalue("docker_engine")
+    by_repository: dict[str, list[tuple[str, str]]] = {}
+    for found in client.images.list():
+        for tag in found.tags:
+            repository = tag.rsplit(":", 1)[0]
+            if repository.rsplit("/", 1)[-1] in PIPELINE_IMAGES:
+                by_repository.setdefault(repository, []).append((found.attrs["Created"], tag))
+    for tags in by_repository.values():
+        for _, tag in sorted(tags)[:-1]:
+            client.images.remove(tag, force=True)
+    client.images.prune(filters={"dangling": True})
+
+
 def use_docker(registry_component: Any, **config: object) -> Stack:
     """Register and activate a stack: the default one plus docker step operator 'box' and the
     test registry."""
@@ -330,3 +354,36 @@ def test_a_killed_run_takes_its_container_with_it(
         time.sleep(0.2)
     run = Repository().get_pipeline("killed_docker").runs[-1]  # type: ignore[union-attr]
     assert run.get_step("sleepy").status is ExecutionStatus.FAILED
+
+
+def test_a_configured_image_that_does_not_exist_fails_the_step_naming_the_fix(
+    docker_engine: Any,  # noqa: F811
+    registry: Any,  # noqa: F811
+    steps_module: Any,
+) -> None:
+    missing = f"{registry.uri}/no-such-image:1"
+    use_docker(registry, image=missing)
+    with pytest.raises(
+        StepExecutionError,
+        match=rf"Step 'broken': step operator 'box' has no image to run it in: .*{missing}.*"
+        r"neither in the Docker engine nor pullable.*step-operator update box --image",
+    ):
+        steps_module.failing(broken=steps_module.broken()).run()
+    run = Repository().get_pipeline("failing").runs[-1]  # type: ignore[union-attr]
+    assert run.get_step("broken").status is ExecutionStatus.FAILED
+
+
+def test_an_unreachable_registry_fails_the_step_naming_the_registry(
+    docker_engine: Any,  # noqa: F811
+    steps_module: Any,
+) -> None:
+    from zenml_airflow.stack.components.container_registry import (
+        DefaultContainerRegistryComponent,
+    )
+
+    nowhere = DefaultContainerRegistryComponent.from_config("nowhere", {"uri": "127.0.0.1:9"})
+    use_docker(nowhere)
+    with pytest.raises(
+        StepExecutionError, match=r"Container registry 127.0.0.1:9 cannot be reached"
+    ):
+        steps_module.failing(broken=steps_module.broken()).run()
