@@ -51,6 +51,12 @@ STEPS = textwrap.dedent(
         outside(prefix=prefix)
 
 
+    @pipeline
+    def boxed_pg(inside, outside):
+        _, prefix, _ = inside()
+        outside(prefix=prefix)
+
+
     @step(custom_step_operator="box")
     def broken() -> int:
         raise ValueError("broken in a box")
@@ -76,7 +82,13 @@ def steps_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 #: Image repositories of the pipelines this module builds.
-PIPELINE_IMAGES = ("zenml-boxed", "zenml-failing", "zenml-greedy_pipeline", "zenml-killed_docker")
+PIPELINE_IMAGES = (
+    "zenml-boxed",
+    "zenml-boxed_pg",
+    "zenml-failing",
+    "zenml-greedy_pipeline",
+    "zenml-killed_docker",
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -387,3 +399,49 @@ def test_an_unreachable_registry_fails_the_step_naming_the_registry(
         StepExecutionError, match=r"Container registry 127.0.0.1:9 cannot be reached"
     ):
         steps_module.failing(broken=steps_module.broken()).run()
+
+
+def test_a_docker_step_writes_its_lineage_to_postgresql_over_the_host_network(
+    docker_engine: Any,  # noqa: F811
+    registry: Any,  # noqa: F811
+    steps_module: Any,
+    tmp_path: Path,
+) -> None:
+    import sqlalchemy as sa
+
+    from zenml_airflow.stack.components import (
+        LocalArtifactStoreComponent,
+        PostgreSQLMetadataStoreComponent,
+    )
+
+    value = os.environ.get("ZENML_AIRFLOW_TEST_POSTGRES_URL")
+    if not value:
+        pytest.fail(
+            'ZENML_AIRFLOW_TEST_POSTGRES_URL is not set: eval "$(scripts/services.sh env)" '
+            "(make test-heavy does it)."
+        )
+    url = sa.make_url(value)
+    assert url.host is not None and url.database is not None
+    postgres = PostgreSQLMetadataStoreComponent(
+        name="pg", host=url.host, port=url.port, database=url.database,
+        username=url.username, password=url.password,
+    )  # fmt: skip
+    postgres.open_store().migrate()
+    repo = Repository()
+    stack = Stack(
+        "docker-on-postgres",
+        orchestrator=repo.active_stack.orchestrator,
+        metadata_store=postgres,
+        artifact_store=LocalArtifactStoreComponent(name="pg-artifacts", path=str(tmp_path)),
+        step_operator=DockerStepOperatorComponent.from_config("box", {}),
+        container_registry=registry,
+    )
+    repo.register_stack(stack, activate=True)
+    since = time.time()
+    run = steps_module.boxed_pg(inside=steps_module.inside(), outside=steps_module.outside()).run()
+    assert created_containers(docker_engine, since) == 1
+    inside, outside = run.get_step("inside"), run.get_step("outside")
+    assert inside.status is ExecutionStatus.COMPLETED
+    assert inside.outputs["dockerenv"].read() is True
+    assert outside.inputs["prefix"].id == inside.outputs["prefix"].id
+    assert inside.image is not None and "/zenml-boxed_pg@sha256:" in inside.image

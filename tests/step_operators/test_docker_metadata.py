@@ -73,3 +73,17 @@ def test_migration_0005_adds_the_image_column_and_downgrades(tmp_path: Path) -> 
         assert store.get_step_run(step_id).image is None  # rows from before: no image
         store.set_step_run_image(step_id, "repo@sha256:c")
         assert store.get_step_run(step_id).image == "repo@sha256:c"
+
+
+def test_the_image_of_a_stack_with_server_stores_holds_their_drivers() -> None:
+    from zenml_airflow.core.spec import ComponentSnapshot, PipelineSpec, StackSnapshot
+    from zenml_airflow.step_operators.docker import image_inputs, store_requirements
+
+    def spec(flavor: str) -> PipelineSpec:
+        stores = {"metadata_store": ComponentSnapshot(name="m", flavor=flavor)}
+        return PipelineSpec(name="p", steps=[], stack=StackSnapshot(name="s", components=stores))
+
+    assert store_requirements(spec("sqlite")) == ()
+    (driver,) = store_requirements(spec("postgresql"))
+    assert driver.startswith("psycopg[binary]") and "extra" not in driver
+    assert image_inputs(spec("postgresql")).requirements == (driver,)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -111,6 +112,38 @@ def local_store_paths(stack: Stack) -> list[str]:
     )
 
 
+def store_requirements(spec: PipelineSpec) -> tuple[str, ...]:
+    """The drivers the stores of ``spec``'s stack need in the image (zenml-airflow's ``postgres``,
+    ``mysql``, ``s3``, ``gcs`` extras' requirements): the container talks to them itself."""
+    import importlib.metadata
+
+    from packaging.requirements import Requirement
+
+    from zenml_airflow.step_operators.virtualenv import store_extras
+
+    extras = store_extras(spec)
+    if not extras:
+        return ()
+    found: set[str] = set()
+    for line in importlib.metadata.requires("zenml-airflow") or []:
+        requirement = Requirement(line)
+        marker = requirement.marker
+        if marker is not None and any(marker.evaluate({"extra": extra}) for extra in extras):
+            requirement.marker = None
+            found.add(str(requirement))
+    return tuple(sorted(found))
+
+
+def image_inputs(spec: PipelineSpec) -> Any:
+    """The :class:`~zenml_airflow.images.ImageInputs` of ``spec``'s image: its source roots and
+    integrations, plus the drivers of its stack's stores."""
+    from zenml_airflow.images import ImageInputs
+
+    inputs = ImageInputs.from_spec(spec)
+    drivers = store_requirements(spec)
+    return dataclasses.replace(inputs, requirements=(*inputs.requirements, *drivers))
+
+
 def _docker() -> Any:
     """The docker SDK (typed loosely: it ships no types, and the repository's ``docker/``
     folder would shadow it for mypy)."""
@@ -178,10 +211,10 @@ class DockerStepOperator(BaseStepOperator):
         key = self._cache_key(self.spec)
         with _lock:
             if key not in _planned:
-                from zenml_airflow.images import ImageInputs, plan_image
+                from zenml_airflow.images import plan_image
 
                 plan = plan_image(
-                    ImageInputs.from_spec(self.spec),
+                    image_inputs(self.spec),
                     registry=self._registry(),
                     parent_image=self.component.parent_image,
                     client=self.client(),
@@ -234,10 +267,10 @@ class DockerStepOperator(BaseStepOperator):
         return ResolvedImage(run=reference, recorded=recorded, source_roots=roots)
 
     def _built_image(self, spec: PipelineSpec) -> ResolvedImage:
-        from zenml_airflow.images import ImageInputs, build_image
+        from zenml_airflow.images import build_image
 
         built = build_image(
-            ImageInputs.from_spec(spec),
+            image_inputs(spec),
             registry=self._registry(),
             parent_image=self.component.parent_image,
             client=self.client(),
