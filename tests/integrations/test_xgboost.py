@@ -29,6 +29,10 @@ from zenml_airflow.integrations.xgboost.materializers import (
     XgboostBoosterMaterializer,
     XgboostSklearnMaterializer,
 )
+from zenml_airflow.integrations.xgboost.materializers.xgboost_sklearn_materializer import (
+    saved_through_file,
+    wrapper_payload,
+)
 from zenml_airflow.io import fileio
 from zenml_airflow.materializers.default_materializer_registry import (
     default_materializer_registry,
@@ -165,7 +169,6 @@ def _wrappers() -> list[xgb.XGBModel]:
 def test_the_stored_model_is_what_the_wrappers_save_model_writes(
     tmp_path: Path, model: xgb.XGBModel, kind: str
 ) -> None:
-    # written straight into a local store, through a temporary file to an object store
     model.save_model(tmp_path / "own.ubj")
     with model_artifact_on(kind, tmp_path) as artifact:
         XgboostSklearnMaterializer(artifact).handle_return(model)
@@ -173,6 +176,50 @@ def test_the_stored_model_is_what_the_wrappers_save_model_writes(
             assert handle.read() == (tmp_path / "own.ubj").read_bytes()
         loaded = XgboostSklearnMaterializer(artifact).handle_input(type(model))
     np.testing.assert_array_equal(loaded.predict(X_TEST), model.predict(X_TEST))
+
+
+@pytest.mark.parametrize("model", _wrappers(), ids=lambda model: type(model).__name__)
+def test_the_in_memory_payload_is_what_save_model_writes_and_leaves_no_mark(
+    tmp_path: Path, model: xgb.XGBModel
+) -> None:
+    model.save_model(tmp_path / "own.ubj")
+    own = (tmp_path / "own.ubj").read_bytes()
+
+    assert wrapper_payload(model) == own
+    assert saved_through_file(model) == own
+    # like save_model, the estimator-type mark is removed from the caller's booster afterwards
+    assert model.get_booster().attr("scikit_learn") is None
+
+
+def test_writing_asks_for_the_params_once_and_the_metadata_reuses_them(tmp_path: Path) -> None:
+    model = classifier()
+    calls = []
+    own_get_params = model.get_params
+
+    def counted(deep: bool = True) -> dict[str, Any]:
+        calls.append(deep)
+        return own_get_params(deep=deep)
+
+    model.get_params = counted  # type: ignore[method-assign]
+    with model_artifact_on("local", tmp_path) as artifact:
+        writer = XgboostSklearnMaterializer(artifact)
+        writer.handle_return(model)
+        remembered = writer.extract_metadata(model)
+        assert calls == [False]
+        fresh = XgboostSklearnMaterializer(artifact).extract_metadata(model)
+    assert calls == [False, False]
+    assert remembered == fresh
+    assert remembered["params"]["max_depth"] == 2 and remembered["fitted"] is True
+
+
+def test_metadata_of_another_value_than_the_one_written_is_its_own(tmp_path: Path) -> None:
+    with model_artifact_on("local", tmp_path) as artifact:
+        writer = XgboostSklearnMaterializer(artifact)
+        writer.handle_return(classifier())
+        other = xgb.XGBRegressor(max_depth=4)
+        facts = writer.extract_metadata(other)
+    assert facts["model_class"] == "xgboost.sklearn.XGBRegressor"
+    assert facts["params"]["max_depth"] == 4 and facts["fitted"] is False
 
 
 @pytest.mark.parametrize("missing", ["model.ubj", MANIFEST_FILENAME])
@@ -399,8 +446,10 @@ def test_the_registry_picks_xgboost_materializers_over_sklearns() -> None:
     assert default_materializer_registry.get(xgb.Booster) is XgboostBoosterMaterializer
 
 
-def test_metadata_names_the_class_params_and_shape() -> None:
-    facts = XgboostSklearnMaterializer.extract_metadata(None, classifier())  # type: ignore[arg-type]
+def test_metadata_names_the_class_params_and_shape(tmp_path: Path) -> None:
+    facts = XgboostSklearnMaterializer(ModelArtifact(uri=str(tmp_path))).extract_metadata(
+        classifier()
+    )
     assert facts["model_class"] == "xgboost.sklearn.XGBClassifier"
     assert facts["params"]["max_depth"] == 2
     assert facts["num_boosted_rounds"] == 6 and facts["num_features"] == 4

@@ -1,8 +1,8 @@
 """Materializer for XGBoost's scikit-learn wrappers (``XGBClassifier``, ``XGBRegressor``,
 ``XGBRanker``, ``XGBRFClassifier``, ``XGBRFRegressor``, ``XGBModel``), never pickled.
 
-The artifact holds ``model.ubj``, written by the wrapper's own ``save_model`` (the booster plus
-the wrapper's fitted state, such as ``n_classes_``, in XGBoost's UBJSON format), and
+The artifact holds ``model.ubj``, byte for byte what the wrapper's own ``save_model`` writes (the
+booster plus the wrapper's fitted state, such as ``n_classes_``, in XGBoost's UBJSON format), and
 ``zenml_model.json``: the wrapper class, its ``get_params()`` as JSON, the XGBoost version and
 the model file's BLAKE3 digest (see :mod:`zenml_airflow.integrations.model_files`). Reading
 builds the wrapper class from a fixed list of XGBoost classes - never from a class path found in
@@ -16,9 +16,9 @@ wrappers (rebuilding them would mean importing a class named in the file).
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
-from collections.abc import Mapping
 from typing import Any
 
 import xgboost as xgb
@@ -31,7 +31,6 @@ from zenml_airflow.integrations.model_files import (
     read_manifest,
     read_model,
     rebuild_wrapper,
-    write_manifest,
     write_model,
 )
 from zenml_airflow.integrations.xgboost.materializers.xgboost_booster_materializer import (
@@ -39,7 +38,6 @@ from zenml_airflow.integrations.xgboost.materializers.xgboost_booster_materializ
     check_model_bytes,
     load_error,
 )
-from zenml_airflow.io import fileio
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
 from zenml_airflow.utils.source_utils import type_path
 
@@ -62,27 +60,42 @@ WRAPPERS: dict[str, type[xgb.XGBModel]] = {
 }
 
 
-def save_wrapper(model: xgb.XGBModel, uri: str, manifest: Mapping[str, Any]) -> None:
-    """Write fitted ``model`` with its own ``save_model`` as ``uri/model.ubj``, and the manifest.
+def wrapper_payload(model: xgb.XGBModel) -> bytes:
+    """The bytes fitted ``model``'s own ``save_model`` writes to a ``.ubj`` file, made in memory.
 
-    ``save_model`` only writes to a path (it marks the booster with the wrapper's estimator
-    type, which ``load_model`` checks). On a local store it writes straight into the artifact,
-    which is then read back from the page cache for its digest; on S3/GCS it writes a temporary
-    file that is uploaded.
+    ``save_model`` marks the booster with the wrapper's estimator type (which ``load_model``
+    checks), saves it, and removes the mark; this does the same around ``save_raw("ubj")``, the
+    serializer ``save_model`` uses for a ``.ubj`` name. No file is written and read back for
+    the manifest's digest, and none is staged for an object store. An XGBoost without the
+    wrapper's ``_get_type`` gets its ``save_model`` through a temporary file instead
+    (:func:`saved_through_file`); the tests check both give ``save_model``'s bytes.
+
+    Raises:
+        MaterializerError: XGBoost cannot save the model.
     """
-    fileio.makedirs(uri)
-    local = fileio.local_path(uri)
-    if local is not None:
-        path = os.path.join(local, DEFAULT_FILENAME)
-        model.save_model(path)
-        with open(path, "rb") as handle:
-            write_manifest(uri, DEFAULT_FILENAME, handle.read(), manifest)
-        return
+    get_type = getattr(model, "_get_type", None)
+    if get_type is None:
+        return saved_through_file(model)
+    booster = model.get_booster()
+    try:
+        booster.set_attr(scikit_learn=json.dumps({"_estimator_type": get_type()}))
+        try:
+            return bytes(booster.save_raw(raw_format="ubj"))
+        finally:
+            booster.set_attr(scikit_learn=None)
+    except xgb.core.XGBoostError as error:
+        raise MaterializerError(
+            f"XGBoost cannot save this {type(model).__name__}: {str(error).strip().splitlines()[0]}"
+        ) from error
+
+
+def saved_through_file(model: xgb.XGBModel) -> bytes:
+    """What fitted ``model``'s own ``save_model`` writes, read back from a temporary file."""
     with tempfile.TemporaryDirectory(prefix="zenml-airflow-xgboost-") as folder:
         path = os.path.join(folder, DEFAULT_FILENAME)
         model.save_model(path)
         with open(path, "rb") as handle:
-            write_model(uri, DEFAULT_FILENAME, handle.read(), manifest)
+            return handle.read()
 
 
 def _is_fitted(model: xgb.XGBModel) -> bool:
@@ -95,6 +108,9 @@ class XgboostSklearnMaterializer(BaseMaterializer):
     ASSOCIATED_TYPES = tuple(WRAPPERS.values())
     ASSOCIATED_ARTIFACT_TYPES = (ModelArtifact,)
     FILENAMES = (DEFAULT_FILENAME, MANIFEST_FILENAME)
+
+    # The value handle_return last wrote, with its get_params() and whether it was fitted.
+    _written: tuple[xgb.XGBModel, dict[str, Any], bool] | None = None
 
     def handle_input(self, data_type: Any) -> xgb.XGBModel:
         """Rebuild the wrapper with its parameters and load its fitted model.
@@ -141,7 +157,9 @@ class XgboostSklearnMaterializer(BaseMaterializer):
                 "Return an instance of the XGBoost class it extends, or its Booster "
                 "(model.get_booster()), or write a materializer for your class."
             )
-        params = check_params(data.get_params(deep=False), f"{type(data).__name__}")
+        self._written = None
+        raw_params = data.get_params(deep=False)  # 0.1-0.2 ms (sklearn inspects __init__)
+        params = check_params(raw_params, f"{type(data).__name__}")
         fitted = _is_fitted(data)
         manifest = {
             "format": FORMAT,
@@ -150,17 +168,21 @@ class XgboostSklearnMaterializer(BaseMaterializer):
             "params": params,
             "fitted": fitted,
         }
-        if fitted:
-            save_wrapper(data, self.artifact.uri, manifest)
-        else:
-            write_model(self.artifact.uri, DEFAULT_FILENAME, b"", manifest)
+        payload = wrapper_payload(data) if fitted else b""
+        write_model(self.artifact.uri, DEFAULT_FILENAME, payload, manifest)
+        # extract_metadata of this same value reuses them instead of asking XGBoost again
+        self._written = (data, raw_params, fitted)
 
     def extract_metadata(self, data: xgb.XGBModel) -> dict[str, Any]:
         """Model class, the parameters that are set, and the fitted model's shape."""
+        if self._written is not None and self._written[0] is data:
+            _, params, fitted = self._written
+        else:
+            params, fitted = data.get_params(deep=False), _is_fitted(data)
         facts: dict[str, Any] = {
             "model_class": type_path(type(data)),
-            "params": {k: v for k, v in data.get_params(deep=False).items() if v is not None},
-            "fitted": _is_fitted(data),
+            "params": {k: v for k, v in params.items() if v is not None},
+            "fitted": fitted,
         }
         if facts["fitted"]:
             facts.update(booster_facts(data.get_booster()))
@@ -169,4 +191,10 @@ class XgboostSklearnMaterializer(BaseMaterializer):
         return facts
 
 
-__all__ = ["DEFAULT_FILENAME", "WRAPPERS", "XgboostSklearnMaterializer", "save_wrapper"]
+__all__ = [
+    "DEFAULT_FILENAME",
+    "WRAPPERS",
+    "XgboostSklearnMaterializer",
+    "saved_through_file",
+    "wrapper_payload",
+]
