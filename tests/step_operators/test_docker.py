@@ -58,6 +58,19 @@ STEPS = textwrap.dedent(
 
 
     @step(custom_step_operator="box")
+    def sleepy() -> int:
+        import time
+
+        time.sleep(600)
+        return 1
+
+
+    @pipeline
+    def sleeping(sleepy):
+        sleepy()
+
+
+    @step(custom_step_operator="box")
     def broken() -> int:
         raise ValueError("broken in a box")
 
@@ -88,6 +101,7 @@ PIPELINE_IMAGES = (
     "zenml-failing",
     "zenml-greedy_pipeline",
     "zenml-killed_docker",
+    "zenml-sleeping",
 )
 
 
@@ -445,3 +459,44 @@ def test_a_docker_step_writes_its_lineage_to_postgresql_over_the_host_network(
     assert inside.outputs["dockerenv"].read() is True
     assert outside.inputs["prefix"].id == inside.outputs["prefix"].id
     assert inside.image is not None and "/zenml-boxed_pg@sha256:" in inside.image
+
+
+def test_an_interrupted_launch_removes_its_container_at_once(
+    docker_engine: Any,  # noqa: F811
+    registry: Any,  # noqa: F811
+    steps_module: Any,
+) -> None:
+    """Airflow's task timeout raises in the task's main thread (SIGALRM); here a signal raises
+    once the container runs: the container is gone when the exception leaves ``p.run()``."""
+    import threading
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise Interrupted("timed out")
+
+    labelled = {"label": STEP_RUN_LABEL}
+    main = threading.get_ident()
+
+    def watch() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if docker_engine.containers.list(filters=labelled):
+                signal.pthread_kill(main, signal.SIGUSR1)
+                return
+            time.sleep(0.1)
+
+    use_docker(registry)
+    previous = signal.signal(signal.SIGUSR1, interrupt)
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        with pytest.raises(Interrupted):
+            steps_module.sleeping(sleepy=steps_module.sleepy()).run()
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+        watcher.join(timeout=5)
+    assert docker_engine.containers.list(all=True, filters=labelled) == []
+    run = Repository().get_pipeline("sleeping").runs[-1]  # type: ignore[union-attr]
+    assert run.get_step("sleepy").status is ExecutionStatus.FAILED
