@@ -87,3 +87,35 @@ def test_the_image_of_a_stack_with_server_stores_holds_their_drivers() -> None:
     (driver,) = store_requirements(spec("postgresql"))
     assert driver.startswith("psycopg[binary]") and "extra" not in driver
     assert image_inputs(spec("postgresql")).requirements == (driver,)
+
+
+def test_local_store_paths_are_mounted_as_configured_and_a_missing_artifact_dir_is_made(
+    tmp_path: Path,
+) -> None:
+    from zenml_airflow.stack.components import (
+        LocalArtifactStoreComponent,
+        SQLiteMetadataStoreComponent,
+    )
+    from zenml_airflow.stack.components.orchestrator import LocalOrchestratorComponent
+    from zenml_airflow.stack.stack import Stack
+    from zenml_airflow.step_operators.docker import local_store_paths
+
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    artifacts = tmp_path / "link" / "artifacts"  # not there yet
+    stack = Stack(
+        "s",
+        orchestrator=LocalOrchestratorComponent(name="o"),
+        metadata_store=SQLiteMetadataStoreComponent(name="m", uri=str(tmp_path / "db" / "m.db")),
+        artifact_store=LocalArtifactStoreComponent(name="a", path=str(artifacts)),
+    )
+    assert local_store_paths(stack) == sorted([str(artifacts), str(tmp_path / "db")])
+    assert artifacts.is_dir()
+    nested = Stack(
+        "n",
+        orchestrator=LocalOrchestratorComponent(name="o"),
+        metadata_store=SQLiteMetadataStoreComponent(name="m", uri=str(tmp_path / "m.db")),
+        artifact_store=LocalArtifactStoreComponent(name="a", path=str(tmp_path / "art")),
+    )
+    assert local_store_paths(nested) == [str(tmp_path)]  # the artifact dir is inside it

@@ -96,20 +96,21 @@ def container_limits(resources: ResourceSpec | None) -> dict[str, Any]:
 
 def local_store_paths(stack: Stack) -> list[str]:
     """Directories of the stack's local stores, to bind-mount at the same path: a local
-    artifact store's directory, a sqlite metadata store's directory (with its journal files)."""
+    artifact store's directory (created if missing: a container must never write into its own
+    file system what the metadata store then records), a sqlite metadata store's directory
+    (with its journal files). Paths as configured, not resolved: the container uses those."""
     paths: list[str] = []
     artifact = stack.artifact_store
-    if artifact.is_local:
-        paths.append(str(Path(str(getattr(artifact, "path", ""))).resolve()))
+    path = getattr(artifact, "path", None)
+    if artifact.is_local and isinstance(path, str) and path:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        paths.append(os.path.abspath(path))
     metadata = stack.metadata_store
     uri = getattr(metadata, "uri", None)
-    if metadata.is_local and isinstance(uri, str):
-        paths.append(str(Path(uri).resolve().parent))
-    existing = [path for path in paths if path and Path(path).is_dir()]
+    if metadata.is_local and isinstance(uri, str) and uri:
+        paths.append(os.path.dirname(os.path.abspath(uri)))
     # A directory inside another mounted one is already visible.
-    return sorted(
-        {p for p in existing if not any(p != o and p.startswith(o + "/") for o in existing)}
-    )
+    return sorted({p for p in paths if not any(p != o and p.startswith(o + "/") for o in paths)})
 
 
 def store_requirements(spec: PipelineSpec) -> tuple[str, ...]:
