@@ -119,3 +119,24 @@ def test_local_store_paths_are_mounted_as_configured_and_a_missing_artifact_dir_
         artifact_store=LocalArtifactStoreComponent(name="a", path=str(tmp_path / "art")),
     )
     assert local_store_paths(nested) == [str(tmp_path)]  # the artifact dir is inside it
+
+
+def test_the_docker_flavor_registers_from_the_command_line_with_the_seed_options() -> None:
+    from click.testing import CliRunner
+
+    from zenml_airflow.cli.main import cli
+    from zenml_airflow.repository import Repository
+
+    runner = CliRunner()
+    for args in (
+        ["container-registry", "register", "reg", "--flavor", "default", "--uri=127.0.0.1:5000"],
+        ["step-operator", "register", "box", "--flavor", "docker", "--parent_image=python:3.11"],
+        ["stack", "register", "boxed", "-o", "default", "-m", "default", "-a", "default",
+         "-s", "box", "-c", "reg"],
+    ):  # fmt: skip
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+    stack = Repository().get_stack("boxed")
+    assert isinstance(stack.step_operator, DockerStepOperatorComponent)
+    assert stack.step_operator.parent_image == "python:3.11"
+    assert stack.container_registry is not None and stack.container_registry.name == "reg"
