@@ -39,7 +39,7 @@ MANIFEST_FILENAME = "zenml_model.json"
 _THREADED_DIGEST_MIN = 1024 * 1024
 
 
-def digest(payload: bytes) -> str:
+def digest(payload: bytes | bytearray) -> str:
     """The BLAKE3-256 digest (hex) of a model file's bytes, as the manifest records it."""
     threads = blake3.AUTO if len(payload) >= _THREADED_DIGEST_MIN else 1
     return str(blake3(payload, max_threads=threads).hexdigest())
@@ -100,20 +100,39 @@ def dump_manifest(manifest: Mapping[str, Any]) -> bytes:
     return json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
 
 
-def write_model(uri: str, filename: str, payload: bytes, manifest: Mapping[str, Any]) -> None:
+def write_model(
+    uri: str, filename: str, payload: bytes | bytearray, manifest: Mapping[str, Any]
+) -> None:
     """Write ``payload`` as ``filename`` and the manifest (with the payload's digest) in ``uri``."""
-    fileio.makedirs(uri)
-    with fileio.open(os.path.join(uri, filename), "wb") as handle:
+    local = fileio.local_path(uri)
+    if local is None:
+        fileio.makedirs(uri)
+        with fileio.open(os.path.join(uri, filename), "wb") as handle:
+            handle.write(payload)
+        write_manifest(uri, filename, payload, manifest)
+        return
+    # The same files through the local path found once, instead of a filesystem lookup per
+    # call: a round trip of a small model is short enough for these to show (docs/benchmarks.md).
+    os.makedirs(local, exist_ok=True)
+    with open(os.path.join(local, filename), "wb") as handle:
         handle.write(payload)
-    write_manifest(uri, filename, payload, manifest)
+    with open(os.path.join(local, MANIFEST_FILENAME), "wb") as handle:
+        handle.write(_manifest_bytes(filename, payload, manifest))
 
 
-def write_manifest(uri: str, filename: str, payload: bytes, manifest: Mapping[str, Any]) -> None:
+def write_manifest(
+    uri: str, filename: str, payload: bytes | bytearray, manifest: Mapping[str, Any]
+) -> None:
     """Write the manifest of ``uri/filename``, already written with the bytes ``payload``
     (for libraries that save a model only to a path of their own choosing)."""
-    full = {**manifest, "file": filename, "blake3": digest(payload)}
     with fileio.open(os.path.join(uri, MANIFEST_FILENAME), "wb") as handle:
-        handle.write(dump_manifest(full))
+        handle.write(_manifest_bytes(filename, payload, manifest))
+
+
+def _manifest_bytes(
+    filename: str, payload: bytes | bytearray, manifest: Mapping[str, Any]
+) -> bytes:
+    return dump_manifest({**manifest, "file": filename, "blake3": digest(payload)})
 
 
 def _read_file(materializer: BaseMaterializer, path: str, name: str) -> bytes:
