@@ -506,3 +506,14 @@ def test_a_wrapper_finds_its_materializer_through_the_lazy_entry() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["XgboostSklearnMaterializer", "XgboostBoosterMaterializer"]
+
+
+def test_writing_into_a_local_folder_not_made_yet_creates_it(tmp_path: Path) -> None:
+    artifact = ModelArtifact(uri=str(tmp_path / "not" / "made" / "yet"))
+    model = booster()
+
+    loaded = round_trip(XgboostBoosterMaterializer, model, artifact, xgb.Booster)
+
+    assert {p.name for p in Path(artifact.uri).iterdir()} == {MANIFEST_FILENAME, "model.ubj"}
+    data = xgb.DMatrix(X_TEST, feature_names=["sl", "sw", "pl", "pw"])
+    np.testing.assert_array_equal(loaded.predict(data), model.predict(data))
