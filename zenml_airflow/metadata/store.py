@@ -33,13 +33,12 @@ from zenml_airflow.metadata import liveness, schema_migrations
 from zenml_airflow.metadata import queries as q
 from zenml_airflow.metadata.engine import (
     WRITE_OPTION,
-    driver_message,
     mask_url,
     parse_url,
     run_with_retry,
     shared_engine,
 )
-from zenml_airflow.metadata.queries import ARTIFACTS, CACHE, PIPELINES, RUNS
+from zenml_airflow.metadata.queries import CACHE, PIPELINES, RUNS
 from zenml_airflow.metadata.reads import MetadataReads
 from zenml_airflow.metadata.records import (
     NewArtifact,
@@ -52,8 +51,13 @@ from zenml_airflow.metadata.writes import (
     check_artifact,
     check_length,
     check_name,
+    check_shared_uris,
+    ensure_cache_entry,
+    insert_artifacts_and_links,
     insert_if_absent,
     new_id,
+    single_producer,
+    update_step,
 )
 
 T = TypeVar("T")
@@ -601,45 +605,11 @@ class SQLMetadataStore(MetadataReads):
                 f"{sorted(existing - found)} that are not registered in {self._masked}."
             )
         if new:
-            self._check_shared_uris(conn, step, new)
+            check_shared_uris(conn, step, new)
         now = now or utcnow()
-        try:
-            if new:  # artifacts before the links that reference them
-                conn.execute(
-                    q.INSERT_ARTIFACT,
-                    [
-                        {
-                            "id": a.id,
-                            "uri": a.uri,
-                            "artifact_type": a.artifact_type,
-                            "data_type": a.data_type,
-                            "materializer": a.materializer,
-                            "content_hash": a.content_hash,
-                            "size_bytes": a.size_bytes,
-                            "metadata": dict(a.metadata) if a.metadata else None,
-                            "producer_step_run_id": step.id,
-                            "created_at": now,
-                        }  # fmt: skip
-                        for a in new
-                    ],
-                )
-            for insert, names in ((q.INSERT_INPUT, inputs), (q.INSERT_OUTPUT, output_ids)):
-                if names:
-                    conn.execute(
-                        insert,
-                        [
-                            {"step_run_id": step.id, "name": n, "artifact_id": a}
-                            for n, a in names.items()
-                        ],
-                    )
-        except IntegrityError as exc:
-            raise MetadataStoreError(
-                f"Could not register the artifacts of step run {step.id} "
-                f"('{step.name}'): an artifact id is already registered "
-                f"({driver_message(exc)}). Give each new artifact a new id."
-            ) from exc
+        insert_artifacts_and_links(conn, step, inputs, output_ids, new, now)
         if status is ExecutionStatus.CACHED and cached_from_step_run_id is None:
-            cached_from = self._single_producer(conn, set(output_ids.values()))
+            cached_from = single_producer(conn, set(output_ids.values()))
         else:
             cached_from = cached_from_step_run_id
         final = {
@@ -647,61 +617,11 @@ class SQLMetadataStore(MetadataReads):
             "finished_at": now,
         }  # fmt: skip
         if written is None or any(written.get(k) != v for k, v in final.items()):
-            self._update_step(conn, step.id, {**final, "error": None})
+            update_step(conn, step.id, {**final, "error": None})
         if status is ExecutionStatus.COMPLETED and cache_key is not None:
-            self._ensure_cache_entry(conn, cache_key, step.id, now)
+            ensure_cache_entry(conn, cache_key, step.id, now)
         self._refresh_run_finished(conn, step.run_id, now, locked_run=locked_run)
         return final
-
-    def _check_shared_uris(self, conn: Connection, step: Any, new: list[NewArtifact]) -> None:
-        """A uri may be registered again only for the same content (shared storage, ADR 0011)."""
-        hashes = {a.uri: a.content_hash for a in new}
-        if len(hashes) < len(new):
-            raise MetadataStoreError(
-                f"Step run {step.id} ('{step.name}') registers two outputs at one uri; write "
-                "each output to a fresh uri."
-            )
-        for row in conn.execute(q.ARTIFACT_HASHES_AT, {"uris": list(hashes)}):
-            if row.content_hash != hashes[row.uri]:
-                raise MetadataStoreError(
-                    f"Could not register the artifacts of step run {step.id} ('{step.name}'): "
-                    f"{row.uri} is already registered with other content (hash "
-                    f"{row.content_hash[:12]}..., not {hashes[row.uri][:12]}...). Write each "
-                    "artifact to a fresh uri, or share a uri only between identical artifacts."
-                )
-
-    @staticmethod
-    def _update_step(conn: Connection, step_run_id: int, final: Mapping[str, Any]) -> None:
-        conn.execute(
-            q.FINISH_STEP,
-            {
-                "step_run_id": step_run_id,
-                "new_status": final["status"],
-                "new_cache_key": final["cache_key"],
-                "new_cached_from": final["cached_from_step_run_id"],
-                "new_error": final["error"],
-                "new_finished_at": final["finished_at"],
-            },
-        )
-
-    @staticmethod
-    def _single_producer(conn: Connection, artifact_ids: set[str]) -> int | None:
-        producers = set(
-            conn.scalars(
-                sa.select(ARTIFACTS.c.producer_step_run_id)
-                .where(ARTIFACTS.c.id.in_(artifact_ids))
-                .distinct()
-            )
-        )
-        return producers.pop() if len(producers) == 1 else None
-
-    @staticmethod
-    def _ensure_cache_entry(conn: Connection, key: str, step_run_id: int, now: datetime) -> None:
-        if conn.scalar(q.CACHE_KEY_EXISTS, {"cache_key": key}) is not None:
-            return  # first writer wins; its outputs are as good as ours
-        # A concurrent finisher of the same key may win still; then its entry stays.
-        insert_if_absent(conn, CACHE, {"cache_key": key, "step_run_id": step_run_id,
-                                        "created_at": now})  # fmt: skip
 
     def fail_step_run(self, step_run_id: int, error: str) -> StepRunRecord:
         """Mark a running step run as failed with ``error`` (a message or traceback)."""
@@ -715,8 +635,8 @@ class SQLMetadataStore(MetadataReads):
                 )
             now = utcnow()
             final = {"status": ExecutionStatus.FAILED.value, "error": error, "finished_at": now}
-            self._update_step(conn, step_run_id, {**final, "cache_key": step.cache_key,
-                                                  "cached_from_step_run_id": step.cached_from_step_run_id})  # fmt: skip
+            update_step(conn, step_run_id, {**final, "cache_key": step.cache_key,
+                                            "cached_from_step_run_id": step.cached_from_step_run_id})  # fmt: skip
             self._refresh_run_finished(conn, step.run_id, now)
             return q.step_run_record(SimpleNamespace(**{**step._mapping, **final}))
 
