@@ -211,6 +211,25 @@ def test_the_registry_lists_every_integration_as_a_seed_style_class() -> None:
     assert integration_registry.list_integration_names == sorted(ALL_CONSTANTS.values())
 
 
+def test_each_packaged_integration_activates_exactly_the_registrys_lazy_entries() -> None:
+    from zenml_airflow.materializers.default_materializer_registry import BUILT_IN_LAZY_ENTRIES
+
+    classes = integration_registry.integrations
+    declared = {
+        library: module for cls in classes.values() for library, module in cls.MATERIALIZERS.items()
+    }
+    integration_modules = {
+        library: module
+        for library, module in BUILT_IN_LAZY_ENTRIES.items()
+        if module.startswith("zenml_airflow.integrations.")
+    }
+    # activate() imports what a step's first value of the library would have imported
+    assert declared == integration_modules
+    assert classes["xgboost"].MATERIALIZERS == {
+        "xgboost": "zenml_airflow.integrations.xgboost.materializers"
+    }
+
+
 def test_the_registry_cannot_be_replaced() -> None:
     with pytest.raises(IntegrationError, match="register_integration"):
         integration_registry.integrations = {}

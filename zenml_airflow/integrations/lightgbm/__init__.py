@@ -8,7 +8,6 @@ it.
 
 from __future__ import annotations
 
-import importlib
 from typing import ClassVar
 
 from zenml_airflow.core.integrations import get_integration
@@ -23,11 +22,8 @@ class LightGBMIntegration(Integration):
 
     NAME: ClassVar[str] = LIGHTGBM
     REQUIREMENTS: ClassVar[list[str]] = list(get_integration(LIGHTGBM).requirements)
-
-    @classmethod
-    def activate(cls) -> None:
-        """Register the Booster and wrapper materializers (imports LightGBM)."""
-        importlib.import_module(MATERIALIZER_MODULE)
+    #: Imported once a step holds a value of the library (or on activate(), which imports it).
+    MATERIALIZERS: ClassVar[dict[str, str]] = {"lightgbm": MATERIALIZER_MODULE}
 
 
 __all__ = ["LightGBMIntegration"]

@@ -8,7 +8,6 @@ entry of the materializer registry); importing this package does not import matp
 
 from __future__ import annotations
 
-import importlib
 from typing import ClassVar
 
 from zenml_airflow.core.integrations import get_integration
@@ -23,11 +22,8 @@ class MatplotlibIntegration(Integration):
 
     NAME: ClassVar[str] = MATPLOTLIB
     REQUIREMENTS: ClassVar[list[str]] = list(get_integration(MATPLOTLIB).requirements)
-
-    @classmethod
-    def activate(cls) -> None:
-        """Register :class:`MatplotlibMaterializer` for ``Figure`` (imports matplotlib)."""
-        importlib.import_module(MATERIALIZER_MODULE)
+    #: Imported once a step holds a value of the library (or on activate(), which imports it).
+    MATERIALIZERS: ClassVar[dict[str, str]] = {"matplotlib": MATERIALIZER_MODULE}
 
 
 __all__ = ["MatplotlibIntegration"]

@@ -7,7 +7,6 @@ materializer registry); importing this package does not import Pillow.
 
 from __future__ import annotations
 
-import importlib
 from typing import ClassVar
 
 from zenml_airflow.core.integrations import get_integration
@@ -22,11 +21,8 @@ class PillowIntegration(Integration):
 
     NAME: ClassVar[str] = PILLOW
     REQUIREMENTS: ClassVar[list[str]] = list(get_integration(PILLOW).requirements)
-
-    @classmethod
-    def activate(cls) -> None:
-        """Register :class:`PillowMaterializer` for ``PIL.Image.Image`` (imports Pillow)."""
-        importlib.import_module(MATERIALIZER_MODULE)
+    #: Imported once a step holds a value of the library (or on activate(), which imports it).
+    MATERIALIZERS: ClassVar[dict[str, str]] = {"PIL": MATERIALIZER_MODULE}
 
 
 __all__ = ["PillowIntegration"]

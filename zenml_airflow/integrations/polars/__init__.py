@@ -6,7 +6,6 @@ package does not import polars.
 
 from __future__ import annotations
 
-import importlib
 from typing import ClassVar
 
 from zenml_airflow.core.integrations import get_integration
@@ -21,12 +20,8 @@ class PolarsIntegration(Integration):
 
     NAME: ClassVar[str] = POLARS
     REQUIREMENTS: ClassVar[list[str]] = list(get_integration(POLARS).requirements)
-
-    @classmethod
-    def activate(cls) -> None:
-        """Register :class:`PolarsMaterializer` for ``DataFrame``, ``LazyFrame`` and ``Series``
-        (imports polars)."""
-        importlib.import_module(MATERIALIZER_MODULE)
+    #: Imported once a step holds a value of the library (or on activate(), which imports it).
+    MATERIALIZERS: ClassVar[dict[str, str]] = {"polars": MATERIALIZER_MODULE}
 
 
 __all__ = ["PolarsIntegration"]

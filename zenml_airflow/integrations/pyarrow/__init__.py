@@ -6,7 +6,6 @@ package does not import pyarrow.
 
 from __future__ import annotations
 
-import importlib
 from typing import ClassVar
 
 from zenml_airflow.core.integrations import get_integration
@@ -21,12 +20,8 @@ class PyarrowIntegration(Integration):
 
     NAME: ClassVar[str] = PYARROW
     REQUIREMENTS: ClassVar[list[str]] = list(get_integration(PYARROW).requirements)
-
-    @classmethod
-    def activate(cls) -> None:
-        """Register :class:`PyarrowMaterializer` for ``Table`` and ``RecordBatch`` (imports
-        pyarrow)."""
-        importlib.import_module(MATERIALIZER_MODULE)
+    #: Imported once a step holds a value of the library (or on activate(), which imports it).
+    MATERIALIZERS: ClassVar[dict[str, str]] = {"pyarrow": MATERIALIZER_MODULE}
 
 
 __all__ = ["PyarrowIntegration"]

@@ -7,7 +7,6 @@ does not import torch; the materializers register themselves once a step's code 
 
 from __future__ import annotations
 
-import importlib
 from typing import ClassVar
 
 from zenml_airflow.core.integrations import get_integration
@@ -22,11 +21,8 @@ class PytorchIntegration(Integration):
 
     NAME: ClassVar[str] = PYTORCH
     REQUIREMENTS: ClassVar[list[str]] = list(get_integration(PYTORCH).requirements)
-
-    @classmethod
-    def activate(cls) -> None:
-        """Register the tensor and module materializers (imports torch and safetensors)."""
-        importlib.import_module(MATERIALIZER_MODULE)
+    #: Imported once a step holds a value of the library (or on activate(), which imports it).
+    MATERIALIZERS: ClassVar[dict[str, str]] = {"torch": MATERIALIZER_MODULE}
 
 
 __all__ = ["PytorchIntegration"]

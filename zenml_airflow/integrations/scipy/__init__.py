@@ -6,7 +6,6 @@ package does not import scipy.
 
 from __future__ import annotations
 
-import importlib
 from typing import ClassVar
 
 from zenml_airflow.core.integrations import get_integration
@@ -21,12 +20,8 @@ class ScipyIntegration(Integration):
 
     NAME: ClassVar[str] = SCIPY
     REQUIREMENTS: ClassVar[list[str]] = list(get_integration(SCIPY).requirements)
-
-    @classmethod
-    def activate(cls) -> None:
-        """Register :class:`SparseMaterializer` for ``spmatrix`` and ``sparray`` (imports
-        scipy.sparse)."""
-        importlib.import_module(MATERIALIZER_MODULE)
+    #: Imported once a step holds a value of the library (or on activate(), which imports it).
+    MATERIALIZERS: ClassVar[dict[str, str]] = {"scipy": MATERIALIZER_MODULE}
 
 
 __all__ = ["ScipyIntegration"]

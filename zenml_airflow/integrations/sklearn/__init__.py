@@ -8,7 +8,6 @@ does not import scikit-learn.
 
 from __future__ import annotations
 
-import importlib
 from typing import ClassVar
 
 from zenml_airflow.core.integrations import get_integration
@@ -23,12 +22,8 @@ class SklearnIntegration(Integration):
 
     NAME: ClassVar[str] = SKLEARN
     REQUIREMENTS: ClassVar[list[str]] = list(get_integration(SKLEARN).requirements)
-
-    @classmethod
-    def activate(cls) -> None:
-        """Register :class:`SklearnMaterializer` for the ten sklearn base types (imports sklearn
-        and skops)."""
-        importlib.import_module(MATERIALIZER_MODULE)
+    #: Imported once a step holds a value of the library (or on activate(), which imports it).
+    MATERIALIZERS: ClassVar[dict[str, str]] = {"sklearn": MATERIALIZER_MODULE}
 
 
 __all__ = ["SklearnIntegration"]

@@ -8,7 +8,6 @@ materializer registers itself once a step's code has imported Keras.
 
 from __future__ import annotations
 
-import importlib
 from typing import ClassVar
 
 from zenml_airflow.core.integrations import get_integration
@@ -23,11 +22,8 @@ class TensorflowIntegration(Integration):
 
     NAME: ClassVar[str] = TENSORFLOW
     REQUIREMENTS: ClassVar[list[str]] = list(get_integration(TENSORFLOW).requirements)
-
-    @classmethod
-    def activate(cls) -> None:
-        """Register the Keras model materializer (imports Keras and its backend)."""
-        importlib.import_module(MATERIALIZER_MODULE)
+    #: Imported once a step holds a value of the library (or on activate(), which imports it).
+    MATERIALIZERS: ClassVar[dict[str, str]] = {"keras": MATERIALIZER_MODULE}
 
 
 __all__ = ["TensorflowIntegration"]

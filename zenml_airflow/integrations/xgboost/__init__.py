@@ -7,7 +7,6 @@ XGBoost; the materializers register themselves once a step's code has imported i
 
 from __future__ import annotations
 
-import importlib
 from typing import ClassVar
 
 from zenml_airflow.core.integrations import get_integration
@@ -22,11 +21,8 @@ class XgboostIntegration(Integration):
 
     NAME: ClassVar[str] = XGBOOST
     REQUIREMENTS: ClassVar[list[str]] = list(get_integration(XGBOOST).requirements)
-
-    @classmethod
-    def activate(cls) -> None:
-        """Register the Booster and wrapper materializers (imports XGBoost)."""
-        importlib.import_module(MATERIALIZER_MODULE)
+    #: Imported once a step holds a value of the library (or on activate(), which imports it).
+    MATERIALIZERS: ClassVar[dict[str, str]] = {"xgboost": MATERIALIZER_MODULE}
 
 
 __all__ = ["XgboostIntegration"]
