@@ -176,6 +176,12 @@ def check_dag_file(path: Path, python: str = sys.executable) -> dict[str, Any]:
     is_flag=True,
     help="Refuse to write a DAG file that would contain plain-text secret values (use {{secret.key}} references).",
 )
+@click.option(
+    "--no-build",
+    is_flag=True,
+    help="Do not build the pipeline image of docker/kubernetes steps: it must exist already "
+    "(in the Docker engine or the stack's container registry).",
+)
 @schedule_options
 def compile_command(
     source: str,
@@ -183,6 +189,7 @@ def compile_command(
     dag_id: str | None,
     check: bool,
     strict: bool,
+    no_build: bool,
     cron: str | None,
     interval_seconds: int | None,
     start_time: str | None,
@@ -213,6 +220,7 @@ def compile_command(
             dag_id=dag_id,
             source=source,
             stack=stack,
+            images="require" if no_build else "build",
         )
     except OSError as error:
         # Writing the DAG file (through a temporary file that is removed on failure) into the
@@ -287,6 +295,12 @@ def _airflow_orchestrator(stack: Any) -> Any:
     is_flag=True,
     help="Refuse to write a DAG file that would contain plain-text secret values (use {{secret.key}} references).",
 )
+@click.option(
+    "--no-build",
+    is_flag=True,
+    help="Do not build the pipeline image of docker/kubernetes steps: it must exist already "
+    "(in the Docker engine or the stack's container registry).",
+)
 @schedule_options
 def deploy_command(
     source: str,
@@ -295,6 +309,7 @@ def deploy_command(
     wait: bool,
     conf_json: str | None,
     strict: bool,
+    no_build: bool,
     cron: str | None,
     interval_seconds: int | None,
     start_time: str | None,
@@ -306,6 +321,7 @@ def deploy_command(
 
     SOURCE is as for `pipeline compile`.
     """
+    from zenml_airflow.compiler.image import image_policy
     from zenml_airflow.compiler.source import load_source
     from zenml_airflow.repository import Repository
 
@@ -318,7 +334,7 @@ def deploy_command(
     if strict:
         refuse_plain_secrets(stack)
     loaded = load_source(source)
-    with orchestrator.client() as client:
+    with orchestrator.client() as client, image_policy("require" if no_build else "build"):
         deployment = orchestrator.deploy(
             loaded.pipeline,
             stack=stack,

@@ -22,6 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import zenml_airflow
+from zenml_airflow.compiler.image import (
+    ImagePolicy,
+    current_image_policy,
+    needs_pipeline_image,
+    pipeline_image,
+)
 from zenml_airflow.compiler.plan import LivePlan, build_plan
 from zenml_airflow.compiler.schedule import to_schedule_spec
 from zenml_airflow.core.pipeline import BasePipeline
@@ -135,10 +141,15 @@ def build_spec(
     dag_id: str | None = None,
     source: str | None = None,
     enable_cache: bool | None = None,
+    images: ImagePolicy | None = None,
 ) -> tuple[PipelineSpec, LivePlan]:
     """The complete, portable spec a DAG file embeds (and the live plan it came from).
 
     Warns when the stack has plain-text secret values: the spec carries them into the DAG file.
+    When a step runs in the stack's docker/kubernetes step operator without a fixed image, the
+    pipeline image is built (``images="build"``, the default of the enclosing
+    :func:`~zenml_airflow.compiler.image.image_policy` block) or required to exist
+    (``"require"``), pushed, and recorded in the spec; ``"skip"`` records none.
     """
     found = stack_plain_secrets(stack)
     if found:
@@ -159,6 +170,9 @@ def build_spec(
             "zenml_version": zenml_airflow.__version__,
         }
     )
+    policy = images if images is not None else current_image_policy()
+    if policy != "skip" and needs_pipeline_image(spec, stack):
+        spec = spec.model_copy(update={"image": pipeline_image(spec, stack, policy=policy)})
     # Round trip now, so a spec that cannot cross the process boundary fails here, not in Airflow.
     PipelineSpec.from_json(spec.to_json())
     return spec, plan
@@ -254,6 +268,7 @@ def compile_pipeline(
     stack: Stack | None = None,
     source: str | None = None,
     enable_cache: bool | None = None,
+    images: ImagePolicy | None = None,
 ) -> Path:
     """Write ``<dag_id>.py`` for ``pipeline_instance`` into ``output_dir`` and return its path.
 
@@ -263,6 +278,7 @@ def compile_pipeline(
         stack: whose artifact store, metadata store and secrets manager the tasks use (default:
             the active stack).
         source: a description of where the pipeline came from, for the file's header.
+        images: build (default), require or skip the pipeline image (see :func:`build_spec`).
     """
     if stack is None:
         from zenml_airflow.repository import Repository
@@ -275,6 +291,7 @@ def compile_pipeline(
         dag_id=dag_id,
         source=source,
         enable_cache=enable_cache,
+        images=images,
     )
     assert spec.dag_id is not None
     path = Path(output_dir).resolve() / f"{spec.dag_id}.py"

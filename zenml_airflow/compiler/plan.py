@@ -9,6 +9,7 @@ first step, with the step and output named.
 
 from __future__ import annotations
 
+import os
 import typing
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,11 @@ from zenml_airflow.core.graph import topological_order
 from zenml_airflow.core.pipeline import BasePipeline
 from zenml_airflow.core.spec import InputSpec, OutputSpec, PipelineSpec, StepSpec
 from zenml_airflow.core.step import BaseStep
-from zenml_airflow.exceptions import MaterializerNotFoundError, StepInterfaceError
+from zenml_airflow.exceptions import (
+    MaterializerNotFoundError,
+    PipelineConfigurationError,
+    StepInterfaceError,
+)
 from zenml_airflow.execution.code_hashes import materializer_hash, step_source_hash
 from zenml_airflow.materializers.base_materializer import BaseMaterializer
 from zenml_airflow.materializers.default_materializer_registry import default_materializer_registry
@@ -153,11 +158,45 @@ def build_plan(
         )
         plan.step_classes[name] = type(step)
         plan.materializers[name] = materializers
+    launched = any(spec.step_operator for spec in specs)
     plan.spec = PipelineSpec(
         name=pipeline.name,
         enable_cache=pipeline_cache,
         steps=specs,
         required_integrations=list(pipeline.required_integrations),
         source_roots=list(source_roots or []),
+        requirements=user_requirements(pipeline) if launched else [],
+        dockerignore_file=_absolute(pipeline.dockerignore_file) if launched else None,
     )
     return plan
+
+
+def _absolute(path: str | None) -> str | None:
+    # Relative to the compiling process's directory (as the seed read it); the spec must not
+    # depend on where a task process starts.
+    return None if path is None else os.path.abspath(path)
+
+
+def user_requirements(pipeline: BasePipeline) -> list[str]:
+    """The user's pip requirements of ``pipeline``: its ``requirements`` then the lines of its
+    ``requirements_file``, for the images of its launched steps. Recorded in the spec only when
+    a step has a step operator (other pipelines install nothing, as in the seed).
+
+    Raises:
+        PipelineConfigurationError: the requirements file is missing, unreadable or uses pip
+            options an image build cannot follow.
+    """
+    wanted = list(getattr(pipeline, "REQUIREMENTS", ()))
+    path = pipeline.requirements_file
+    if path:
+        from zenml_airflow.images.errors import ImageBuildError
+        from zenml_airflow.images.inputs import read_requirements_file
+
+        try:
+            wanted.extend(read_requirements_file(path))
+        except ImageBuildError as error:
+            raise PipelineConfigurationError(
+                f"Pipeline '{pipeline.name}': {error} (its requirements_file is installed in the "
+                "image of its steps that run in a step operator)."
+            ) from error
+    return wanted

@@ -108,6 +108,33 @@ class StepSpec(_Frozen):
     resources: ResourceSpec | None = None  # (version 4)
 
 
+class ImageSpec(_Frozen):
+    """The pipeline's image, built (or found) and pushed at compile time (version 5).
+
+    The docker and kubernetes step operators run it as recorded: a task never plans or hashes
+    the code again, and the cache key of their steps is ``tag`` (content-addressed, so the same
+    image whether it was built by ``pipeline compile`` or by ``p.run()``).
+
+    Attributes:
+        reference: ``[REGISTRY/]zenml-<pipeline>:<tag>``.
+        tag: the content-addressed tag (a hash of parent image, Python, zenml-airflow,
+            requirements and code).
+        digest: ``repository@sha256:...`` as the registry stores it; ``None`` when the image
+            is only in the local Docker engine.
+        source_roots: the compiling machine's source roots -> their directories in the image.
+    """
+
+    reference: str
+    tag: str
+    digest: str | None = None
+    source_roots: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def run_reference(self) -> str:
+        """What a container or pod is created from: the digest when pushed, else the tag."""
+        return self.digest or self.reference
+
+
 class PipelineSpec(_Frozen):
     """A whole pipeline; ``steps`` are in a valid execution (topological) order."""
 
@@ -124,6 +151,11 @@ class PipelineSpec(_Frozen):
     stack: StackSnapshot | None = None
     schedule: ScheduleSpec | None = None
     zenml_version: str = ""
+    # The user's pip requirements (``requirements=`` and the lines of ``requirements_file``),
+    # installed in the pipeline's image (version 5).
+    requirements: list[str] = Field(default_factory=list)
+    dockerignore_file: str | None = None  # patterns of code not copied into the image (5)
+    image: ImageSpec | None = None  # the pipeline's image for docker/kubernetes steps (5)
 
     def step(self, name: str) -> StepSpec:
         for step in self.steps:

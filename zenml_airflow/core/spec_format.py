@@ -23,7 +23,9 @@ from typing import Any
 # 3: StepSpec.source_hash and OutputSpec.materializer_hash hash the code closure (ADR 0015): user
 #    modules reached by imports, library versions, and (for a step) the materializers reading it.
 # 4: StepSpec.queue and StepSpec.resources.
-SPEC_VERSION = 4
+# 5: PipelineSpec.requirements, .dockerignore_file and .image (the pipeline image built at
+#    compile time for docker/kubernetes steps).
+SPEC_VERSION = 5
 
 SPEC_VARIABLE = "SPEC"  # the name of the spec literal in a compiled DAG file
 DAG_TAG = "zenml-airflow"  # every DAG compiled by zenml-airflow carries this tag ...

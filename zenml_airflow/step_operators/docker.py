@@ -5,10 +5,13 @@ On a cache miss (the orchestrator side checks the cache first, ADR 0018) the ste
 
 - the component's ``image`` when set (its source root mapping is read from the image's
   ``io.zenml-airflow.source-roots`` label when it has one), else
+- the pipeline's image recorded in a compiled spec (``pipeline compile|deploy`` built and pushed
+  it: a task neither plans nor hashes anything, and its cache identity is the recorded tag), else
 - the pipeline's image built by :mod:`zenml_airflow.images` (source roots, the requirements of
-  the pipeline's integrations, zenml-airflow itself), pushed to the stack's container registry
-  when it has one. Resolved once per process and spec: a pipeline of ten docker steps hashes its
-  code once, and the build is skipped when an image with the content-addressed tag exists.
+  the pipeline's integrations and the user's, zenml-airflow itself), pushed to the stack's
+  container registry when it has one (``p.run()``). Resolved once per process and spec: a
+  pipeline of ten docker steps hashes its code once, and the build is skipped when an image with
+  the content-addressed tag exists.
 
 The container uses the host network (stores on 127.0.0.1 are reachable), has the paths of local
 stores bind-mounted at the same path, runs as the calling user, and is labelled with
@@ -136,13 +139,18 @@ def store_requirements(spec: PipelineSpec) -> tuple[str, ...]:
 
 
 def image_inputs(spec: PipelineSpec) -> Any:
-    """The :class:`~zenml_airflow.images.ImageInputs` of ``spec``'s image: its source roots and
-    integrations, plus the drivers of its stack's stores."""
+    """The :class:`~zenml_airflow.images.ImageInputs` of ``spec``'s image: its source roots,
+    integrations, the user's requirements (``spec.requirements``) and ``dockerignore_file``,
+    plus the drivers of its stack's stores."""
     from zenml_airflow.images import ImageInputs
 
     inputs = ImageInputs.from_spec(spec)
     drivers = store_requirements(spec)
-    return dataclasses.replace(inputs, requirements=(*inputs.requirements, *drivers))
+    return dataclasses.replace(
+        inputs,
+        requirements=(*inputs.requirements, *spec.requirements, *drivers),
+        dockerignore_file=inputs.dockerignore_file or spec.dockerignore_file,
+    )
 
 
 def _docker() -> Any:
@@ -204,11 +212,14 @@ class DockerStepOperator(BaseStepOperator):
     def cache_identity(self) -> str:
         """The configured ``image`` reference, or the content-addressed tag of the pipeline's
         image (its code, requirements, parent image, zenml-airflow): a changed image re-runs
-        the step. Planning the tag hashes the code once per process and spec; nothing starts."""
+        the step. A compiled spec records the tag (``spec.image``); otherwise planning it
+        hashes the code once per process and spec. Nothing starts."""
         if self.component.image is not None:
             return json.dumps({"image": self.component.image})
         if self.spec is None:
             return super().cache_identity()
+        if self.spec.image is not None:  # compiled: the tag recorded then, nothing planned
+            return json.dumps({"image_tag": self.spec.image.tag})
         key = self._cache_key(self.spec)
         with _lock:
             if key not in _planned:
@@ -224,12 +235,17 @@ class DockerStepOperator(BaseStepOperator):
             return json.dumps({"image_tag": _planned[key]})
 
     def resolve_image(self, spec: PipelineSpec) -> ResolvedImage:
-        """The image of ``spec``'s docker steps: the configured one, else the pipeline's image
-        built (once per process and spec; skipped when its tag exists) and pushed.
+        """The image of ``spec``'s docker steps: the configured one, else the image the compiled
+        spec records, else the pipeline's image built (once per process and spec; skipped when
+        its tag exists) and pushed.
 
         Raises:
             ImageError: the engine, the build or the registry failed (with what to do).
         """
+        if self.component.image is None and spec.image is not None:
+            # Built (or found) and pushed at compile time: run exactly that.
+            recorded = spec.image.digest or spec.image.reference
+            return ResolvedImage(spec.image.run_reference, recorded, spec.image.source_roots)
         key = self._cache_key(spec)
         with _lock:
             if key not in _resolved:

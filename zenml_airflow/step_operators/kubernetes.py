@@ -52,6 +52,8 @@ def source_root_mapping(spec: PipelineSpec) -> dict[str, str]:
     """The spec's source roots -> their directories in the pipeline image (the layout of
     :mod:`zenml_airflow.images`, also that of an image given as the step operator's ``image``
     when it was built by ``zenml-airflow image build``)."""
+    if spec.image is not None:
+        return dict(spec.image.source_roots)
     from zenml_airflow.images.inputs import ImageInputs
 
     return ImageInputs.from_spec(spec).root_mapping()
@@ -61,6 +63,14 @@ class KubernetesStepOperator(BaseStepOperator):
     """Runs step bodies in pods of a Kubernetes cluster."""
 
     component: KubernetesStepOperatorComponent
+
+    def cache_identity(self) -> str:
+        """The component's flavor and config, plus the pipeline image's tag when the compiled
+        spec records one (a changed image re-runs the step)."""
+        identity = super().cache_identity()
+        if self.component.image is None and self.spec is not None and self.spec.image is not None:
+            identity += f":image_tag={self.spec.image.tag}"
+        return identity
 
     # --- the pod -------------------------------------------------------------------------------
 
@@ -73,7 +83,9 @@ class KubernetesStepOperator(BaseStepOperator):
         """
         if self.component.image:
             return self.component.image
-        from zenml_airflow.images import ImageError, ImageInputs, build_image
+        if launch.spec.image is not None:  # built and pushed at compile time
+            return launch.spec.image.run_reference
+        from zenml_airflow.images import ImageError, build_image
         from zenml_airflow.stack.components.container_registry import ContainerRegistryComponent
         from zenml_airflow.stack.snapshot import stack_from_snapshot
 
@@ -90,7 +102,9 @@ class KubernetesStepOperator(BaseStepOperator):
                 detail="no image",
             )
         try:
-            built = build_image(ImageInputs.from_spec(launch.spec), registry=registry)
+            from zenml_airflow.step_operators.docker import image_inputs
+
+            built = build_image(image_inputs(launch.spec), registry=registry)
         except ImageError as error:
             raise StepOperatorError(
                 f"Step '{step}': the pipeline image for step operator '{self.name}' could not be "

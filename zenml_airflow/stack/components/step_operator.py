@@ -55,6 +55,20 @@ class DockerStepOperatorComponent(StepOperatorComponent):
             )
         return self
 
+    def check_in_stack(self, stack: Stack) -> list[str]:
+        # The pipeline image is pushed to the stack's registry and recorded by digest in the
+        # compiled spec (issue 17): without a registry there is nowhere to push it.
+        if self.image is None and stack.container_registry is None:
+            return [
+                f"step operator '{self.name}' runs steps in the pipeline's image, which is "
+                "pushed to the stack's container registry, and the stack has none: register one "
+                "(zenml-airflow container-registry register NAME --flavor default "
+                "--uri=127.0.0.1:PORT) and add it to the stack (zenml-airflow stack update "
+                f"{stack.name} -c NAME), or give the step operator a fixed image "
+                f"(zenml-airflow step-operator update {self.name} --image=REPOSITORY:TAG)"
+            ]
+        return []
+
 
 class KubernetesStepOperatorComponent(StepOperatorComponent):
     """Runs a step in a Kubernetes pod, one pod per try (Airflow's ``KubernetesPodOperator``).
