@@ -1,0 +1,1 @@
+../zenml_airflow/images/step.Dockerfile
