@@ -70,7 +70,14 @@ def test_register_with_optional_components() -> None:
     assert described["components"]["container_registry"] == {
         "name": "reg",
         "flavor": "default",
-        "config": {"uri": "localhost:5000"},
+        # Unset optional fields are listed as None, as for every component (the credentials
+        # fall back to the Docker engine's own login).
+        "config": {
+            "uri": "localhost:5000",
+            "username": None,
+            "password": None,
+            "airflow_connection_id": None,
+        },
     }
 
 

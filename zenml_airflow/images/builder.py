@@ -47,7 +47,10 @@ from zenml_airflow.images.wheel import ProjectWheel, project_wheel
 from zenml_airflow.logger import get_logger
 
 if TYPE_CHECKING:  # pragma: no cover
-    from zenml_airflow.stack.components.container_registry import ContainerRegistryComponent
+    from zenml_airflow.stack.components.container_registry import (
+        ContainerRegistryComponent,
+        RegistryCredentials,
+    )
 
 logger = get_logger(__name__)
 
@@ -160,18 +163,75 @@ def _cache_dir() -> Path:
     return get_config_dir() / "images"
 
 
-def _parent_id(client: DockerClient, parent_image: str) -> str:
+# Registry errors that mean "log in" (distribution, Docker Hub, GHCR, ECR phrase it these ways).
+_AUTH_FAILURE = re.compile(
+    r"no basic auth credentials|unauthorized|authentication required|access denied|denied:",
+    re.IGNORECASE,
+)
+
+
+class RegistryLogin:
+    """The credentials of a container registry, resolved on first use and then kept: an unchanged
+    image found locally never resolves them (reading an Airflow Connection imports Airflow)."""
+
+    def __init__(self, registry: ContainerRegistryComponent | None) -> None:
+        self.registry = registry
+        self._resolved = False
+        self._credentials: RegistryCredentials | None = None
+
+    def credentials(self) -> RegistryCredentials | None:
+        """See :meth:`ContainerRegistryComponent.credentials`; ``None``: the Docker engine's own
+        login (``~/.docker/config.json``) is used."""
+        if not self._resolved and self.registry is not None:
+            self._credentials = self.registry.credentials()
+            if self._credentials is not None:
+                logger.debug(
+                    "Logging in to %s with %s", self._credentials.registry, self._credentials.source
+                )
+        self._resolved = True
+        return self._credentials
+
+    def auth_config(self, image: str) -> dict[str, str] | None:
+        """``auth_config`` for a docker SDK call about ``image``: only an image of this registry
+        gets the credentials (a parent image from elsewhere goes with the engine's own login)."""
+        if self.registry is None or _image_host(image) != self.registry.host.lower():
+            return None
+        credentials = self.credentials()
+        return None if credentials is None else credentials.auth_config()
+
+    @property
+    def resolved(self) -> RegistryCredentials | None:
+        """The credentials if already resolved (never resolves them)."""
+        return self._credentials
+
+    def mask(self, text: str) -> str:
+        """``text`` without the password (when one was resolved)."""
+        return self._credentials.mask(text) if self._credentials is not None else text
+
+
+def _image_host(image: str) -> str | None:
+    """The registry ``HOST[:PORT]`` of an image reference (``None``: Docker Hub)."""
+    first, slash, _ = image.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        return first.lower()
+    return None
+
+
+def _parent_id(client: DockerClient, parent_image: str, login: RegistryLogin | None = None) -> str:
     docker = _sdk()
     try:
         return str(client.images.get(parent_image).id)
     except docker.errors.ImageNotFound:
         pass
     try:
-        return str(client.images.get_registry_data(parent_image).id)
+        auth = login.auth_config(parent_image) if login is not None else None
+        return str(client.images.get_registry_data(parent_image, auth_config=auth).id)
     except docker.errors.APIError as error:
+        detail = str(error.explanation or error)
+        detail = login.mask(detail) if login is not None else detail
         raise ImageBuildError(
             f"The parent image {parent_image!r} is neither in the local Docker engine nor in its "
-            f"registry ({error.explanation or error}). Pull or build it first (here: "
+            f"registry ({detail}). Pull or build it first (here: "
             f"scripts/docker.sh up builds local/python:3.11-bookworm), or set "
             f"{PARENT_IMAGE_ENV} / the step operator's parent_image to an image that exists."
         ) from error
@@ -198,11 +258,15 @@ def plan_image(
     parent_image: str | None = None,
     constraints: str | os.PathLike[str] | None = None,
     client: DockerClient | None = None,
+    login: RegistryLogin | None = None,
 ) -> ImagePlan:
-    """Resolve the inputs of the image of ``inputs`` and its tag, without building anything."""
+    """Resolve the inputs of the image of ``inputs`` and its tag, without building anything.
+
+    ``login`` (default: ``registry``'s credentials) is used should the parent image be there.
+    """
     client = client or docker_client()
     parent = parent_image or default_parent_image()
-    parent_id = _parent_id(client, parent)
+    parent_id = _parent_id(client, parent, login or RegistryLogin(registry))
     constraints_text = _constraints_text(constraints)
     requirements = tuple(image_requirements(inputs, read_constraints(constraints_text)))
     wheel = project_wheel(_cache_dir() / "wheels")
@@ -281,23 +345,54 @@ def _pushed_digest(found: Any, repository: str) -> str | None:
     return None
 
 
-def _registry_digest(client: DockerClient, plan: ImagePlan) -> str | None:
+def _registry_digest(
+    client: DockerClient,
+    plan: ImagePlan,
+    login: RegistryLogin,
+) -> str | None:
     """The registry's digest of ``plan.image``, ``None`` when the registry does not have it."""
     docker = _sdk()
     try:
-        data = client.images.get_registry_data(plan.image)
+        data = client.images.get_registry_data(
+            plan.image, auth_config=login.auth_config(plan.image)
+        )
     except docker.errors.NotFound:
         return None
     except docker.errors.APIError as error:
-        raise _unreachable(plan, error) from error
+        raise _unreachable(plan.image, error, login) from error
     return f"{plan.repository}@{data.id}"
 
 
-def _unreachable(plan: ImagePlan, error: Exception) -> ContainerRegistryError:
-    registry = plan.repository.rsplit("/", 1)[0]
-    detail = getattr(error, "explanation", None) or str(error)
+def _unreachable(
+    image: str, error: Exception, login: RegistryLogin | None = None
+) -> ContainerRegistryError:
+    """The error for a registry that failed a push, pull or look-up of ``image``: a refused login
+    says where the credentials came from and how to give them; the password never appears."""
+    host = _image_host(image) or "docker.io"
+    detail = str(getattr(error, "explanation", None) or error).strip()
+    registry = login.registry if login is not None else None
+    # Only what was already resolved: a failure message never resolves a secret.
+    credentials = login.resolved if login is not None else None
+    if login is not None:
+        detail = login.mask(detail)
+    name = registry.name if registry is not None else "NAME"
+    if _AUTH_FAILURE.search(detail):
+        if credentials is not None:
+            return ContainerRegistryError(
+                f"Container registry {host} refused the login of user '{credentials.username}' "
+                f"from {credentials.source} for image {image}: {detail}. Fix the username and "
+                f"password (zenml-airflow container-registry update {name} --username=USER "
+                "--password='{{secret_name.key}}', or the secret it references)."
+            )
+        return ContainerRegistryError(
+            f"Container registry {host} requires a login for image {image}: {detail}. Give "
+            f"credentials: zenml-airflow secret register registry_creds --password=... and "
+            f"zenml-airflow container-registry update {name} --username=USER "
+            "--password='{{registry_creds.password}}'; or --airflow_connection_id=CONN_ID (an "
+            f"Airflow docker Connection); or log the Docker engine in: docker login {host}."
+        )
     return ContainerRegistryError(
-        f"Container registry {registry} cannot be reached or refused image {plan.image}: "
+        f"Container registry {host} cannot be reached or refused image {image}: "
         f"{detail}. Start the registry, or fix the container registry's uri (zenml-airflow "
         "container-registry register NAME --flavor default --uri=HOST:PORT) and its credentials."
     )
@@ -333,20 +428,31 @@ def _build(client: DockerClient, plan: ImagePlan, pipeline: str) -> str:
     return image_id
 
 
-def _push(client: DockerClient, plan: ImagePlan) -> str:
+def _push(
+    client: DockerClient,
+    plan: ImagePlan,
+    login: RegistryLogin,
+) -> str:
     digest: str | None = None
     try:
-        stream = client.api.push(plan.repository, tag=plan.tag, stream=True, decode=True)
+        stream = client.api.push(
+            plan.repository,
+            tag=plan.tag,
+            stream=True,
+            decode=True,
+            auth_config=login.auth_config(plan.image),
+        )
         for chunk in stream:
             if "error" in chunk:
-                raise _unreachable(plan, RuntimeError(str(chunk["error"]).strip()))
+                failure = RuntimeError(str(chunk["error"]).strip())
+                raise _unreachable(plan.image, failure, login)
             aux = chunk.get("aux") or {}
             if "Digest" in aux:
                 digest = str(aux["Digest"])
     except ContainerRegistryError:
         raise
     except Exception as error:  # the SDK's APIError or a connection error
-        raise _unreachable(plan, error) from error
+        raise _unreachable(plan.image, error, login) from error
     if digest is None:  # pragma: no cover - a registry that accepts a push reports the digest
         raise ContainerRegistryError(f"Pushing {plan.image} gave no digest; push it again.")
     return f"{plan.repository}@{digest}"
@@ -379,14 +485,20 @@ def build_image(
     """
     started = time.perf_counter()
     client = client or docker_client()
+    login = RegistryLogin(registry)
     plan = plan_image(
-        inputs, registry=registry, parent_image=parent_image, constraints=constraints, client=client
+        inputs,
+        registry=registry,
+        parent_image=parent_image,
+        constraints=constraints,
+        client=client,
+        login=login,
     )
     found = _local_image(client, plan.image)
     image_id = None if found is None else str(found.id)
     remote = None
     if registry is not None:
-        remote = _pushed_digest(found, plan.repository) or _registry_digest(client, plan)
+        remote = _pushed_digest(found, plan.repository) or _registry_digest(client, plan, login)
     built = pushed = False
     if image_id is None and remote is None:
         if not build:
@@ -400,7 +512,7 @@ def build_image(
         built = True
     if registry is not None and remote is None and push:
         logger.info("Pushing image %s", plan.image)
-        remote = _push(client, plan)
+        remote = _push(client, plan, login)
         pushed = True
     return BuiltImage(
         image=plan.image,
@@ -411,3 +523,33 @@ def build_image(
         source_roots=dict(plan.source_roots),
         seconds=time.perf_counter() - started,
     )
+
+
+def pull_image(
+    image: str,
+    *,
+    registry: ContainerRegistryComponent | None = None,
+    client: DockerClient | None = None,
+) -> str:
+    """Pull ``image`` (a tag or ``repository@sha256:...``) with ``registry``'s credentials when it
+    is in that registry, and return the local image id.
+
+    Raises:
+        DockerUnavailableError: without the docker SDK or engine.
+        ContainerRegistryError: the registry cannot be reached, refuses the login or lacks the
+            image (the password never appears in the message).
+    """
+    client = client or docker_client()
+    login = RegistryLogin(registry)
+    docker = _sdk()
+    try:
+        pulled = client.images.pull(image, auth_config=login.auth_config(image))
+    except docker.errors.NotFound as error:
+        detail = login.mask(str(error.explanation or error))
+        raise ContainerRegistryError(
+            f"Image {image} is not in its registry ({detail}). Build and push it: "
+            "zenml-airflow image build SOURCE."
+        ) from error
+    except docker.errors.APIError as error:
+        raise _unreachable(image, error, login) from error
+    return str(pulled.id)

@@ -1,0 +1,191 @@
+"""Pushing to and pulling from a registry that requires a login (htpasswd, as a real registry in
+front of a team would): refused without credentials with the fix, working with a ``{{secret.key}}``
+password or an Airflow Connection, and the password in no message, profile or compiled spec.
+
+A second ``docker-registry`` (distribution) with htpasswd auth is started on a free 127.0.0.1 port
+for the session; the Docker engine treats every 127.0.0.0/8 registry as insecure (plain HTTP).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import free_port
+from tests.images.conftest import _unavailable
+from tests.secrets.conftest import make_local
+from zenml_airflow.images import ContainerRegistryError, ImageInputs, build_image
+from zenml_airflow.images.builder import pull_image
+from zenml_airflow.secrets.schemas import build_secret
+from zenml_airflow.stack import Stack
+from zenml_airflow.stack.components import (
+    LocalArtifactStoreComponent,
+    LocalOrchestratorComponent,
+    SQLiteMetadataStoreComponent,
+)
+from zenml_airflow.stack.components.container_registry import DefaultContainerRegistryComponent
+from zenml_airflow.stack.snapshot import snapshot_stack
+
+USERNAME = "ci-user"
+# One password per session: the assertions below look for it in every text that could leak it.
+PASSWORD = "pw-" + secrets.token_hex(12)
+
+
+def _bcrypt(password: str) -> str:
+    """A bcrypt hash (the only scheme distribution's htpasswd accepts)."""
+    try:
+        import bcrypt
+
+        return str(bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4)).decode())
+    except ImportError:
+        pass
+    with warnings.catch_warnings():  # crypt: deprecated since 3.11, gone in 3.13
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            import crypt
+        except ImportError:
+            crypt = None  # type: ignore[assignment]
+    if crypt is None or crypt.METHOD_BLOWFISH not in crypt.methods:
+        _unavailable("making a bcrypt hash needs the 'bcrypt' package (or crypt with blowfish)")
+    return str(crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))
+
+
+def _status(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+    except OSError:
+        return None
+
+
+@pytest.fixture(scope="session")
+def auth_registry(docker_engine: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``127.0.0.1:PORT`` of a registry that takes ``USERNAME``/``PASSWORD`` only."""
+    binary = shutil.which("docker-registry")
+    if binary is None:
+        _unavailable("docker-registry is not installed (scripts/docker.sh up installs it)")
+    directory = tmp_path_factory.mktemp("auth-registry")
+    (directory / "htpasswd").write_text(f"{USERNAME}:{_bcrypt(PASSWORD)}\n", encoding="utf-8")
+    port = free_port()
+    config = directory / "config.yml"
+    config.write_text(
+        "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n"
+        f"    rootdirectory: {directory / 'data'}\n"
+        f"auth:\n  htpasswd:\n    realm: zenml-airflow-tests\n    path: {directory / 'htpasswd'}\n"
+        f"http:\n  addr: 127.0.0.1:{port}\n  secret: {secrets.token_hex(16)}\n",
+        encoding="utf-8",
+    )
+    log = (directory / "registry.log").open("wb")
+    process = subprocess.Popen([str(binary), "serve", str(config)], stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 30
+        while _status(f"http://127.0.0.1:{port}/v2/") != 401:
+            if process.poll() is not None or time.monotonic() > deadline:
+                text = (directory / "registry.log").read_text(errors="replace")[-2000:]
+                pytest.fail(f"the htpasswd registry did not start: {text}")
+            time.sleep(0.1)
+        yield f"127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _stack(tmp_path: Path, registry: DefaultContainerRegistryComponent, password: str) -> Stack:
+    manager = make_local(tmp_path, "vault")
+    manager.register_secret(build_secret("registry_creds", None, {"password": password}))
+    return Stack(
+        "s",
+        orchestrator=LocalOrchestratorComponent.from_config("o"),
+        metadata_store=SQLiteMetadataStoreComponent.from_config(
+            "m", {"uri": str(tmp_path / "m.db")}
+        ),
+        artifact_store=LocalArtifactStoreComponent.from_config("a", {"path": str(tmp_path / "a")}),
+        container_registry=registry,
+        secrets_manager=manager,
+    )
+
+
+def _with_secret(uri: str) -> DefaultContainerRegistryComponent:
+    return DefaultContainerRegistryComponent.from_config(
+        "team", {"uri": uri, "username": USERNAME, "password": "{{registry_creds.password}}"}
+    )
+
+
+def test_a_push_without_credentials_names_the_registry_and_how_to_log_in(
+    auth_registry: str, project: Path
+) -> None:
+    registry = DefaultContainerRegistryComponent.from_config("team", {"uri": auth_registry})
+    with pytest.raises(ContainerRegistryError) as caught:
+        build_image(ImageInputs(name="tiny", source_roots=(str(project),)), registry=registry)
+    text = str(caught.value)
+    assert text.startswith(f"Container registry {auth_registry} requires a login for image")
+    assert "container-registry update team --username=USER" in text
+    assert f"docker login {auth_registry}" in text
+
+
+def test_a_secret_reference_password_pushes_and_pulls(
+    docker_engine: Any, auth_registry: str, project: Path, tmp_path: Path
+) -> None:
+    registry = _with_secret(auth_registry)
+    stack = _stack(tmp_path, registry, PASSWORD)
+    inputs = ImageInputs(name="tiny", source_roots=(str(project),))
+    pushed = build_image(inputs, registry=registry)
+    assert pushed.pushed and pushed.digest is not None
+    assert pushed.digest.startswith(f"{auth_registry}/zenml-tiny@sha256:")
+    # The registry has it: drop the local copy, then it is found there, and pulled back.
+    docker_engine.images.remove(pushed.image, force=True)
+    found = build_image(inputs, registry=registry)
+    assert not found.built and not found.pushed and found.digest == pushed.digest
+    image_id = pull_image(pushed.digest, registry=registry)
+    assert docker_engine.images.get(pushed.digest).id == image_id
+    spec = json.dumps(snapshot_stack(stack), default=str)
+    assert "{{registry_creds.password}}" in spec and PASSWORD not in spec
+
+
+def test_a_wrong_password_is_refused_without_showing_it(
+    auth_registry: str, project: Path, tmp_path: Path
+) -> None:
+    wrong = "wrong-" + secrets.token_hex(8)
+    registry = _with_secret(auth_registry)
+    _stack(tmp_path, registry, wrong)
+    with pytest.raises(ContainerRegistryError) as caught:
+        build_image(ImageInputs(name="tiny", source_roots=(str(project),)), registry=registry)
+    text = str(caught.value)
+    assert f"Container registry {auth_registry} refused the login of user '{USERNAME}'" in text
+    assert "container-registry update team" in text
+    assert wrong not in text and PASSWORD not in text
+
+
+def test_pulling_without_credentials_is_refused_with_the_fix(auth_registry: str) -> None:
+    registry = DefaultContainerRegistryComponent.from_config("team", {"uri": auth_registry})
+    with pytest.raises(ContainerRegistryError, match=f"{auth_registry} requires a login"):
+        pull_image(f"{auth_registry}/zenml-tiny:latest", registry=registry)
+
+
+def test_an_airflow_connection_logs_in(
+    auth_registry: str, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("airflow.sdk", reason="Airflow is not installed")
+    connection = {"conn_type": "docker", "login": USERNAME, "password": PASSWORD}
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_TEAM_REGISTRY", json.dumps({**connection, "host": auth_registry})
+    )
+    registry = DefaultContainerRegistryComponent.from_config(
+        "team", {"uri": auth_registry, "airflow_connection_id": "team_registry"}
+    )
+    image = build_image(ImageInputs(name="tiny", source_roots=(str(project),)), registry=registry)
+    assert image.digest is not None and image.digest.startswith(f"{auth_registry}/zenml-tiny@")
