@@ -321,7 +321,6 @@ def deploy_command(
 
     SOURCE is as for `pipeline compile`.
     """
-    from zenml_airflow.compiler.image import image_policy
     from zenml_airflow.compiler.source import load_source
     from zenml_airflow.repository import Repository
 
@@ -334,7 +333,7 @@ def deploy_command(
     if strict:
         refuse_plain_secrets(stack)
     loaded = load_source(source)
-    with orchestrator.client() as client, image_policy("require" if no_build else "build"):
+    with orchestrator.client() as client:
         deployment = orchestrator.deploy(
             loaded.pipeline,
             stack=stack,
@@ -342,6 +341,7 @@ def deploy_command(
             dag_id=dag_id,
             source=source,
             client=client,
+            images="require" if no_build else "build",
         )
         click.echo(
             f"Deployed DAG '{deployment.dag_id}' ({deployment.path}); Airflow UI: {orchestrator.component.api_url}/dags/{deployment.dag_id}"

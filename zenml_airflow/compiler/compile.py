@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 import zenml_airflow
 from zenml_airflow.compiler.image import (
     ImagePolicy,
-    current_image_policy,
     needs_pipeline_image,
     pipeline_image,
 )
@@ -141,15 +140,15 @@ def build_spec(
     dag_id: str | None = None,
     source: str | None = None,
     enable_cache: bool | None = None,
-    images: ImagePolicy | None = None,
+    images: ImagePolicy = "build",
 ) -> tuple[PipelineSpec, LivePlan]:
     """The complete, portable spec a DAG file embeds (and the live plan it came from).
 
     Warns when the stack has plain-text secret values: the spec carries them into the DAG file.
     When a step runs in the stack's docker/kubernetes step operator without a fixed image, the
-    pipeline image is built (``images="build"``, the default of the enclosing
-    :func:`~zenml_airflow.compiler.image.image_policy` block) or required to exist
-    (``"require"``), pushed, and recorded in the spec; ``"skip"`` records none.
+    pipeline image is built (``images="build"``) or required to exist (``"require"``, for
+    ``--no-build``), pushed, and recorded in the spec; ``"skip"`` records none (a DAG built
+    while Airflow parses a file must not build images).
     """
     found = stack_plain_secrets(stack)
     if found:
@@ -170,9 +169,8 @@ def build_spec(
             "zenml_version": zenml_airflow.__version__,
         }
     )
-    policy = images if images is not None else current_image_policy()
-    if policy != "skip" and needs_pipeline_image(spec, stack):
-        spec = spec.model_copy(update={"image": pipeline_image(spec, stack, policy=policy)})
+    if images != "skip" and needs_pipeline_image(spec, stack):
+        spec = spec.model_copy(update={"image": pipeline_image(spec, stack, policy=images)})
     # Round trip now, so a spec that cannot cross the process boundary fails here, not in Airflow.
     PipelineSpec.from_json(spec.to_json())
     return spec, plan
@@ -268,7 +266,7 @@ def compile_pipeline(
     stack: Stack | None = None,
     source: str | None = None,
     enable_cache: bool | None = None,
-    images: ImagePolicy | None = None,
+    images: ImagePolicy = "build",
 ) -> Path:
     """Write ``<dag_id>.py`` for ``pipeline_instance`` into ``output_dir`` and return its path.
 

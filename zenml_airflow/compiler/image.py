@@ -11,9 +11,6 @@ image up. ``p.run()`` on the local orchestrator records none and builds on the f
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
 from zenml_airflow.core.spec import ImageSpec, PipelineSpec
@@ -28,27 +25,6 @@ logger = get_logger(__name__)
 #: ``"build"``: build and push what is missing; ``"require"``: the image must exist already
 #: (``--no-build``); ``"skip"``: record no image (a DAG built at parse time must not build).
 ImagePolicy = Literal["build", "require", "skip"]
-
-_policy: contextvars.ContextVar[ImagePolicy] = contextvars.ContextVar(
-    "zenml_airflow_image_policy", default="build"
-)
-
-
-@contextlib.contextmanager
-def image_policy(policy: ImagePolicy) -> Iterator[None]:
-    """Compile with ``policy`` inside the block: for callers that reach :func:`build_spec`
-    through an orchestrator's ``deploy`` (``pipeline deploy --no-build``)."""
-    token = _policy.set(policy)
-    try:
-        yield
-    finally:
-        _policy.reset(token)
-
-
-def current_image_policy() -> ImagePolicy:
-    """The policy of the innermost :func:`image_policy` block (default ``"build"``)."""
-    return _policy.get()
-
 
 #: Step operator flavors whose steps run in the pipeline's image.
 IMAGE_FLAVORS = frozenset({"docker", "kubernetes"})
@@ -75,9 +51,9 @@ def pipeline_image(spec: PipelineSpec, stack: Stack, *, policy: ImagePolicy = "b
     """
     from zenml_airflow.images import ImageError, build_image
     from zenml_airflow.images.builder import repository_name
-    from zenml_airflow.step_operators.docker import DockerStepOperator, image_inputs
     from zenml_airflow.stack.components.container_registry import ContainerRegistryComponent
     from zenml_airflow.stack.components.step_operator import StepOperatorComponent
+    from zenml_airflow.step_operators.docker import DockerStepOperator, image_inputs
     from zenml_airflow.step_operators.launching import load_step_operator
 
     component = stack.step_operator

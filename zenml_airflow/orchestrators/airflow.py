@@ -25,6 +25,7 @@ from zenml_airflow.compiler.compile import (
     spec_from_dag_file,
     write_atomically,
 )
+from zenml_airflow.compiler.image import ImagePolicy
 from zenml_airflow.core.spec import CONF_ENABLE_CACHE, CONF_RUN_NAME
 from zenml_airflow.exceptions import PipelineRunError, StackError
 from zenml_airflow.orchestrators.airflow_client import (
@@ -102,8 +103,13 @@ class AirflowOrchestrator(BaseOrchestrator):
         enable_cache: bool | None = None,
         client: AirflowClient | None = None,
         timeout: float = 120.0,
+        images: ImagePolicy = "build",
     ) -> Deployment:
-        """Write the DAG file into the dags folder and wait until Airflow has parsed it."""
+        """Write the DAG file into the dags folder and wait until Airflow has parsed it.
+
+        ``images``: build (default) or require (``--no-build``) the pipeline image a step
+        operator needs (see :func:`~zenml_airflow.compiler.compile.build_spec`).
+        """
         spec, _ = build_spec(
             pipeline,
             stack=stack,
@@ -111,6 +117,7 @@ class AirflowOrchestrator(BaseOrchestrator):
             dag_id=dag_id,
             source=source,
             enable_cache=enable_cache,
+            images=images,
         )
         assert spec.dag_id is not None
         path = self.dags_folder / f"{spec.dag_id}.py"

@@ -42,5 +42,6 @@ def pipeline_to_dag(
         dag_id=dag_id,
         source=pipeline.name,
         enable_cache=enable_cache,
+        images="skip",  # built while Airflow parses the file: never build images here
     )
     return build_dag(spec)
