@@ -335,6 +335,48 @@ def render(r: dict[str, Any]) -> str:
             "",
         ]
 
+    # 8 -----------------------------------------------------------------------------------------
+    ct = a.get("containers") or {}
+    if ct.get("skipped"):
+        out += [
+            "## 8. Container images and steps in containers",
+            "",
+            f"skipped: {ct['skipped']}",
+            "",
+        ]
+    elif ct and not err("containers", ct):
+        im, tk = ct["images"], ct["tasks"]
+        nothing_ok = im["nothing_changed_s"]["median"] < 0.050
+        cached_ok = tk["cached_ratio"] <= 1.1 and tk["containers_started_by_cached_tasks"] == 0
+        out += [
+            "## 8. Container images and steps in containers",
+            "",
+            "| figure | ms | target |",
+            "|---|---|---|",
+            f'| image "nothing changed" check (warm process) | {ms(im["nothing_changed_s"])} | '
+            f"< 50 {verdict(nothing_ok)} |",
+            f"| code-only change: our rebuild + push | {ms(im['code_change_build_push_s'])} | "
+            f"{im['ratio_vs_plain_build']:.2f}x a plain build, "
+            f"{im['ratio_vs_plain_build_push']:.2f}x a plain build + push |",
+            f"| the same change: plain `docker build` | {ms(im['plain_docker_build_s'])} | |",
+            f"| the same change: plain `docker build` + `docker push` | "
+            f"{ms(im['plain_docker_build_push_s'])} | |",
+            f"| cached docker step, Airflow task function | {ms(tk['cached_docker_task_s'])} | "
+            f"{tk['cached_ratio']:.2f}x in-process [≤ 1.1] {verdict(cached_ok)}; "
+            f"{tk['containers_started_by_cached_tasks']} containers started |",
+            f"| cached in-process step, Airflow task function | "
+            f"{ms(tk['cached_in_process_task_s'])} | |",
+            f"| uncached docker step, Airflow task function | {ms(tk['uncached_docker_task_s'])} | |",
+            f"| uncached in-process step, Airflow task function | "
+            f"{ms(tk['uncached_in_process_task_s'])} | |",
+            f"| `docker run IMAGE python -c pass` | {ms(tk['docker_run_python_pass_s'])} | |",
+            f"| `docker run IMAGE python -c 'import <step entrypoint>'` | "
+            f"{ms(tk.get('docker_run_import_entrypoint_s'))} | |",
+            f"| uncached container overhead beyond `docker run` | "
+            f"{ms(tk['uncached_overhead_beyond_docker_run_s'])} | reported |",
+            "",
+        ]
+
     if errors:
         out += ["## Not measured in this run", "", *errors, ""]
     return "\n".join(out)

@@ -1,6 +1,6 @@
 """Run the whole benchmark suite and write bench/results/latest.json and latest.md.
 
-    .venv/bin/python bench/run.py [--quick] [--only overhead,zenml,artifacts,parse,metadata,e2e,integrations]
+    .venv/bin/python bench/run.py [--quick] [--only overhead,zenml,artifacts,parse,metadata,e2e,integrations,containers]
 
 zenml-airflow is measured from the project's environment, which the bench never changes; the ZenML
 peer baseline is installed into bench/.venvs/zenml (current release from PyPI, ``zenml[local]``).
@@ -25,7 +25,16 @@ from report import render
 
 VENVS = BENCH_DIR / ".venvs"
 RESULTS = BENCH_DIR / "results"
-AREAS = ("overhead", "zenml", "artifacts", "parse", "metadata", "e2e", "integrations")
+AREAS = (
+    "overhead",
+    "zenml",
+    "artifacts",
+    "parse",
+    "metadata",
+    "e2e",
+    "integrations",
+    "containers",
+)
 
 
 def log(message: str) -> None:
@@ -224,6 +233,10 @@ def main() -> None:
     if "integrations" in areas:
         log("7. ML library integrations: round trips and activation")
         results["areas"]["integrations"] = run_script(project_python, "integrations.py", env=env)
+    if "containers" in areas:
+        # Starts scripts/docker.sh's engine when it does not run; "skipped" without one.
+        log("8. container images and steps in containers")
+        results["areas"]["containers"] = run_script(project_python, "containers.py", env=env)
     if "e2e" in areas:
         log("4. end to end on a local Airflow (this takes a few minutes)")
         results["areas"]["e2e"] = run_script(
