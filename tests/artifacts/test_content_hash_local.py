@@ -232,21 +232,6 @@ def test_a_missing_artifact_directory_is_refused(store: ArtifactStore) -> None:
         store.content_hash(uri)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads folders whatever their permissions")
-def test_an_unreadable_folder_counts_for_nothing_both_ways(store: ArtifactStore) -> None:
-    def layout(root: Path) -> None:
-        _write(root, "visible", b"v")
-        _write(root, "locked/hidden", b"h")
-
-    uri = _artifact(store, layout)
-    locked = Path(uri) / "locked"
-    locked.chmod(0)
-    try:
-        assert store._local_content_hash(uri) == store._generic_content_hash(uri)
-    finally:
-        locked.chmod(0o755)
-
-
 def test_a_local_filesystem_subclass_takes_the_generic_path(tmp_path: Path) -> None:
     class RecordingFileSystem(LocalFileSystem):
         finds = 0

@@ -134,10 +134,6 @@ def test_the_image_wheel_carries_the_template(tmp_path: Path) -> None:
         assert archive.read(f"zenml_airflow/images/{TEMPLATE_NAME}").decode() == template_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pyproject.toml [tool.setuptools.package-data] needs 'images/*.Dockerfile' (lead)",
-)
 def test_a_wheel_built_from_the_project_ships_the_template(tmp_path: Path) -> None:
     # Built from a copy: setuptools writes build/ into the directory it builds.
     source = tmp_path / "src"
