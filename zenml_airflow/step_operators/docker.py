@@ -262,16 +262,19 @@ class DockerStepOperator(BaseStepOperator):
         try:
             found = client.images.get(reference)
         except docker.errors.ImageNotFound:
-            try:
-                found = client.images.pull(reference)
-            except docker.errors.APIError as error:
-                from zenml_airflow.images import ContainerRegistryError
+            from zenml_airflow.images import ContainerRegistryError
+            from zenml_airflow.images.builder import pull_image
 
+            try:  # with the stack registry's credentials when the image is in that registry
+                found = client.images.get(
+                    pull_image(reference, registry=self._registry(), client=client)
+                )
+            except ContainerRegistryError as error:
                 raise ContainerRegistryError(
                     f"Step operator '{self.name}': image {reference!r} is neither in the Docker "
-                    f"engine nor pullable ({error.explanation or error}). Build and push it, or "
-                    f"fix the step operator's image (zenml-airflow step-operator update "
-                    f"{self.name} --image=...)."
+                    f"engine nor pullable ({error}). Build and push it, or fix the step "
+                    f"operator's image (zenml-airflow step-operator update {self.name} "
+                    "--image=...)."
                 ) from error
         repository = reference.split("@", 1)[0]
         if ":" in repository.rsplit("/", 1)[-1]:
