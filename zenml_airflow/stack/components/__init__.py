@@ -29,13 +29,16 @@ metadata store      postgresql  ``host``, ``port``, ``database``, ``username``, 
 secrets manager     local       ``secrets_file``, ``key_file`` - a Fernet-encrypted file
 secrets manager     aws         ``region_name``, ``endpoint_url``, ``secret_name_prefix``
 secrets manager     airflow     ``variable_prefix``, ``connection_prefix``, ``api_url``, ...
-container registry  default     ``uri`` - where images are pushed (configuration only)
+container registry  default     ``uri`` (``HOST[:PORT][/PREFIX]``), ``username``, ``password``
+                                (may be ``{{secret.key}}``), ``airflow_connection_id``
+step operator       virtualenv  ``python`` or ``requirements``, ``system_site_packages``
+step operator       docker      ``image`` or ``parent_image``, ``docker_url``
+step operator       kubernetes  ``namespace``, ``image``, ``kubeconfig``/``kubernetes_context``/...
 ==================  ==========  ===================================================================
 
 Flavors that later milestones implement exist as configs already (``NOT_IMPLEMENTED`` says which
-milestone): step operators ``docker``/``kubernetes``/``virtualenv`` and the ``local`` model
-deployer. They can be registered as components, but a stack using one is refused at
-registration (:meth:`~zenml_airflow.stack.stack.Stack.validate`), never accepted and then failing at
+milestone): the ``local`` model deployer. It can be registered as a component, but a stack using
+it is refused at registration (:meth:`~zenml_airflow.stack.stack.Stack.validate`), never accepted and then failing at
 run time.
 
 Opening a store (``open_store()``) imports and constructs it on first call and caches it on the
