@@ -9,9 +9,10 @@ the operator's pod manager: create the pod, wait for it to start, follow the bas
 log to its end (each line copied to this process's output, under Airflow to the task log),
 read the final phase, and delete the pod whatever happened.
 
-The provider is imported only here, inside :meth:`~KubernetesStepOperator.pod_operator`
-(importing it takes about 2 s): DAG files and ``import zenml_airflow`` never import it, and a
-cached step (checked in-process before any launch) never does either.
+The Airflow part (the provider's operator and its pod manager) lives in
+:mod:`zenml_airflow.runtime.kubernetes_pod` and is imported only on launch or render (importing
+the provider takes about 2 s): DAG files and ``import zenml_airflow`` never import it, and a cached
+step (checked in-process before any launch) never does either.
 """
 
 from __future__ import annotations
@@ -30,10 +31,14 @@ from zenml_airflow.step_operators.base import (
     BaseStepOperator,
     StepOperatorError,
 )
+from zenml_airflow.utils.source_utils import import_object
 
 if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.core.spec import PipelineSpec
 
+#: The Airflow side of this flavor: building and driving the ``KubernetesPodOperator`` (only
+#: ``runtime``, ``plugin`` and the orchestrators import Airflow; reached by name, on launch).
+POD_RUNNER = "zenml_airflow.runtime.kubernetes_pod"
 #: The container of the pod that runs the step (KubernetesPodOperator's name for it).
 BASE_CONTAINER = "base"
 #: Label keys of a step's pod; values are made label-safe by :func:`label_value`.
@@ -153,37 +158,10 @@ class KubernetesStepOperator(BaseStepOperator):
 
     def pod_operator(self, launch: StepLaunch, image: str) -> Any:
         """The ``KubernetesPodOperator`` of one try of ``launch``'s step (not part of a DAG: it is
-        driven by :meth:`launch`)."""
-        from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-        from kubernetes.client import models as k8s
-
-        c = self.component
-        command, args = self.pod_command(launch)
-        env = {"PYTHONUNBUFFERED": "1", **c.env}
-        name = label_value(f"zenml-{launch.spec.name}-{launch.step.name}".lower()).lower()
-        return KubernetesPodOperator(
-            task_id=label_value(f"{launch.step.name}-try-{launch.try_number}"),
-            name=name,
-            random_name_suffix=True,
-            namespace=c.namespace,
-            image=image,
-            cmds=command,
-            arguments=args,
-            env_vars=env,
-            labels=self.pod_labels(launch),
-            container_resources=self.pod_resources(launch),
-            service_account_name=c.service_account,
-            image_pull_policy=c.image_pull_policy,
-            image_pull_secrets=[k8s.V1LocalObjectReference(name=s) for s in c.image_pull_secrets],
-            kubernetes_conn_id=c.kubernetes_conn_id,
-            config_file=c.kubeconfig,
-            cluster_context=c.kubernetes_context,
-            in_cluster=c.in_cluster or None,
-            startup_timeout_seconds=c.startup_timeout_seconds,
-            do_xcom_push=False,  # its sidecar pulls an alpine image; the result is on the log
-            get_logs=True,
-            on_finish_action="delete_pod",
-        )
+        driven by :meth:`launch`; built in :mod:`zenml_airflow.runtime.kubernetes_pod`, the
+        Airflow side)."""
+        build = import_object(f"{POD_RUNNER}:pod_operator", StepOperatorError)
+        return build(self, launch, image)
 
     def render_pod(self, launch: StepLaunch, image: str | None = None) -> Any:
         """The ``V1Pod`` that :meth:`launch` would create for ``launch`` (no cluster contacted,
@@ -200,47 +178,9 @@ class KubernetesStepOperator(BaseStepOperator):
             StepOperatorError: the cluster cannot be reached, the pod did not start, the step
                 failed, or the pod ended without a result.
         """
-        image = self.image_for(launch)
-        operator = self.pod_operator(launch, image)
-        step = launch.step.name
-        server = "the cluster"
-        try:
-            pod = operator.build_pod_request_obj()
-            server = str(operator.client.api_client.configuration.host)
-            manager = operator.pod_manager
-            pod = create_pod(operator, pod)
-        except Exception as error:
-            raise self._unreachable(step, server, error) from error
-        tail: collections.deque[str] = collections.deque(maxlen=OUTPUT_TAIL_LINES)
-        result: dict[str, Any] = {}
-        phase = "unknown"
-        try:
-            try:
-                operator.await_pod_start(pod)
-            except Exception as error:
-                raise StepOperatorError(
-                    f"Step '{step}': pod {pod.metadata.name} of step operator '{self.name}' did "
-                    f"not start in namespace '{pod.metadata.namespace}' ({error}). Check that its "
-                    f"image {image!r} can be pulled there and that the cluster has the resources "
-                    "the step asks for (kubectl describe pod).",
-                    step_name=step,
-                    detail=str(error),
-                ) from error
-            logs = manager.read_pod_logs(pod, BASE_CONTAINER, follow=True)
-            result = read_result(_lines(logs), tail)
-            phase = str(
-                manager.await_pod_completion(pod, container_name=BASE_CONTAINER).status.phase
-            )
-        finally:
-            try:
-                manager.delete_pod(pod)
-            except Exception as error:  # the step's own outcome matters more: report, go on
-                print(
-                    f"Could not delete pod {pod.metadata.name} in namespace "
-                    f"{pod.metadata.namespace}: {error}",
-                    file=sys.stderr,
-                )
-        self.settle(step, pod.metadata.name, phase, result, tail)
+        run_pod = import_object(f"{POD_RUNNER}:run_pod", StepOperatorError)
+        pod_name, phase, result, tail = run_pod(self, launch, self.image_for(launch))
+        self.settle(launch.step.name, pod_name, phase, result, tail)
 
     def settle(
         self,
@@ -273,7 +213,9 @@ class KubernetesStepOperator(BaseStepOperator):
             detail=f"Log of pod {pod_name} (last {OUTPUT_TAIL_LINES} lines):\n{output}",
         )
 
-    def _unreachable(self, step: str, server: str, error: Exception) -> StepOperatorError:
+    def unreachable(self, step: str, server: str, error: Exception) -> StepOperatorError:
+        """The error of a pod that could not be created: which API server, from which
+        configuration, and how to fix it."""
         c = self.component
         if c.in_cluster:
             how = "in-cluster configuration (in_cluster=True: the worker must run in a pod)"
@@ -296,34 +238,6 @@ class KubernetesStepOperator(BaseStepOperator):
             step_name=step,
             detail=f"{type(error).__name__}: {error}",
         )
-
-
-#: API statuses worth retrying (the provider's pod manager retries them with backoff).
-_TRANSIENT = {429, 500, 502, 503, 504}
-
-
-def create_pod(operator: Any, pod: Any) -> Any:
-    """Create ``pod`` through ``operator``'s client: once, so an unreachable server fails at once
-    (the pod manager would retry a refused connection for about 15 s), then through the pod
-    manager's retries when the server answered with a transient error. The pod is not logged
-    (its arguments hold the launch document)."""
-    from kubernetes.client.rest import ApiException
-
-    client = operator.client
-    body = client.api_client.sanitize_for_serialization(pod)
-    try:
-        return client.create_namespaced_pod(body=body, namespace=pod.metadata.namespace)
-    except ApiException as error:
-        if error.status not in _TRANSIENT:
-            raise
-    return operator.pod_manager.create_pod(pod)
-
-
-def _lines(chunks: Iterable[bytes | str]) -> Iterable[str]:
-    """Text lines of a pod log stream (the provider yields one log line per item)."""
-    for chunk in chunks:
-        text = chunk.decode("utf-8", "replace") if isinstance(chunk, bytes) else chunk
-        yield from text.splitlines()
 
 
 def read_result(lines: Iterable[str], tail: collections.deque[str]) -> dict[str, Any]:
