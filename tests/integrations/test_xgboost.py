@@ -29,8 +29,11 @@ from zenml_airflow.integrations.xgboost.materializers import (
     XgboostBoosterMaterializer,
     XgboostSklearnMaterializer,
 )
+from zenml_airflow.integrations.xgboost.materializers import xgboost_sklearn_materializer
 from zenml_airflow.integrations.xgboost.materializers.xgboost_sklearn_materializer import (
+    WRAPPERS,
     saved_through_file,
+    wrapper_params,
     wrapper_payload,
 )
 from zenml_airflow.io import fileio
@@ -191,25 +194,57 @@ def test_the_in_memory_payload_is_what_save_model_writes_and_leaves_no_mark(
     assert model.get_booster().attr("scikit_learn") is None
 
 
-def test_writing_asks_for_the_params_once_and_the_metadata_reuses_them(tmp_path: Path) -> None:
+def test_writing_finds_the_params_once_and_the_metadata_reuses_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     model = classifier()
     calls = []
-    own_get_params = model.get_params
 
-    def counted(deep: bool = True) -> dict[str, Any]:
-        calls.append(deep)
-        return own_get_params(deep=deep)
+    def counted(value: xgb.XGBModel) -> dict[str, Any]:
+        calls.append(value)
+        return wrapper_params(value)
 
-    model.get_params = counted  # type: ignore[method-assign]
+    monkeypatch.setattr(xgboost_sklearn_materializer, "wrapper_params", counted)
     with model_artifact_on("local", tmp_path) as artifact:
         writer = XgboostSklearnMaterializer(artifact)
         writer.handle_return(model)
         remembered = writer.extract_metadata(model)
-        assert calls == [False]
+        assert calls == [model]
         fresh = XgboostSklearnMaterializer(artifact).extract_metadata(model)
-    assert calls == [False, False]
+    assert calls == [model, model]
     assert remembered == fresh
     assert remembered["params"]["max_depth"] == 2 and remembered["fitted"] is True
+
+
+# Each wrapper built with: nothing; set parameters; XGBoost's extra keyword arguments (kept in
+# model.kwargs); parameters changed after construction; a numpy integer seed.
+PARAM_CASES = [
+    {},
+    {"n_estimators": 7, "max_depth": 3, "learning_rate": 0.3, "missing": 0.0},
+    {"tree_method": "hist", "num_parallel_tree": 2, "custom_flag": "x"},
+    {"random_state": np.int64(5), "eval_metric": ["logloss", "error"]},
+]
+
+
+@pytest.mark.parametrize("cls", sorted(WRAPPERS.values(), key=lambda c: c.__name__))
+@pytest.mark.parametrize("params", PARAM_CASES)
+def test_wrapper_params_are_exactly_get_params(cls: type, params: dict[str, Any]) -> None:
+    model = cls(**params)
+    assert wrapper_params(model) == model.get_params(deep=False)
+    model.set_params(max_depth=9, colsample_bytree=0.5)
+    assert wrapper_params(model) == model.get_params(deep=False)
+    if cls is xgb.XGBClassifier:
+        fitted = cls(**params).fit(np.arange(20.0).reshape(10, 2), np.arange(10) % 2)
+        assert wrapper_params(fitted) == fitted.get_params(deep=False)
+
+
+@pytest.mark.parametrize("state", [np.random.RandomState, np.random.default_rng])
+def test_a_random_state_object_gets_xgboosts_own_drawn_seed(state: Any) -> None:
+    # get_params draws an int from it; wrapper_params must draw the same, not store the object
+    ours, theirs = xgb.XGBRegressor(random_state=state(3)), xgb.XGBRegressor(random_state=state(3))
+    params = wrapper_params(ours)
+    assert params == theirs.get_params(deep=False)
+    assert isinstance(params["random_state"], int)
 
 
 def test_metadata_of_another_value_than_the_one_written_is_its_own(tmp_path: Path) -> None:

@@ -314,6 +314,15 @@ class ArtifactStore:
         fs = self.fs
         try:
             with self._reporting("creating", uri):
+                if filesystems.is_local(fs):
+                    # One mkdir when the parent exists (the common case), as atomic as ever.
+                    try:
+                        os.mkdir(path)
+                        return
+                    except FileNotFoundError:
+                        os.makedirs(posixpath.dirname(path.rstrip("/")), exist_ok=True)
+                        os.mkdir(path)
+                        return
                 if not filesystems.is_object_store(fs):
                     # (Object stores need no parents; makedirs there would create the bucket.)
                     fs.makedirs(posixpath.dirname(path.rstrip("/")), exist_ok=True)

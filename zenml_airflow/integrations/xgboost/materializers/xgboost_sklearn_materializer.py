@@ -16,7 +16,9 @@ wrappers (rebuilding them would mean importing a class named in the file).
 
 from __future__ import annotations
 
+import functools
 import json
+import numbers
 import os
 import tempfile
 from typing import Any
@@ -99,6 +101,31 @@ def saved_through_file(model: xgb.XGBModel) -> bytes:
             return handle.read()
 
 
+@functools.cache
+def _param_names(cls: type[xgb.XGBModel]) -> tuple[str, ...]:
+    # The keys of a default-built wrapper's get_params(): the constructor arguments of every
+    # class XGBoost's get_params walks. sklearn finds them with inspect.signature on each call.
+    return tuple(cls().get_params(deep=False))
+
+
+def wrapper_params(model: xgb.XGBModel) -> dict[str, Any]:
+    """``model.get_params(deep=False)`` without inspecting the constructors again on each call.
+
+    What ``get_params`` does, from names found once per class: each parameter is the attribute
+    of its name, then the extra keyword arguments XGBoost keeps in ``model.kwargs``. A random
+    state object (XGBoost turns it into a drawn int) takes the real ``get_params``. The tests
+    compare this with ``get_params`` for every wrapper class.
+    """
+    params = {name: getattr(model, name, None) for name in _param_names(type(model))}
+    extra = getattr(model, "kwargs", None)
+    if isinstance(extra, dict):
+        params.update(extra)
+    seed = params.get("random_state")
+    if seed is not None and not isinstance(seed, numbers.Integral):
+        return model.get_params(deep=False)
+    return params
+
+
 def _is_fitted(model: xgb.XGBModel) -> bool:
     return bool(model.__sklearn_is_fitted__())
 
@@ -159,7 +186,7 @@ class XgboostSklearnMaterializer(BaseMaterializer):
                 "(model.get_booster()), or write a materializer for your class."
             )
         self._written = None
-        raw_params = data.get_params(deep=False)  # 0.1-0.2 ms (sklearn inspects __init__)
+        raw_params = wrapper_params(data)
         params = check_params(raw_params, f"{type(data).__name__}")
         fitted = _is_fitted(data)
         manifest = {
@@ -179,7 +206,7 @@ class XgboostSklearnMaterializer(BaseMaterializer):
         if self._written is not None and self._written[0] is data:
             _, params, fitted = self._written
         else:
-            params, fitted = data.get_params(deep=False), _is_fitted(data)
+            params, fitted = wrapper_params(data), _is_fitted(data)
         facts: dict[str, Any] = {
             "model_class": type_path(type(data)),
             "params": {k: v for k, v in params.items() if v is not None},
@@ -197,5 +224,6 @@ __all__ = [
     "WRAPPERS",
     "XgboostSklearnMaterializer",
     "saved_through_file",
+    "wrapper_params",
     "wrapper_payload",
 ]
