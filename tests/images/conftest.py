@@ -13,13 +13,20 @@ by the tests that only read it; tests that build more use their own copies of th
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
 import subprocess
+import time
+import urllib.error
+import urllib.request
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import free_port
 from tests.images.image_projects import write_project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,3 +114,72 @@ def built_image(docker_engine: Any, registry: Any, project: Path) -> Iterator[An
                 if tag != image.image:
                     docker_engine.images.remove(tag, force=True)
     docker_engine.images.prune(filters={"dangling": True})
+
+
+# --- a registry that requires a login ----------------------------------------------------------
+
+USERNAME = "ci-user"
+# One password per session: the assertions below look for it in every text that could leak it.
+PASSWORD = "pw-" + secrets.token_hex(12)
+
+
+def _bcrypt(password: str) -> str:
+    """A bcrypt hash (the only scheme distribution's htpasswd accepts)."""
+    try:
+        import bcrypt
+
+        return str(bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4)).decode())
+    except ImportError:
+        pass
+    with warnings.catch_warnings():  # crypt: deprecated since 3.11, gone in 3.13
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            import crypt
+        except ImportError:
+            crypt = None  # type: ignore[assignment]
+    if crypt is None or crypt.METHOD_BLOWFISH not in crypt.methods:
+        _unavailable("making a bcrypt hash needs the 'bcrypt' package (or crypt with blowfish)")
+    return str(crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))
+
+
+def _status(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+    except OSError:
+        return None
+
+
+@pytest.fixture(scope="session")
+def auth_registry(docker_engine: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``127.0.0.1:PORT`` of a registry that takes ``USERNAME``/``PASSWORD`` only."""
+    binary = shutil.which("docker-registry")
+    if binary is None:
+        _unavailable("docker-registry is not installed (scripts/docker.sh up installs it)")
+    directory = tmp_path_factory.mktemp("auth-registry")
+    (directory / "htpasswd").write_text(f"{USERNAME}:{_bcrypt(PASSWORD)}\n", encoding="utf-8")
+    port = free_port()
+    config = directory / "config.yml"
+    config.write_text(
+        "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n"
+        f"    rootdirectory: {directory / 'data'}\n"
+        f"auth:\n  htpasswd:\n    realm: zenml-airflow-tests\n    path: {directory / 'htpasswd'}\n"
+        f"http:\n  addr: 127.0.0.1:{port}\n  secret: {secrets.token_hex(16)}\n",
+        encoding="utf-8",
+    )
+    log = (directory / "registry.log").open("wb")
+    process = subprocess.Popen([str(binary), "serve", str(config)], stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 30
+        while _status(f"http://127.0.0.1:{port}/v2/") != 401:
+            if process.poll() is not None or time.monotonic() > deadline:
+                text = (directory / "registry.log").read_text(errors="replace")[-2000:]
+                pytest.fail(f"the htpasswd registry did not start: {text}")
+            time.sleep(0.1)
+        yield f"127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()

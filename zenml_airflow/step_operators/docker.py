@@ -43,6 +43,7 @@ from zenml_airflow.stack.components.step_operator import DockerStepOperatorCompo
 from zenml_airflow.stack.stack import Stack
 from zenml_airflow.step_operators.base import (
     ENTRYPOINT_MODULE,
+    MAX_LAUNCH_ARGUMENT,
     OUTPUT_TAIL_LINES,
     BaseStepOperator,
     StepOperatorError,
@@ -51,9 +52,6 @@ from zenml_airflow.step_operators.base import (
 
 #: Label on every container this flavor starts: the id of the step run it runs.
 STEP_RUN_LABEL = "io.zenml-airflow.step-run"
-#: A launch document longer than this is passed as a read-only mounted file, not an argument
-#: (Linux limits one argument to 128 KiB).
-MAX_LAUNCH_ARGUMENT = 100_000
 _SOURCE_ROOTS_LABEL = "io.zenml-airflow.source-roots"
 
 
@@ -243,7 +241,13 @@ class DockerStepOperator(BaseStepOperator):
             ImageError: the engine, the build or the registry failed (with what to do).
         """
         if self.component.image is None and spec.image is not None:
-            # Built (or found) and pushed at compile time: run exactly that.
+            # Built (or found) and pushed at compile time: run exactly that, pulled first on
+            # an engine that does not have it (a worker other than the compiling machine).
+            self._local_image(
+                spec.image.run_reference,
+                fix="Deploy the pipeline again (pipeline deploy builds and pushes its image), "
+                "or check the container registry and its login",
+            )
             recorded = spec.image.digest or spec.image.reference
             return ResolvedImage(spec.image.run_reference, recorded, spec.image.source_roots)
         key = self._cache_key(spec)
@@ -256,26 +260,38 @@ class DockerStepOperator(BaseStepOperator):
                 )
             return _resolved[key]
 
-    def _configured_image(self, reference: str) -> ResolvedImage:
+    def _local_image(self, reference: str, *, fix: str) -> Any:
+        """The engine's image ``reference``; pulled first when the engine does not have it, with
+        the stack's container registry login when the image is in that registry.
+
+        Raises:
+            ContainerRegistryError: it is not in the engine and cannot be pulled (``fix`` says
+                what to do).
+        """
         docker = _docker()
         client = self.client()
         try:
-            found = client.images.get(reference)
+            return client.images.get(reference)
         except docker.errors.ImageNotFound:
             from zenml_airflow.images import ContainerRegistryError
             from zenml_airflow.images.builder import pull_image
 
-            try:  # with the stack registry's credentials when the image is in that registry
-                found = client.images.get(
+            try:
+                return client.images.get(
                     pull_image(reference, registry=self._registry(), client=client)
                 )
             except ContainerRegistryError as error:
                 raise ContainerRegistryError(
                     f"Step operator '{self.name}': image {reference!r} is neither in the Docker "
-                    f"engine nor pullable ({error}). Build and push it, or fix the step "
-                    f"operator's image (zenml-airflow step-operator update {self.name} "
-                    "--image=...)."
+                    f"engine nor pullable ({error}). {fix}."
                 ) from error
+
+    def _configured_image(self, reference: str) -> ResolvedImage:
+        found = self._local_image(
+            reference,
+            fix="Build and push it, or fix the step operator's image (zenml-airflow "
+            f"step-operator update {self.name} --image=...)",
+        )
         repository = reference.split("@", 1)[0]
         if ":" in repository.rsplit("/", 1)[-1]:
             repository = repository.rsplit(":", 1)[0]
