@@ -28,8 +28,8 @@ from zenml_airflow.integrations.model_files import MANIFEST_FILENAME, digest
 from zenml_airflow.integrations.xgboost.materializers import (
     XgboostBoosterMaterializer,
     XgboostSklearnMaterializer,
+    xgboost_sklearn_materializer,
 )
-from zenml_airflow.integrations.xgboost.materializers import xgboost_sklearn_materializer
 from zenml_airflow.integrations.xgboost.materializers.xgboost_sklearn_materializer import (
     WRAPPERS,
     saved_through_file,
