@@ -565,7 +565,20 @@ _VISUALIZER_MODULES = {
 
 PROVIDED: dict[str, dict[str, str]] = {
     "": {},
-    "step_operators": {},
+    "step_operators": {
+        "BaseStepOperator": "zenml_airflow.step_operators.base_step_operator:BaseStepOperator"
+    },
+    "step_operators.base_step_operator": {
+        "BaseStepOperator": "zenml_airflow.step_operators.base_step_operator:BaseStepOperator"
+    },
+    "container_registries": {
+        "BaseContainerRegistry": "zenml_airflow.stack.components.container_registry:"
+        "DefaultContainerRegistryComponent"
+    },
+    "container_registries.base_container_registry": {
+        "BaseContainerRegistry": "zenml_airflow.stack.components.container_registry:"
+        "DefaultContainerRegistryComponent"
+    },
     "artifact_stores": {
         "BaseArtifactStore": f"{_COMP}:ArtifactStoreComponent",
         "LocalArtifactStore": f"{_COMP}:LocalArtifactStoreComponent",
@@ -792,12 +805,6 @@ _SOURCE_PINS = (
 )
 
 MISSING_NAMES: dict[str, dict[str, str]] = {
-    "step_operators": {
-        "BaseStepOperator": "ours is zenml_airflow.step_operators.base.BaseStepOperator, whose "
-        "launch() takes one StepLaunch (spec, step, run, cache key, inputs), not the seed's "
-        "(pipeline_name, run_name, requirements, entrypoint_command); a flavor is a "
-        "StepOperatorComponent naming such a class as its IMPLEMENTATION",
-    },
     "": {
         "ROOT_DIR": "the seed's package directory (to find its VERSION file); use zenml_airflow.__file__"
     },
@@ -998,9 +1005,6 @@ NOT_PROVIDED: dict[str, str] = {
     "config.config_keys": "the YAML keys (name, steps, source, parameters, materializers) are "
     "checked by BasePipeline.with_config and `pipeline run --config`, not by key classes",
     "console": "the CLI makes its own rich consoles; there is no shared console object",
-    "container_registries": "container registries are configuration only "
-    "(stack.components.ContainerRegistryComponent): nothing builds or pushes images yet",
-    "container_registries.base_container_registry": "see container_registries",
     "experiment_trackers": "no experiment trackers",
     "experiment_trackers.base_experiment_tracker": "no experiment trackers",
     "feature_stores": "no feature stores",
@@ -1019,8 +1023,6 @@ NOT_PROVIDED: dict[str, str] = {
     "stack.stack_component_class_registry": "flavors are registered by entry point "
     "(group 'zenml_airflow.flavors') and looked up in stack.flavors.FlavorRegistry",
     "stack.stack_validator": "Stack.validate() with each component's check_in_stack()",
-    "step_operators.base_step_operator": "the base class is "
-    "zenml_airflow.step_operators.base.BaseStepOperator (see MISSING_NAMES['step_operators'])",
     "step_operators.entrypoint": "the Airflow-free step entrypoint is "
     "`python -m zenml_airflow.execution.entrypoint` (ADR 0018)",
     "step_operators.step_executor_operator": "a TFX executor operator; steps are handed to their "
@@ -1028,7 +1030,8 @@ NOT_PROVIDED: dict[str, str] = {
     "steps.restrict_step_access_decorator": "steps may use Repository(); nothing is restricted",
     "utils.analytics_utils": "zenml-airflow sends no analytics",
     "utils.daemon": _SERVICES,
-    "utils.docker_utils": "no container images are built yet (step operators)",
+    "utils.docker_utils": "images are planned, built and pushed by zenml_airflow.images "
+    "(build_image, which also pushes, and pull_image; docs/containers.md)",
     "utils.enum_utils": "our enums are the standard library's enum.StrEnum",
     "utils.networking_utils": _SERVICES,
     "utils.secrets_manager_utils": "secrets are stored as JSON by each manager; no base64 helpers",

@@ -19,6 +19,7 @@ and in code::
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -239,6 +240,11 @@ def _as_flavors(obj: Any, source: str) -> list[Flavor]:
             and hasattr(item, "TYPE")
             and hasattr(item, "FLAVOR")
         ):
+            if inspect.isabstract(item):
+                missing = ", ".join(sorted(item.__abstractmethods__))
+                raise TypeError(
+                    f"{item.__module__}.{item.__qualname__} is abstract: implement {missing}"
+                )
             flavors.append(Flavor.from_component_class(item, source))
         else:
             raise TypeError(

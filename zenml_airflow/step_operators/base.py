@@ -33,6 +33,9 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Lines of a launched process's output kept for the error of a failed step.
 OUTPUT_TAIL_LINES = 40
 ENTRYPOINT_MODULE = "zenml_airflow.execution.entrypoint"
+#: A launch document longer than this is passed as a file, not as ``--launch-json`` (Linux limits
+#: one argument to 128 KiB).
+MAX_LAUNCH_ARGUMENT = 100_000
 
 
 class StepOperatorError(RemoteStepError):
