@@ -129,6 +129,30 @@ def test_stack_whose_kubernetes_step_operator_cannot_reach_its_stores_is_refused
     assert "gpu" not in stacks_file(isolated_config)["stacks"]  # type: ignore[operator]
 
 
+def test_a_celery_orchestrator_refuses_local_stores_until_their_path_is_shared(
+    isolated_config: Path,
+) -> None:
+    ok("orchestrator", "register", "af", "-f", "airflow", "--executor=CeleryExecutor")
+    message = fails("stack", "register", "dist", "-o", "af", "-m", "default", "-a", "default")
+    assert message.startswith("Stack 'dist' cannot be used: orchestrator 'af' runs tasks on ")
+    assert "celery workers, which may be on other hosts, and artifact store 'default'" in message
+    assert "metadata store 'default' keeps its data in" in message
+    assert "dist" not in stacks_file(isolated_config)["stacks"]  # type: ignore[operator]
+    # the default stores live under the config directory: declared shared, the stack is taken
+    ok("orchestrator", "update", "af", f"--shared_paths={isolated_config}")
+    ok("stack", "register", "dist", "-o", "af", "-m", "default", "-a", "default", "--set")
+    # an update that would break the stack is refused and changes nothing
+    message = fails("orchestrator", "update", "af", "--shared_paths=/mnt/elsewhere")
+    assert "Stack 'dist'" in message and "keeps its data in" in message
+    # `stack up` starts LocalExecutor Airflows only, and says so instead of starting one
+    message = fails("stack", "up")
+    assert "`stack up` starts a local Airflow with the LocalExecutor" in message
+    assert "orchestrator update af --executor=local" in message
+    # going back to local while a stack uses it is checked against that stack too
+    ok("orchestrator", "update", "af", "--executor=local")
+    assert ok_json("stack", "describe", "dist")["notes"]
+
+
 def test_stack_whose_orchestrator_cannot_be_imported_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

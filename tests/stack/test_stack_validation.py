@@ -139,6 +139,70 @@ def test_airflow_orchestrator_with_local_stores_is_allowed_with_a_note(
     assert "artifact store 'a' is only reachable" in stack.notes()[0]
 
 
+@pytest.mark.parametrize("executor", ["celery", "CeleryExecutor", "kubernetes"])
+def test_a_distributed_airflow_refuses_stores_in_this_machines_files(
+    fake_airflow_module: None, executor: str
+) -> None:
+    stack = local_stack()
+    stack.orchestrator = AirflowOrchestratorComponent(name="af", executor=executor)
+    with pytest.raises(StackError) as caught:
+        stack.validate()
+    text = str(caught.value)
+    name = executor.lower().removesuffix("executor")
+    assert f"orchestrator 'af' runs tasks on {name} workers" in text
+    assert "artifact store 'a' keeps its data in /a on this machine only" in text
+    assert "metadata store 'm' keeps its data in /m.db on this machine only" in text
+    assert "zenml-airflow orchestrator update af --shared_paths=MOUNT" in text
+
+
+def test_a_distributed_airflow_takes_stores_under_a_declared_shared_path(
+    fake_airflow_module: None,
+) -> None:
+    stack = Stack(
+        "s",
+        orchestrator=AirflowOrchestratorComponent.from_config(
+            "af", {"executor": "celery", "shared_paths": "/mnt/nfs,/shared/"}
+        ),
+        metadata_store=SQLiteMetadataStoreComponent(name="m", uri="/shared/zen/m.db"),
+        artifact_store=LocalArtifactStoreComponent(name="a", path="/mnt/nfs/artifacts"),
+    )
+    assert stack.orchestrator.shared_paths == ["/mnt/nfs", "/shared"]  # type: ignore[union-attr]
+    stack.validate()
+    assert stack.notes() == []
+    # a sibling that merely starts with the same letters is not under the shared path
+    stack.artifact_store = LocalArtifactStoreComponent(name="a", path="/mnt/nfs2/artifacts")
+    with pytest.raises(StackError, match="keeps its data in /mnt/nfs2/artifacts"):
+        stack.validate()
+
+
+def test_a_distributed_airflow_notes_stores_on_this_hosts_loopback(
+    fake_airflow_module: None,
+) -> None:
+    stack = Stack(
+        "s",
+        orchestrator=AirflowOrchestratorComponent(name="af", executor="celery"),
+        metadata_store=MySQLMetadataStoreComponent(name="db", host="127.0.0.1", database="z"),
+        artifact_store=S3ArtifactStoreComponent(name="s3", path="s3://bucket/art"),
+    )
+    stack.validate()
+    [note] = stack.notes()
+    assert "metadata store 'db' is addressed by a loopback host" in note
+    stack.metadata_store = MySQLMetadataStoreComponent(name="db", host="db.example", database="z")
+    assert stack.notes() == []
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"executor": "dask"}, "unknown executor 'dask': use one of local, celery, kubernetes"),
+        ({"shared_paths": "relative/dir"}, "shared path 'relative/dir' is not absolute"),
+    ],
+)
+def test_bad_executor_settings_are_refused(config: dict[str, str], message: str) -> None:
+    with pytest.raises(StackError, match=message):
+        AirflowOrchestratorComponent.from_config("af", config)
+
+
 def test_airflow_component_paths_and_defaults(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -375,6 +375,17 @@ def stack_up(timeout: int) -> None:
 
     stack = Repository().active_stack
     orchestrator = _airflow_orchestrator(stack)
+    component = orchestrator.component
+    if component.distributed:
+        from zenml_airflow.orchestrators.airflow_local import LocalAirflowError
+
+        raise LocalAirflowError(
+            f"`stack up` starts a local Airflow with the LocalExecutor, and orchestrator "
+            f"'{component.name}' is set to the {component.executor} executor. Start that "
+            "Airflow's components (api-server, scheduler, dag-processor, workers) yourself, or "
+            f"use a local one: zenml-airflow orchestrator update {component.name} "
+            "--executor=local."
+        )
     local = orchestrator.local_airflow()
     started = time.monotonic()
     click.echo(

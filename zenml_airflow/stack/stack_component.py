@@ -200,6 +200,12 @@ class StackComponent(BaseModel):
         directory, a sqlite file). Used to warn about or refuse stacks that run elsewhere."""
         return False
 
+    def local_paths(self) -> list[str]:
+        """The files or directories of this machine this component keeps its data in (a local
+        artifact store's directory, a sqlite file); a worker on another host sees them only on a
+        filesystem shared at the same path. None by default."""
+        return []
+
     def check_in_stack(self, stack: Stack) -> list[str]:
         """Problems that make ``stack`` unusable with this component (empty when fine).
 

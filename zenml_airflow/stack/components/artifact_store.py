@@ -56,6 +56,9 @@ class LocalArtifactStoreComponent(ArtifactStoreComponent):
     def is_local(self) -> bool:
         return True
 
+    def local_paths(self) -> list[str]:
+        return [self.path]
+
 
 def _check_scheme(value: str, schemes: tuple[str, ...], flavor: str) -> str:
     if not value.startswith(tuple(f"{scheme}://" for scheme in schemes)):

@@ -98,6 +98,9 @@ class SQLiteMetadataStoreComponent(MetadataStoreComponent):
         """``sqlite:///<absolute path>``."""
         return f"sqlite:///{self.uri}"
 
+    def local_paths(self) -> list[str]:
+        return [self.uri]
+
 
 class _ServerMetadataStoreComponent(MetadataStoreComponent):
     """A metadata store on a database server (fields as ZenML's MySQL store)."""

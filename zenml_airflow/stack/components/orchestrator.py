@@ -22,6 +22,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.stack.stack import Stack
 
 
+#: Airflow executors an airflow orchestrator may run on: ``local`` runs tasks on the scheduler's
+#: machine; the others on workers that may be on other hosts.
+EXECUTORS = ("local", "celery", "kubernetes")
+
+
 class OrchestratorComponent(StackComponent):
     """Base of orchestrator flavors; the running code is the lazily imported ``IMPLEMENTATION``."""
 
@@ -43,6 +48,13 @@ class AirflowOrchestratorComponent(OrchestratorComponent):
     resolved at use time (:meth:`resolved_airflow_home`, :meth:`resolved_dags_folder`), not at
     validation, so a stored component follows ``$AIRFLOW_HOME`` of the process that uses it.
 
+    ``executor``: the executor of that Airflow (``local``, ``celery`` or ``kubernetes``; Airflow's
+    ``CeleryExecutor`` spelling works too). With ``celery`` or ``kubernetes`` tasks run on workers
+    that may be on other hosts, so a stack whose artifact or metadata store keeps its data in
+    files of this machine (a ``local`` artifact store, a ``sqlite`` metadata store) is refused,
+    unless those files lie under one of ``shared_paths``: directories of a filesystem every
+    worker mounts at the same path.
+
     Example::
 
         zenml-airflow orchestrator register af --flavor airflow \\
@@ -59,9 +71,72 @@ class AirflowOrchestratorComponent(OrchestratorComponent):
     username: str | None = None
     password: str | None = None
     unpause_on_deploy: bool = True
+    executor: str = "local"
+    shared_paths: list[str] = []
 
     _absolute_directories = field_validator("dags_folder", "airflow_home")(local_directory)
     _http_url = field_validator("api_url")(http_url)
+
+    @field_validator("executor", mode="before")
+    @classmethod
+    def _known_executor(cls, value: object) -> object:
+        # Airflow's own names are accepted too: `--executor=CeleryExecutor`.
+        if not isinstance(value, str):
+            return value
+        name = value.strip().lower().removesuffix("executor")
+        if name not in EXECUTORS:
+            raise ValueError(
+                f"unknown executor {value!r}: use one of {', '.join(EXECUTORS)} (the Airflow "
+                "installation's [core] executor: LocalExecutor, CeleryExecutor, "
+                "KubernetesExecutor)"
+            )
+        return name
+
+    @field_validator("shared_paths", mode="before")
+    @classmethod
+    def _absolute_shared_paths(cls, value: object) -> object:
+        # `--shared_paths=/mnt/shared` on the command line: one path, or several with commas.
+        if isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        if not isinstance(value, list):
+            return value
+        paths = []
+        for item in value:
+            text = str(item).strip()
+            if not os.path.isabs(os.path.expanduser(text)):
+                raise ValueError(
+                    f"shared path {text!r} is not absolute: give the path at which every "
+                    "Airflow worker mounts the shared filesystem, e.g. /mnt/shared"
+                )
+            paths.append(os.path.normpath(os.path.expanduser(text)))
+        return paths
+
+    @property
+    def distributed(self) -> bool:
+        """Whether Airflow runs the tasks on workers that may be on other hosts."""
+        return self.executor != "local"
+
+    def shares(self, path: str) -> bool:
+        """Whether ``path`` lies in one of :attr:`shared_paths`."""
+        path = os.path.normpath(path)
+        return any(
+            path == shared or path.startswith(shared.rstrip("/") + "/")
+            for shared in self.shared_paths
+        )
+
+    def check_in_stack(self, stack: Stack) -> list[str]:
+        if not self.distributed:
+            return []
+        return [
+            f"orchestrator '{self.name}' runs tasks on {self.executor} workers, which may be on "
+            f"other hosts, and {c.TYPE.label} '{c.name}' keeps its data in {path} on this "
+            "machine only. Use an s3/gcs artifact store and a mysql/postgresql metadata store, "
+            "or, if that path is on a filesystem every worker mounts at the same path, declare "
+            f"it: zenml-airflow orchestrator update {self.name} --shared_paths=MOUNT"
+            for c in (stack.artifact_store, stack.metadata_store)
+            for path in c.local_paths()
+            if not self.shares(path)
+        ]
 
     def resolved_airflow_home(self) -> Path:
         """``airflow_home``, else ``$AIRFLOW_HOME``, else ``~/airflow`` (Airflow's own default)."""
@@ -79,6 +154,22 @@ class AirflowOrchestratorComponent(OrchestratorComponent):
         return self.resolved_airflow_home() / "dags"
 
     def stack_notes(self, stack: Stack) -> list[str]:
+        if self.distributed:
+            # Stores on this host's loopback (a local PostgreSQL, an S3 emulator): each worker's
+            # 127.0.0.1 is its own host, so they work only for workers on this host.
+            servers = [
+                f"{c.TYPE.label} '{c.name}'"
+                for c in (stack.artifact_store, stack.metadata_store)
+                if c.is_local and not c.local_paths()
+            ]
+            if not servers:
+                return []
+            return [
+                f"Orchestrator '{self.name}' runs tasks on {self.executor} workers; "
+                f"{' and '.join(servers)} {'are' if len(servers) > 1 else 'is'} addressed by a "
+                "loopback host, which only workers on this machine reach. Use a host name every "
+                "worker resolves for workers elsewhere."
+            ]
         local = [
             f"{c.TYPE.label} '{c.name}'"
             for c in (stack.artifact_store, stack.metadata_store)
