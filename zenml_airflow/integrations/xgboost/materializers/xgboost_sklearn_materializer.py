@@ -16,7 +16,6 @@ wrappers (rebuilding them would mean importing a class named in the file).
 
 from __future__ import annotations
 
-import functools
 import json
 import numbers
 import os
@@ -101,11 +100,16 @@ def saved_through_file(model: xgb.XGBModel) -> bytes:
             return handle.read()
 
 
-@functools.cache
+# The keys of a default-built wrapper's get_params() by class: the constructor arguments of every
+# class XGBoost's get_params walks (sklearn finds them with inspect.signature on each call).
+_PARAM_NAMES: dict[type[xgb.XGBModel], tuple[str, ...]] = {}
+
+
 def _param_names(cls: type[xgb.XGBModel]) -> tuple[str, ...]:
-    # The keys of a default-built wrapper's get_params(): the constructor arguments of every
-    # class XGBoost's get_params walks. sklearn finds them with inspect.signature on each call.
-    return tuple(cls().get_params(deep=False))
+    names = _PARAM_NAMES.get(cls)
+    if names is None:
+        names = _PARAM_NAMES[cls] = tuple(cls().get_params(deep=False))
+    return names
 
 
 def wrapper_params(model: xgb.XGBModel) -> dict[str, Any]:
