@@ -241,13 +241,8 @@ class DockerStepOperator(BaseStepOperator):
             ImageError: the engine, the build or the registry failed (with what to do).
         """
         if self.component.image is None and spec.image is not None:
-            # Built (or found) and pushed at compile time: run exactly that, pulled first on
-            # an engine that does not have it (a worker other than the compiling machine).
-            self._local_image(
-                spec.image.run_reference,
-                fix="Deploy the pipeline again (pipeline deploy builds and pushes its image), "
-                "or check the container registry and its login",
-            )
+            # Built (or found) and pushed at compile time: run exactly that (launch() pulls it
+            # on an engine that does not have it; nothing here asks the engine anything).
             recorded = spec.image.digest or spec.image.reference
             return ResolvedImage(spec.image.run_reference, recorded, spec.image.source_roots)
         key = self._cache_key(spec)
@@ -336,6 +331,13 @@ class DockerStepOperator(BaseStepOperator):
             stack = stack_from_snapshot(launch.spec.stack)
         try:
             image = self.resolve_image(launch.spec)
+            if self.component.image is None and launch.spec.image is not None:
+                # a worker other than the compiling machine may not have it yet
+                self._local_image(
+                    image.run,
+                    fix="Deploy the pipeline again (pipeline deploy builds and pushes its "
+                    "image), or check the container registry and its login",
+                )
         except ImageError as error:
             raise StepOperatorError(
                 f"Step '{step}': step operator '{self.name}' has no image to run it in: {error}",
