@@ -29,13 +29,14 @@ COPY constraints.txt /opt/airflow-build/
 RUN pip install --constraint /opt/airflow-build/constraints.txt \
         "apache-airflow==${AIRFLOW_VERSION}" \
         apache-airflow-providers-standard \
-        apache-airflow-providers-cncf-kubernetes
+        apache-airflow-providers-cncf-kubernetes \
+        apache-airflow-providers-celery
 
 # zenml-airflow with the extras a deployment uses: the docker SDK (docker step operator, images),
-# Kubernetes (kubernetes step operator), PostgreSQL and MySQL metadata stores, S3 and GCS
-# artifact stores.
+# Kubernetes (kubernetes step operator), the CeleryExecutor, PostgreSQL and MySQL metadata
+# stores, S3 and GCS artifact stores.
 ARG ZENML_AIRFLOW_WHEEL=zenml_airflow-0.1.0-py3-none-any.whl
-ARG ZENML_AIRFLOW_EXTRAS=airflow,docker,kubernetes,postgres,mysql,s3,gcs
+ARG ZENML_AIRFLOW_EXTRAS=airflow,docker,kubernetes,celery,postgres,mysql,s3,gcs
 COPY ${ZENML_AIRFLOW_WHEEL} /opt/airflow-build/
 RUN pip install --constraint /opt/airflow-build/constraints.txt \
         "/opt/airflow-build/${ZENML_AIRFLOW_WHEEL}[${ZENML_AIRFLOW_EXTRAS}]" \

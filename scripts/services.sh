@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Real PostgreSQL and MariaDB for the metadata store contract tests (tests/metadata), and a moto
+# Real PostgreSQL and MariaDB for the metadata store contract tests (tests/metadata) and Airflow's
+# own database in the CeleryExecutor tests (redis-server is installed for those too), and a moto
 # server (AWS Secrets Manager over HTTP) for the secrets manager contract tests (tests/secrets),
 # which also serves S3 for the artifact store tests, and fake-gcs-server (GCS) for those tests.
 #
@@ -39,6 +40,8 @@ SECRETS_PASSWORD="pg-Secret-7Qm2vXc9kLw"
 # A database of its own for the end-to-end tests on Airflow: the metadata store contract tests wipe
 # DB_NAME between tests, which must not pull the tables from under a running DAG.
 E2E_DB="zenml_e2e"
+# Airflow's own database for the CeleryExecutor tests (Celery workers need a shared server).
+AIRFLOW_DB="zenml_airflow_celery"
 
 is_root() { [[ "$(id -u)" == 0 ]]; }
 
@@ -122,6 +125,8 @@ install_missing() {
     [[ -n "$PG_BIN" ]] || packages+=(postgresql)
     command -v mariadbd >/dev/null && command -v mariadb-install-db >/dev/null || packages+=(mariadb-server)
     command -v mariadb >/dev/null && command -v mariadb-admin >/dev/null || packages+=(mariadb-client)
+    # the Celery broker `stack up` starts for the CeleryExecutor tests (tests/airflow)
+    command -v redis-server >/dev/null || packages+=(redis-server)
     if ((${#packages[@]})); then
         apt_install "${packages[@]}"
         find_pg_bin
@@ -208,6 +213,8 @@ SELECT 'CREATE DATABASE $SECRETS_DB OWNER $SECRETS_USER ENCODING ''UTF8'''
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$SECRETS_DB')\gexec
 SELECT 'CREATE DATABASE $E2E_DB OWNER $DB_USER ENCODING ''UTF8'''
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$E2E_DB')\gexec
+SELECT 'CREATE DATABASE $AIRFLOW_DB OWNER $DB_USER ENCODING ''UTF8'''
+WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$AIRFLOW_DB')\gexec
 SQL
 }
 
@@ -352,6 +359,7 @@ print_env() {
     # The fault tests start (and kill) a moto server of their own from this executable.
     echo "export ZENML_AIRFLOW_TEST_MOTO_SERVER=$MOTO_VENV/bin/moto_server"
     echo "export ZENML_AIRFLOW_TEST_POSTGRES_E2E_URL=postgresql+psycopg://$DB_USER:$DB_PASSWORD@127.0.0.1:$PG_PORT/$E2E_DB"
+    echo "export ZENML_AIRFLOW_TEST_AIRFLOW_DB_URL=postgresql+psycopg://$DB_USER:$DB_PASSWORD@127.0.0.1:$PG_PORT/$AIRFLOW_DB"
     echo "export ZENML_AIRFLOW_TEST_POSTGRES_SECRETS_URL=postgresql+psycopg://$SECRETS_USER:$SECRETS_PASSWORD@127.0.0.1:$PG_PORT/$SECRETS_DB"
 }
 

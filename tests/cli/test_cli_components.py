@@ -60,6 +60,12 @@ def test_register_accepts_space_separated_values_dashes_and_relative_paths(
         "username": None,
         "password": None,
         "unpause_on_deploy": False,
+        "executor": "local",
+        "shared_paths": [],
+        "airflow_database_url": None,
+        "celery_broker_url": "redis://127.0.0.1:6379/0",
+        "celery_workers": ["default", "default"],
+        "celery_concurrency": 2,
     }
 
 

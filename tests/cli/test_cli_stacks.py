@@ -132,7 +132,11 @@ def test_stack_whose_kubernetes_step_operator_cannot_reach_its_stores_is_refused
 def test_a_celery_orchestrator_refuses_local_stores_until_their_path_is_shared(
     isolated_config: Path,
 ) -> None:
-    ok("orchestrator", "register", "af", "-f", "airflow", "--executor=CeleryExecutor")
+    home = isolated_config / "airflow-home"
+    ok(
+        "orchestrator", "register", "af", "-f", "airflow", "--executor=CeleryExecutor",
+        f"--airflow_home={home}",
+    )  # fmt: skip
     message = fails("stack", "register", "dist", "-o", "af", "-m", "default", "-a", "default")
     assert message.startswith("Stack 'dist' cannot be used: orchestrator 'af' runs tasks on ")
     assert "celery workers, which may be on other hosts, and artifact store 'default'" in message
@@ -144,10 +148,12 @@ def test_a_celery_orchestrator_refuses_local_stores_until_their_path_is_shared(
     # an update that would break the stack is refused and changes nothing
     message = fails("orchestrator", "update", "af", "--shared_paths=/mnt/elsewhere")
     assert "Stack 'dist'" in message and "keeps its data in" in message
-    # `stack up` starts LocalExecutor Airflows only, and says so instead of starting one
+    # `stack up` of a celery orchestrator needs Airflow's own database on a server: it says so
+    # before starting anything
     message = fails("stack", "up")
-    assert "`stack up` starts a local Airflow with the LocalExecutor" in message
-    assert "orchestrator update af --executor=local" in message
+    assert "The CeleryExecutor needs a database its workers share" in message
+    assert "airflow_database_url" in message
+    assert not home.exists()
     # going back to local while a stack uses it is checked against that stack too
     ok("orchestrator", "update", "af", "--executor=local")
     assert ok_json("stack", "describe", "dist")["notes"]

@@ -196,7 +196,7 @@ def test_the_airflow_image_installs_airflow_3_3_and_every_package_with_constrain
     installs = [i for i in instructions if "pip install" in i]
     assert len(installs) == 2
     assert all("--constraint /opt/airflow-build/constraints.txt" in i for i in installs)
-    for provider in ("standard", "cncf-kubernetes"):
+    for provider in ("standard", "cncf-kubernetes", "celery"):
         assert f"apache-airflow-providers-{provider}" in installs[0]
         assert f"\napache-airflow-providers-{provider}==" in constraints
 

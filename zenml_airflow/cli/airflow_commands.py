@@ -376,20 +376,26 @@ def stack_up(timeout: int) -> None:
     stack = Repository().active_stack
     orchestrator = _airflow_orchestrator(stack)
     component = orchestrator.component
-    if component.distributed:
+    if component.executor == "kubernetes":
         from zenml_airflow.orchestrators.airflow_local import LocalAirflowError
 
         raise LocalAirflowError(
-            f"`stack up` starts a local Airflow with the LocalExecutor, and orchestrator "
-            f"'{component.name}' is set to the {component.executor} executor. Start that "
-            "Airflow's components (api-server, scheduler, dag-processor, workers) yourself, or "
+            f"`stack up` starts a local Airflow with the local or celery executor, and "
+            f"orchestrator '{component.name}' is set to the kubernetes executor, whose workers "
+            "are pods of a cluster. Deploy that Airflow to the cluster (docs/deployment.md), or "
             f"use a local one: zenml-airflow orchestrator update {component.name} "
             "--executor=local."
         )
     local = orchestrator.local_airflow()
     started = time.monotonic()
+    workers = (
+        f", {len(local.workers)} Celery worker(s) (queues: {'; '.join(local.workers)})"
+        if local.celery
+        else ""
+    )
     click.echo(
-        f"Starting Airflow (AIRFLOW_HOME={local.airflow_home}, dags folder {local.dags_folder}) ..."
+        f"Starting Airflow (AIRFLOW_HOME={local.airflow_home}, dags folder {local.dags_folder}"
+        f"{workers}) ..."
     )
     local.up(timeout=timeout)
     user, password = local.credentials()

@@ -78,7 +78,20 @@ class AirflowOrchestrator(BaseOrchestrator):
         return Path(self.component.resolved_dags_folder())
 
     def local_airflow(self) -> LocalAirflow:
-        return LocalAirflow(self.airflow_home, self.dags_folder, api_url=self.component.api_url)
+        """The local Airflow ``stack up`` starts for this orchestrator (its executor, database
+        and Celery workers as configured; a secret reference in the database URL is resolved
+        here)."""
+        component = self.component
+        return LocalAirflow(
+            self.airflow_home,
+            self.dags_folder,
+            api_url=component.api_url,
+            executor=component.executor,
+            database_url=component.resolve("airflow_database_url"),
+            broker_url=component.celery_broker_url,
+            workers=tuple(component.celery_workers),
+            worker_concurrency=component.celery_concurrency,
+        )
 
     def client(self) -> AirflowClient:
         # A `{{secret.key}}` username/password is resolved here, when the client is built.

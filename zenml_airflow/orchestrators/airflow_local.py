@@ -1,7 +1,11 @@
 """Start and stop a local Airflow 3 for an airflow orchestrator (``zenml-airflow stack up/down``).
 
 It runs the same processes ``airflow standalone`` runs - api-server, scheduler, dag-processor,
-triggerer - from this Python environment, with settings for a small machine:
+triggerer - from this Python environment, with settings for a small machine. With the
+CeleryExecutor (``executor="celery"``) it also runs Celery workers, each with its own
+``--celery-hostname`` and queues, on a PostgreSQL database (``database_url``; its async URL is set
+too) and a Redis broker, which is started here when the broker URL points at this machine's
+loopback and nothing answers there. Every process is started in its own process group.
 
 - every server binds 127.0.0.1 (``standalone`` would also open log servers on all interfaces, so
   we start the components ourselves with ``--skip-serve-logs``; tasks run locally, so their logs are
@@ -17,8 +21,11 @@ Process ids and logs live in ``$AIRFLOW_HOME/zenml-airflow/``; ``down`` stops ex
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -38,6 +45,9 @@ COMPONENTS: dict[str, list[str]] = {
     "triggerer": ["triggerer", "--skip-serve-logs"],
 }
 ADMIN_USER = "admin"
+#: Set in the environment of each Celery worker ``up`` starts (and so of its tasks): its name,
+#: ``worker-N``.
+WORKER_ENV = "ZENML_AIRFLOW_CELERY_WORKER"
 
 
 class LocalAirflowError(ProvisioningError):
@@ -53,6 +63,33 @@ class LocalAirflow:
     api_url: str = "http://localhost:8080"
     parallelism: int = 4
     extra_env: dict[str, str] = field(default_factory=dict)
+    executor: str = "local"
+    database_url: str | None = None
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    workers: tuple[str, ...] = ("default", "default")
+    worker_concurrency: int = 2
+    # Size of each component log when this object started the component (readiness is read after).
+    _log_offsets: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def celery(self) -> bool:
+        return self.executor == "celery"
+
+    def components(self) -> dict[str, list[str]]:
+        """Name -> ``airflow`` arguments of every component ``up`` starts (without the Redis
+        server, which is started separately when needed)."""
+        components = dict(COMPONENTS)
+        if self.celery:
+            for index, queues in enumerate(self.workers, start=1):
+                components[f"worker-{index}"] = [
+                    "celery", "worker",
+                    "--celery-hostname", f"worker{index}@%h",
+                    "--queues", queues,
+                    "--concurrency", str(self.worker_concurrency),
+                    # the log server would listen on every interface; logs are on this disk
+                    "--skip-serve-logs",
+                ]  # fmt: skip
+        return components
 
     @property
     def state_dir(self) -> Path:
@@ -96,8 +133,19 @@ class LocalAirflow:
             "AIRFLOW__API__BASE_URL": f"http://localhost:{port}",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
-            **self.extra_env,
         }
+        if self.database_url is not None:
+            # Airflow would derive an asyncpg URL for the async engine, a driver it lacks here.
+            env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = self.database_url
+            env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC"] = self.database_url
+        if self.celery:
+            env["AIRFLOW__CORE__EXECUTOR"] = "CeleryExecutor"
+            env["AIRFLOW__CELERY__BROKER_URL"] = self.broker_url
+            if self.database_url is not None:
+                env["AIRFLOW__CELERY__RESULT_BACKEND"] = "db+" + self.database_url
+            # workers reach the execution API of this api-server
+            env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"http://127.0.0.1:{port}/execution/"
+        env.update(self.extra_env)
         # The scheduler and workers must not inherit a pipeline-run guard or a different config.
         env.pop("ZENML_AIRFLOW_PREVENT_PIPELINE_EXECUTION", None)
         return env
@@ -130,11 +178,12 @@ class LocalAirflow:
         return self.state_dir / f"{name}.pid"
 
     def _pids(self) -> dict[str, int]:
+        """Every component with a pid file, also those a differently configured ``up`` started
+        (e.g. more workers), so that ``down`` stops whatever runs."""
         pids = {}
-        for name in COMPONENTS:
-            path = self._pid_file(name)
+        for path in sorted(self.state_dir.glob("*.pid")):
             try:
-                pids[name] = int(path.read_text().strip())
+                pids[path.stem] = int(path.read_text().strip())
             except (OSError, ValueError):
                 continue
         return pids
@@ -165,12 +214,20 @@ class LocalAirflow:
 
     def up(self, *, timeout: float = 180.0) -> None:
         """Migrate Airflow's database and start every component not already running; wait until healthy."""
+        if self.celery:
+            self._check_celery()  # before anything is created
         self.prepare_state_dir()
         self.dags_folder.mkdir(parents=True, exist_ok=True)
         airflow = self.airflow_executable()
         env = self.env()
+        for name, pid in self._pids().items():
+            # left by a crashed component, or naming a pid reused since
+            if not self._alive(pid) or _started_after(pid, self._pid_file(name)):
+                self._pid_file(name).unlink(missing_ok=True)
         running = set(self.running_components())
-        if not running:
+        if self.celery and "redis" not in running:
+            self._start_redis()
+        if not running - {"redis"}:
             log = self.state_dir / "db-migrate.log"
             with self.open_log(log, append=False) as out:
                 result = subprocess.run(
@@ -183,23 +240,83 @@ class LocalAirflow:
             if result.returncode != 0:
                 raise LocalAirflowError(f"`airflow db migrate` failed; see {log}.")
         host, port = self.host_port
-        for name, args in COMPONENTS.items():
+        workers = {name for name in self.components() if name.startswith("worker-")}
+        for name, args in self.components().items():
             if name in running:
                 continue
             command = [airflow, *args]
             if name == "api-server":
                 command += ["--host", host, "--port", str(port)]
-            with self.open_log(self.state_dir / f"{name}.log") as log_file:
-                process = subprocess.Popen(
-                    command,
-                    env=env,
-                    stdout=log_file,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    start_new_session=True,  # its own process group: `down` stops it and its children
-                )
-            self._pid_file(name).write_text(str(process.pid))
+            # a worker's tasks can tell which local worker runs them
+            self._start(name, command, {**env, WORKER_ENV: name} if name in workers else env)
         self.wait_healthy(timeout=timeout)
+
+    def _start(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        log = self.state_dir / f"{name}.log"
+        self._log_offsets[name] = log.stat().st_size if log.exists() else 0
+        with self.open_log(log) as log_file:
+            process = subprocess.Popen(
+                command,
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # its own process group: `down` stops it and its children
+            )
+        self._pid_file(name).write_text(str(process.pid))
+
+    def _check_celery(self) -> None:
+        if self.database_url is None:
+            raise LocalAirflowError(
+                "The CeleryExecutor needs a database its workers share: set the orchestrator's "
+                "airflow_database_url to a PostgreSQL database, e.g. "
+                "postgresql+psycopg://airflow:PASSWORD@127.0.0.1:5432/airflow."
+            )
+        # looked up, not imported: this module runs Airflow, it never imports it
+        try:
+            found = importlib.util.find_spec("airflow.providers.celery") is not None
+        except ModuleNotFoundError:  # no airflow.providers at all
+            found = False
+        if not found:
+            raise LocalAirflowError(
+                "The CeleryExecutor needs Airflow's Celery provider: pip install "
+                "'zenml-airflow[celery]'."
+            )
+
+    def _redis_address(self) -> tuple[str, int] | None:
+        """Host and port of the broker when it is a Redis on this machine's loopback."""
+        parsed = urllib.parse.urlparse(self.broker_url)
+        if parsed.scheme != "redis" or parsed.hostname not in ("127.0.0.1", "localhost"):
+            return None
+        return "127.0.0.1", parsed.port or 6379
+
+    def _start_redis(self) -> None:
+        """Start ``redis-server`` for a loopback broker URL nothing answers at (no persistence:
+        a queued task lost with it is re-queued by the scheduler)."""
+        address = self._redis_address()
+        if address is None or _answers(*address):
+            return
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise LocalAirflowError(
+                f"Nothing answers at the Celery broker {self.broker_url} and redis-server is not "
+                "installed to start one: install it (apt-get install redis-server) or point "
+                "celery_broker_url at a running Redis."
+            )
+        host, port = address
+        command = [
+            binary, "--bind", host, "--port", str(port), "--save", "", "--appendonly", "no",
+            "--dir", str(self.state_dir), "--protected-mode", "yes",
+        ]  # fmt: skip
+        self._start("redis", command, os.environ.copy())
+        deadline = time.monotonic() + 30
+        while not _answers(host, port):
+            if not self._alive(self._pids().get("redis", 0)) or time.monotonic() > deadline:
+                raise LocalAirflowError(
+                    f"redis-server did not start on {host}:{port}; see "
+                    f"{self.state_dir / 'redis.log'}."
+                )
+            time.sleep(0.1)
 
     def wait_healthy(self, *, timeout: float = 180.0) -> None:
         deadline = time.monotonic() + timeout
@@ -219,6 +336,7 @@ class LocalAirflow:
                         for part in ("metadatabase", "scheduler", "dag_processor")
                     )
                     and self.credentials()[1]
+                    and all(self._worker_ready(name) for name in self.components())
                 ):
                     return
                 last_error = str(health)
@@ -228,6 +346,18 @@ class LocalAirflow:
         raise LocalAirflowError(
             f"Airflow at {self.api_url} was not healthy after {timeout:.0f}s ({last_error}); logs in {self.state_dir}."
         )
+
+    def _worker_ready(self, name: str) -> bool:
+        """Whether component ``name``, if a Celery worker this object started, has said it is
+        ready (Celery logs ``<hostname> ready.`` once it consumes its queues)."""
+        if not name.startswith("worker-") or name not in self._log_offsets:
+            return True
+        try:
+            with (self.state_dir / f"{name}.log").open("rb") as handle:
+                handle.seek(self._log_offsets[name])
+                return b" ready." in handle.read()
+        except OSError:
+            return False
 
     def down(self, *, timeout: float = 30.0) -> list[str]:
         """Stop the components started by ``up``; kill what is left after ``timeout`` seconds
@@ -314,6 +444,15 @@ class StopResult:
     """Components (name: pid) that did not stop within the timeout (never with ``force``)."""
     stale: list[str]
     """Components whose pid file named no running process of ours (removed)."""
+
+
+def _answers(host: str, port: int) -> bool:
+    """Whether something accepts TCP connections at ``host:port``."""
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def _zombie(pid: int) -> bool:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import field_validator
 
 from zenml_airflow.enums import StackComponentType
+from zenml_airflow.secrets.references import is_reference_like
 from zenml_airflow.stack.components.common import http_url, local_directory
 from zenml_airflow.stack.stack_component import StackComponent
 
@@ -55,6 +56,14 @@ class AirflowOrchestratorComponent(OrchestratorComponent):
     unless those files lie under one of ``shared_paths``: directories of a filesystem every
     worker mounts at the same path.
 
+    ``stack up`` starts a local Airflow for this orchestrator. With ``executor=local`` (the
+    default) that is the LocalExecutor on Airflow's sqlite database, or on
+    ``airflow_database_url`` when set. With ``executor=celery`` it also starts Celery workers:
+    one per entry of ``celery_workers`` (each the comma-separated queues it serves),
+    ``celery_concurrency`` task slots each, brokered by ``celery_broker_url`` (a Redis on this
+    machine's loopback is started when none answers there), with Airflow's database
+    ``airflow_database_url`` (PostgreSQL, required; may be a ``{{secret.key}}`` reference).
+
     Example::
 
         zenml-airflow orchestrator register af --flavor airflow \\
@@ -63,7 +72,7 @@ class AirflowOrchestratorComponent(OrchestratorComponent):
 
     FLAVOR: ClassVar[str] = "airflow"
     IMPLEMENTATION: ClassVar[str | None] = "zenml_airflow.orchestrators.airflow:AirflowOrchestrator"
-    SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"password"})
+    SENSITIVE_FIELDS: ClassVar[frozenset[str]] = frozenset({"password", "airflow_database_url"})
 
     dags_folder: str | None = None
     airflow_home: str | None = None
@@ -73,6 +82,10 @@ class AirflowOrchestratorComponent(OrchestratorComponent):
     unpause_on_deploy: bool = True
     executor: str = "local"
     shared_paths: list[str] = []
+    airflow_database_url: str | None = None
+    celery_broker_url: str = "redis://127.0.0.1:6379/0"
+    celery_workers: list[str] = ["default", "default"]
+    celery_concurrency: int = 2
 
     _absolute_directories = field_validator("dags_folder", "airflow_home")(local_directory)
     _http_url = field_validator("api_url")(http_url)
@@ -110,6 +123,41 @@ class AirflowOrchestratorComponent(OrchestratorComponent):
                 )
             paths.append(os.path.normpath(os.path.expanduser(text)))
         return paths
+
+    @field_validator("airflow_database_url")
+    @classmethod
+    def _server_database(cls, value: str | None) -> str | None:
+        if value is None or is_reference_like(value):
+            return value
+        if not value.startswith(("postgresql", "mysql")):
+            raise ValueError(
+                f"{value.split('://', 1)[0]!r} is not a database Airflow's workers can share: give "
+                "a PostgreSQL URL, e.g. postgresql+psycopg://airflow:PASSWORD@127.0.0.1:5432/airflow"
+            )
+        return value
+
+    @field_validator("celery_workers", mode="before")
+    @classmethod
+    def _worker_queues(cls, value: object) -> object:
+        # `--celery_workers="default;default,gpu"`: one entry per worker, its queues by commas.
+        if isinstance(value, str):
+            value = value.split(";")
+        if not isinstance(value, list):
+            return value
+        workers = [",".join(q.strip() for q in str(item).split(",") if q.strip()) for item in value]
+        if not workers or not all(workers):
+            raise ValueError(
+                "give each Celery worker at least one queue, workers separated by ';' and a "
+                "worker's queues by ',', e.g. 'default;default,gpu'"
+            )
+        return workers
+
+    @field_validator("celery_concurrency")
+    @classmethod
+    def _positive_concurrency(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("celery_concurrency must be at least 1 (task slots per worker)")
+        return value
 
     @property
     def distributed(self) -> bool:
