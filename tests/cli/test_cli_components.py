@@ -66,6 +66,9 @@ def test_register_accepts_space_separated_values_dashes_and_relative_paths(
         "celery_broker_url": "redis://127.0.0.1:6379/0",
         "celery_workers": ["default", "default"],
         "celery_concurrency": 2,
+        "dag_bundle_repo": None,
+        "dag_bundle_branch": "main",
+        "dag_bundle_subdir": "dags",
     }
 
 

@@ -43,6 +43,11 @@ def test_pipeline_list_and_runs() -> None:
     assert runs[0]["orchestrator"] == "local"
     text = ok("pipeline", "runs", "tiny")
     assert "first" in text and "second" in text
+    # the CODE column: the commit of the checkout the local runs imported their steps from
+    from zenml_airflow.utils.git import git_sha_for
+
+    assert runs[0]["git_sha"] == git_sha_for(cli_steps.__file__)
+    assert "CODE" in text and (runs[0]["git_sha"] or "")[:12] in text
 
 
 def test_describe_run_shows_steps_status_cache_and_artifacts() -> None:

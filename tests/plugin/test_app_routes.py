@@ -83,6 +83,7 @@ def test_dag_level_access_filters_runs_steps_and_artifacts(
     page = alice.get(f"/steps/{KEY}/{i[(DAG_A, 'train')]}").text
     assert "cached from" not in page and f"/steps/{KEY}/{i[('local', 'train')]}" not in page
     run_page = alice.get(f"/api/runs/{KEY}/{i[DAG_A]}").json()
+    assert run_page["run"]["code"] is None  # a dags-folder DAG run names no commit
     assert str(i[("local", "train")]) not in str(
         [s.get("cached_from") for s in run_page.get("steps", [])]
     )
@@ -281,3 +282,17 @@ def test_a_file_name_that_is_not_latin_1_downloads_with_an_rfc_5987_name(
         assert response.content.decode() == "ünïcode content"
     finally:
         os.unlink(path)
+
+
+def test_the_code_of_a_run_names_its_bundle_and_commit() -> None:
+    from types import SimpleNamespace
+
+    from zenml_airflow.plugin.data import run_code
+
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    bundled = {"dag_id": "d", "dag_bundle": {"name": "zenml-af", "version": sha}}
+    assert run_code(SimpleNamespace(git_sha=sha, runtime_configuration=bundled)) == (  # type: ignore[arg-type]
+        "zenml-af@0123456789ab"
+    )
+    assert run_code(SimpleNamespace(git_sha=sha, runtime_configuration={})) == "0123456789ab"  # type: ignore[arg-type]
+    assert run_code(SimpleNamespace(git_sha=None, runtime_configuration=bundled)) is None  # type: ignore[arg-type]

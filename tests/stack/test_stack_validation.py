@@ -196,6 +196,8 @@ def test_a_distributed_airflow_notes_stores_on_this_hosts_loopback(
     [
         ({"executor": "dask"}, "unknown executor 'dask': use one of local, celery, kubernetes"),
         ({"shared_paths": "relative/dir"}, "shared path 'relative/dir' is not absolute"),
+        ({"dag_bundle_subdir": "/abs"}, "dag_bundle_subdir '/abs' must be a directory inside"),
+        ({"dag_bundle_subdir": "a/../.."}, "must be a directory inside the repository"),
     ],
 )
 def test_bad_executor_settings_are_refused(config: dict[str, str], message: str) -> None:
@@ -318,3 +320,19 @@ def test_import_refuses_newer_versions_and_wrong_shapes() -> None:
         broken = {**exported, "components": {**exported["components"]}}
         broken["components"]["orchestrator"] = {"name": "o", "flavor": "kubeflow"}
         stack_from_export(broken)
+
+
+def test_a_dag_bundle_is_named_after_the_orchestrator_and_a_local_repo_made_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    component = AirflowOrchestratorComponent.from_config(
+        "af", {"dag_bundle_repo": "repo.git", "dag_bundle_subdir": "dags/"}
+    )
+    assert component.dag_bundle_repo == str(tmp_path / "repo.git")
+    assert component.dag_bundle_subdir == "dags" and component.dag_bundle_name == "zenml-af"
+    remote = AirflowOrchestratorComponent.from_config(
+        "af", {"dag_bundle_repo": "git@git.example.com:team/ml.git"}
+    )
+    assert remote.dag_bundle_repo == "git@git.example.com:team/ml.git"
+    assert AirflowOrchestratorComponent(name="af").dag_bundle_name is None

@@ -301,6 +301,12 @@ def _airflow_orchestrator(stack: Any) -> Any:
     help="Do not build the pipeline image of docker/kubernetes steps: it must exist already "
     "(in the Docker engine or the stack's container registry).",
 )
+@click.option(
+    "--commit",
+    is_flag=True,
+    help="With a git DAG bundle: commit the bundle directory (the DAG file and your code) and "
+    "push it to the bundle's repository and branch, instead of refusing uncommitted changes.",
+)
 @schedule_options
 def deploy_command(
     source: str,
@@ -310,6 +316,7 @@ def deploy_command(
     conf_json: str | None,
     strict: bool,
     no_build: bool,
+    commit: bool,
     cron: str | None,
     interval_seconds: int | None,
     start_time: str | None,
@@ -342,6 +349,7 @@ def deploy_command(
             source=source,
             client=client,
             images="require" if no_build else "build",
+            commit=commit,
         )
         click.echo(
             f"Deployed DAG '{deployment.dag_id}' ({deployment.path}); Airflow UI: {orchestrator.component.api_url}/dags/{deployment.dag_id}"

@@ -169,7 +169,7 @@ def runs(name: str, limit: int, stack_name: str | None, as_json: bool) -> None:
         return
     print_table(
         f"Runs of pipeline '{name}'",
-        ["RUN", "STATUS", "STEPS", "STARTED", "FINISHED", "ORCHESTRATOR", "STACK"],
+        ["RUN", "STATUS", "STEPS", "STARTED", "FINISHED", "ORCHESTRATOR", "STACK", "CODE"],
         (
             [
                 s["name"],
@@ -179,6 +179,8 @@ def runs(name: str, limit: int, stack_name: str | None, as_json: bool) -> None:
                 _short(s["finished_at"]),
                 s["orchestrator"],
                 s["stack"],
+                # the commit the run's code came from (its git DAG bundle's, or the checkout's)
+                (s["git_sha"] or "")[:12],
             ]
             for s in summaries
         ),

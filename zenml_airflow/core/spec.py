@@ -135,6 +135,20 @@ class ImageSpec(_Frozen):
         return self.digest or self.reference
 
 
+class BundleSpec(_Frozen):
+    """The git DAG bundle a compiled DAG file was deployed into (version 6; ADR 0019).
+
+    Attributes:
+        name: the bundle's name in Airflow's ``dag_bundle_config_list``.
+        root: the bundle's directory (the repository's bundle subdirectory) on the compiling
+            machine; source roots under it are imported from the run's checkout of the bundle
+            (``ti.bundle_instance.path``) instead.
+    """
+
+    name: str
+    root: str
+
+
 class PipelineSpec(_Frozen):
     """A whole pipeline; ``steps`` are in a valid execution (topological) order."""
 
@@ -156,6 +170,7 @@ class PipelineSpec(_Frozen):
     requirements: list[str] = Field(default_factory=list)
     dockerignore_file: str | None = None  # patterns of code not copied into the image (5)
     image: ImageSpec | None = None  # the pipeline's image for docker/kubernetes steps (5)
+    bundle: BundleSpec | None = None  # the git DAG bundle the DAG file was deployed into (6)
 
     def step(self, name: str) -> StepSpec:
         for step in self.steps:

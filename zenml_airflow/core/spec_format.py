@@ -25,7 +25,8 @@ from typing import Any
 # 4: StepSpec.queue and StepSpec.resources.
 # 5: PipelineSpec.requirements, .dockerignore_file and .image (the pipeline image built at
 #    compile time for docker/kubernetes steps).
-SPEC_VERSION = 5
+# 6: PipelineSpec.bundle (the git DAG bundle the DAG file and the steps' code travel in).
+SPEC_VERSION = 6
 
 SPEC_VARIABLE = "SPEC"  # the name of the spec literal in a compiled DAG file
 DAG_TAG = "zenml-airflow"  # every DAG compiled by zenml-airflow carries this tag ...

@@ -40,6 +40,8 @@ from zenml_airflow.post_execution import PipelineRunView, get_run
 if TYPE_CHECKING:  # pragma: no cover
     from zenml_airflow.core.pipeline import BasePipeline
     from zenml_airflow.core.schedule import Schedule
+    from zenml_airflow.core.spec import PipelineSpec
+    from zenml_airflow.orchestrators.dag_bundle import BundleCheckout
     from zenml_airflow.stack.components import AirflowOrchestratorComponent
     from zenml_airflow.stack.stack import Stack
 
@@ -91,6 +93,16 @@ class AirflowOrchestrator(BaseOrchestrator):
             broker_url=component.celery_broker_url,
             workers=tuple(component.celery_workers),
             worker_concurrency=component.celery_concurrency,
+            dag_bundle=(
+                None
+                if component.dag_bundle_name is None or component.dag_bundle_repo is None
+                else {
+                    "name": component.dag_bundle_name,
+                    "repo_url": component.dag_bundle_repo,
+                    "tracking_ref": component.dag_bundle_branch,
+                    "subdir": component.dag_bundle_subdir,
+                }
+            ),
         )
 
     def client(self) -> AirflowClient:
@@ -117,11 +129,18 @@ class AirflowOrchestrator(BaseOrchestrator):
         client: AirflowClient | None = None,
         timeout: float = 120.0,
         images: ImagePolicy = "build",
+        commit: bool = False,
     ) -> Deployment:
         """Write the DAG file into the dags folder and wait until Airflow has parsed it.
 
         ``images``: build (default) or require (``--no-build``) the pipeline image a step
         operator needs (see :func:`~zenml_airflow.compiler.compile.build_spec`).
+
+        With a git DAG bundle (``dag_bundle_repo``) the DAG file goes into the bundle directory
+        of the checkout holding the pipeline's code instead, that state is published (``commit``:
+        committed and pushed; else it must be already, see
+        :func:`~zenml_airflow.orchestrators.dag_bundle.publish`) and the wait is for Airflow to
+        have parsed that very commit, so a run triggered next runs it.
         """
         spec, _ = build_spec(
             pipeline,
@@ -133,25 +152,62 @@ class AirflowOrchestrator(BaseOrchestrator):
             images=images,
         )
         assert spec.dag_id is not None
-        path = self.dags_folder / f"{spec.dag_id}.py"
+        deployed: str = spec.dag_id
+        bundle = self._bundle_checkout(spec)
+        if bundle is not None:
+            spec = spec.model_copy(update={"bundle": bundle.spec()})
+            path = bundle.root / f"{deployed}.py"
+        else:
+            path = self.dags_folder / f"{deployed}.py"
         text = render_dag_file(spec, recompile="deploy")
         unchanged = path.exists() and path.read_text(encoding="utf-8") == text
         written_at = datetime.now(UTC)
         if not unchanged:
             write_atomically(path, text)
-            self.console.print(f"Wrote DAG '{spec.dag_id}' to {path}")
+            self.console.print(f"Wrote DAG '{deployed}' to {path}")
+        version = None
+        if bundle is not None:
+            from zenml_airflow.orchestrators.dag_bundle import publish
+
+            version = publish(
+                bundle, commit=commit, message=f"zenml-airflow: deploy DAG '{deployed}'"
+            )
+            self.console.print(
+                f"DAG bundle '{bundle.name}': commit {version[:12]} on {bundle.branch}"
+            )
         own_client = client is None
         client = client or self.client()
         try:
             self.wait_until_parsed(
-                client, spec.dag_id, path, None if unchanged else written_at, timeout=timeout
+                client,
+                deployed,
+                path,
+                None if unchanged else written_at,
+                timeout=timeout,
+                bundle_version=version,
             )
             if self.component.unpause_on_deploy:
-                client.set_paused(spec.dag_id, False)
+                client.set_paused(deployed, False)
         finally:
             if own_client:
                 client.close()
-        return Deployment(spec.dag_id, path)
+        return Deployment(deployed, path)
+
+    def _bundle_checkout(self, spec: PipelineSpec) -> BundleCheckout | None:
+        """The checkout and bundle directory to deploy ``spec`` into, or None without a git
+        DAG bundle."""
+        component = self.component
+        if component.dag_bundle_repo is None or component.dag_bundle_name is None:
+            return None
+        from zenml_airflow.orchestrators.dag_bundle import find_checkout
+
+        return find_checkout(
+            spec,
+            name=component.dag_bundle_name,
+            repo_url=component.dag_bundle_repo,
+            branch=component.dag_bundle_branch,
+            subdir=component.dag_bundle_subdir,
+        )
 
     def _in_dags_folder(self, path: str | None) -> bool:
         if not path:
@@ -222,8 +278,11 @@ class AirflowOrchestrator(BaseOrchestrator):
         since: datetime | None,
         *,
         timeout: float = 120.0,
+        bundle_version: str | None = None,
     ) -> dict[str, Any]:
-        """Wait until Airflow shows ``dag_id`` parsed from the current file; fail on import errors."""
+        """Wait until Airflow shows ``dag_id`` parsed from the current file (of commit
+        ``bundle_version`` of a git DAG bundle: the version its next run gets); fail on import
+        errors."""
         deadline = time.monotonic() + timeout
         asked = False
         started = time.monotonic()
@@ -237,7 +296,10 @@ class AirflowOrchestrator(BaseOrchestrator):
             dag = client.get_dag(dag_id)
             if dag is not None and not dag.get("is_stale"):
                 parsed = dag.get("last_parsed_time")
-                if since is None or (
+                if bundle_version is not None:
+                    if dag.get("bundle_version") == bundle_version:
+                        return dag
+                elif since is None or (
                     parsed and datetime.fromisoformat(parsed.replace("Z", "+00:00")) >= since
                 ):
                     return dag
@@ -245,6 +307,14 @@ class AirflowOrchestrator(BaseOrchestrator):
                 self._request_parse(client, dag)
                 asked = True
             if time.monotonic() > deadline:
+                if bundle_version is not None:
+                    seen = dag.get("bundle_version") if dag is not None else None
+                    raise PipelineRunError(
+                        f"Airflow at {client.api_url} did not parse commit {bundle_version[:12]} "
+                        f"of its DAG bundle within {timeout:.0f}s (it shows "
+                        f"{(seen or 'no version')[:12]} for DAG '{dag_id}'). Is the bundle "
+                        "configured in that Airflow (zenml-airflow stack up writes it)?"
+                    )
                 raise PipelineRunError(
                     f"Airflow at {client.api_url} did not pick up {path} within {timeout:.0f}s. Is its "
                     "dags folder this one? Lower [dag_processor] refresh_interval, or run "

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import os
 import shutil
 import signal
@@ -45,6 +46,8 @@ COMPONENTS: dict[str, list[str]] = {
     "triggerer": ["triggerer", "--skip-serve-logs"],
 }
 ADMIN_USER = "admin"
+LOCAL_BUNDLE = "airflow.dag_processing.bundles.local.LocalDagBundle"
+GIT_BUNDLE = "airflow.providers.git.bundles.git.GitDagBundle"
 #: Set in the environment of each Celery worker ``up`` starts (and so of its tasks): its name,
 #: ``worker-N``.
 WORKER_ENV = "ZENML_AIRFLOW_CELERY_WORKER"
@@ -68,6 +71,8 @@ class LocalAirflow:
     broker_url: str = "redis://127.0.0.1:6379/0"
     workers: tuple[str, ...] = ("default", "default")
     worker_concurrency: int = 2
+    # A git DAG bundle next to the dags folder: name, repo_url, tracking_ref, subdir (ADR 0019).
+    dag_bundle: dict[str, str] | None = None
     # Size of each component log when this object started the component (readiness is read after).
     _log_offsets: dict[str, int] = field(default_factory=dict, init=False, repr=False)
 
@@ -145,6 +150,25 @@ class LocalAirflow:
                 env["AIRFLOW__CELERY__RESULT_BACKEND"] = "db+" + self.database_url
             # workers reach the execution API of this api-server
             env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"http://127.0.0.1:{port}/execution/"
+        if self.dag_bundle is not None:
+            bundles = [
+                {"name": "dags-folder", "classpath": LOCAL_BUNDLE, "kwargs": {}},
+                {
+                    "name": self.dag_bundle["name"],
+                    "classpath": GIT_BUNDLE,
+                    "kwargs": {
+                        "repo_url": self.dag_bundle["repo_url"],
+                        "tracking_ref": self.dag_bundle["tracking_ref"],
+                        "subdir": self.dag_bundle["subdir"],
+                        # a new commit is seen within seconds, as the dags folder is
+                        "refresh_interval": 5,
+                    },
+                },
+            ]
+            env["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = json.dumps(bundles)
+            env["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_STORAGE_PATH"] = str(
+                self.state_dir / "dag-bundles"
+            )
         env.update(self.extra_env)
         # The scheduler and workers must not inherit a pipeline-run guard or a different config.
         env.pop("ZENML_AIRFLOW_PREVENT_PIPELINE_EXECUTION", None)
@@ -216,6 +240,8 @@ class LocalAirflow:
         """Migrate Airflow's database and start every component not already running; wait until healthy."""
         if self.celery:
             self._check_celery()  # before anything is created
+        if self.dag_bundle is not None:
+            self._check_git_bundle()
         self.prepare_state_dir()
         self.dags_folder.mkdir(parents=True, exist_ok=True)
         airflow = self.airflow_executable()
@@ -272,16 +298,19 @@ class LocalAirflow:
                 "airflow_database_url to a PostgreSQL database, e.g. "
                 "postgresql+psycopg://airflow:PASSWORD@127.0.0.1:5432/airflow."
             )
-        # looked up, not imported: this module runs Airflow, it never imports it
-        try:
-            found = importlib.util.find_spec("airflow.providers.celery") is not None
-        except ModuleNotFoundError:  # no airflow.providers at all
-            found = False
-        if not found:
+        if not _importable("airflow.providers.celery"):
             raise LocalAirflowError(
                 "The CeleryExecutor needs Airflow's Celery provider: pip install "
                 "'zenml-airflow[celery]'."
             )
+
+    def _check_git_bundle(self) -> None:
+        if not _importable("airflow.providers.git"):
+            raise LocalAirflowError(
+                "A git DAG bundle needs Airflow's git provider: pip install 'zenml-airflow[git]'."
+            )
+        if shutil.which("git") is None:
+            raise LocalAirflowError("A git DAG bundle needs the git program: install git.")
 
     def _redis_address(self) -> tuple[str, int] | None:
         """Host and port of the broker when it is a Redis on this machine's loopback."""
@@ -444,6 +473,15 @@ class StopResult:
     """Components (name: pid) that did not stop within the timeout (never with ``force``)."""
     stale: list[str]
     """Components whose pid file named no running process of ours (removed)."""
+
+
+def _importable(module: str) -> bool:
+    """Whether ``module`` can be imported, found without importing it (this module runs Airflow,
+    it never imports it)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
 
 
 def _answers(host: str, port: int) -> bool:

@@ -121,6 +121,16 @@ class Ctx:
 # --- shared shapes ------------------------------------------------------------------------------
 
 
+def run_code(run: RunRecord) -> str | None:
+    """The code version a run ran: ``<bundle>@<commit>`` for a run of a git DAG bundle, else the
+    commit of the checkout it was started from (``None`` when unknown)."""
+    if not run.git_sha:
+        return None
+    bundle = (run.runtime_configuration or {}).get("dag_bundle") or {}
+    name = bundle.get("name") if isinstance(bundle, dict) else None
+    return f"{name}@{run.git_sha[:12]}" if name else run.git_sha[:12]
+
+
 def run_dict(ctx: Ctx, key: str, run: RunRecord) -> dict[str, Any]:
     dag_id = run_dag_id(run)
     airflow_run_id = (run.orchestrator_run_id or "").partition("/")[2] if dag_id else None
@@ -133,6 +143,7 @@ def run_dict(ctx: Ctx, key: str, run: RunRecord) -> dict[str, Any]:
         "dag_id": dag_id,
         "airflow_run_id": airflow_run_id,
         "stack": run.stack_name,
+        "code": run_code(run),
         "num_steps": run.num_steps,
         "created_at": _iso(run.created_at),
         "finished_at": _iso(run.finished_at),

@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 def fail_steps_left_running(spec: PipelineSpec, context: Mapping[str, Any]) -> int:
     """Record the steps of the ended DAG run in ``context`` still RUNNING as failed; how many."""
     dag_id, run_id = context["dag"].dag_id, context["run_id"]
-    prepare_imports(spec)  # a stack component may be the user's own flavor
+    prepare_imports(spec, context)  # a stack component may be the user's own flavor
     stack = stack_from_snapshot(spec.stack)
     stack.resolve_secrets(on_value=mask_secret_value)
     store = stack.metadata_store.open_store()

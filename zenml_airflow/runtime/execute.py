@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,8 +85,32 @@ def _validate_parameters(step: StepSpec, executor: StepExecutor) -> None:
         ) from error
 
 
-def prepare_imports(spec: PipelineSpec) -> None:
-    add_source_roots(spec.source_roots)
+def bundle_checkout(spec: PipelineSpec, context: Mapping[str, Any] | None) -> str | None:
+    """Where this run's checkout of the spec's git DAG bundle is (ADR 0019): the task's
+    ``ti.bundle_instance.path``, else the directory of the DAG file being run (deployed into the
+    bundle directory); None without a bundle."""
+    if spec.bundle is None or context is None:
+        return None
+    instance = getattr(context.get("ti"), "bundle_instance", None)
+    path = getattr(instance, "path", None)
+    if path is not None:
+        return str(path)
+    fileloc = getattr(context.get("dag"), "fileloc", None)
+    return os.path.dirname(fileloc) if fileloc else None
+
+
+def bundle_version(context: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The name and version (commit SHA) of the DAG bundle this task runs from, if versioned."""
+    instance = getattr(context.get("ti"), "bundle_instance", None)
+    return getattr(instance, "name", None), getattr(instance, "version", None)
+
+
+def prepare_imports(spec: PipelineSpec, context: Mapping[str, Any] | None = None) -> None:
+    """Put the spec's source roots on ``sys.path``; those in its git DAG bundle as they are in
+    this run's checkout of the bundle, never the compiling machine's paths."""
+    checkout = bundle_checkout(spec, context)
+    mapping = {spec.bundle.root: checkout} if spec.bundle is not None and checkout else None
+    add_source_roots(spec.source_roots, mapping)
 
 
 def execute_step_task(
@@ -106,7 +131,7 @@ def _execute_step_task(
 ) -> dict[str, Any]:
     if spec.required_integrations:  # before anything is recorded: the worker lacks packages
         check_integrations(spec.required_integrations, pipeline_name=spec.name)
-    prepare_imports(spec)
+    prepare_imports(spec, context)
     ti = context["ti"]
     dag_id, run_id = ti.dag_id, context["run_id"]
     dag_run = context.get("dag_run")
@@ -123,6 +148,10 @@ def _execute_step_task(
 
         launcher = step_launchers(stack, spec.model_copy(update={"steps": [compiled]}))[step_name]
     store = stack.metadata_store.open_store()
+    bundle, version = bundle_version(context) if spec.bundle is not None else (None, None)
+    runtime_configuration: dict[str, Any] = {"dag_id": dag_id, "run_id": run_id, "conf": conf}
+    if version is not None:
+        runtime_configuration["dag_bundle"] = {"name": bundle, "version": version}
     run = store.get_or_create_run(
         spec.name,
         str(conf.get(CONF_RUN_NAME) or f"{dag_id}-{run_id}"),
@@ -131,7 +160,8 @@ def _execute_step_task(
         orchestrator="airflow",
         stack_name=stack.name,
         zenml_version=zenml_airflow.__version__,
-        runtime_configuration={"dag_id": dag_id, "run_id": run_id, "conf": conf},
+        git_sha=version,  # the commit of the bundle this run's code came from
+        runtime_configuration=runtime_configuration,
     )
     executor = StepExecutor(stack, redact=_redact_text)
     step = apply_trigger_params(spec, spec.step(step_name), context.get("params") or {})

@@ -16,7 +16,7 @@ from pydantic import field_validator
 
 from zenml_airflow.enums import StackComponentType
 from zenml_airflow.secrets.references import is_reference_like
-from zenml_airflow.stack.components.common import http_url, local_directory
+from zenml_airflow.stack.components.common import absolute_local_path, http_url, local_directory
 from zenml_airflow.stack.stack_component import StackComponent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,6 +64,11 @@ class AirflowOrchestratorComponent(OrchestratorComponent):
     machine's loopback is started when none answers there), with Airflow's database
     ``airflow_database_url`` (PostgreSQL, required; may be a ``{{secret.key}}`` reference).
 
+    ``dag_bundle_repo``: a git repository (path or URL) Airflow clones as a DAG bundle
+    (``zenml-<name>``, branch ``dag_bundle_branch``, directory ``dag_bundle_subdir``): ``pipeline
+    deploy`` writes the DAG file into that directory of the checkout holding the pipeline's code,
+    and each run imports the steps from the commit it was triggered with (ADR 0019).
+
     Example::
 
         zenml-airflow orchestrator register af --flavor airflow \\
@@ -86,6 +91,9 @@ class AirflowOrchestratorComponent(OrchestratorComponent):
     celery_broker_url: str = "redis://127.0.0.1:6379/0"
     celery_workers: list[str] = ["default", "default"]
     celery_concurrency: int = 2
+    dag_bundle_repo: str | None = None
+    dag_bundle_branch: str = "main"
+    dag_bundle_subdir: str = "dags"
 
     _absolute_directories = field_validator("dags_folder", "airflow_home")(local_directory)
     _http_url = field_validator("api_url")(http_url)
@@ -158,6 +166,30 @@ class AirflowOrchestratorComponent(OrchestratorComponent):
         if value < 1:
             raise ValueError("celery_concurrency must be at least 1 (task slots per worker)")
         return value
+
+    @field_validator("dag_bundle_subdir")
+    @classmethod
+    def _relative_subdir(cls, value: str) -> str:
+        text = value.strip().strip("/")
+        if not text or os.path.isabs(value) or ".." in text.split("/"):
+            raise ValueError(
+                f"dag_bundle_subdir {value!r} must be a directory inside the repository, e.g. "
+                "'dags'"
+            )
+        return text
+
+    @field_validator("dag_bundle_repo")
+    @classmethod
+    def _repository(cls, value: str | None) -> str | None:
+        if value is None or "://" in value or value.startswith("git@"):
+            return value
+        # a local path (a repository or bare repository on this machine or a shared disk)
+        return absolute_local_path(value, "give the repository's path or URL")
+
+    @property
+    def dag_bundle_name(self) -> str | None:
+        """The bundle's name in Airflow when ``dag_bundle_repo`` is set."""
+        return f"zenml-{self.name}" if self.dag_bundle_repo else None
 
     @property
     def distributed(self) -> bool:
