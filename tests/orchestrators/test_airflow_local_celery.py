@@ -149,3 +149,19 @@ def test_a_missing_loopback_broker_is_started_and_stopped_with_the_rest(tmp_path
         time.sleep(0.1)
     else:
         pytest.fail("redis still answers after stop")
+
+
+def test_components_are_listed_in_start_order_with_leftovers_of_another_configuration(
+    tmp_path: Path,
+) -> None:
+    airflow = celery(tmp_path)
+    airflow.prepare_state_dir()
+    names = ["worker-3", "triggerer", "api-server", "redis", "worker-2", "scheduler", "worker-1"]
+    for name in [*names, "dag-processor"]:
+        (airflow.state_dir / f"{name}.pid").write_text("1")
+    # `stack down` reports (and stops) them in this order; worker-3 was started by an `up`
+    # with three workers and is still stopped
+    assert list(airflow._pids()) == [
+        "api-server", "scheduler", "dag-processor", "triggerer",
+        "worker-1", "worker-2", "redis", "worker-3",
+    ]  # fmt: skip

@@ -202,10 +202,12 @@ class LocalAirflow:
         return self.state_dir / f"{name}.pid"
 
     def _pids(self) -> dict[str, int]:
-        """Every component with a pid file, also those a differently configured ``up`` started
-        (e.g. more workers), so that ``down`` stops whatever runs."""
+        """Every component with a pid file, in start order, also those a differently
+        configured ``up`` started (e.g. more workers), so that ``down`` stops whatever runs."""
+        order = {name: index for index, name in enumerate([*self.components(), "redis"])}
         pids = {}
-        for path in sorted(self.state_dir.glob("*.pid")):
+        paths = sorted(self.state_dir.glob("*.pid"), key=lambda p: (order.get(p.stem, 99), p.stem))
+        for path in paths:
             try:
                 pids[path.stem] = int(path.read_text().strip())
             except (OSError, ValueError):
