@@ -61,7 +61,8 @@ test: $(STAMP)
 # PyTorch and TensorFlow/Keras (`@pytest.mark.heavy`: ~2.3 GB and ~80 s of install into the venv;
 # constraints.txt pins torch to its CPU-only build), and container images and steps in
 # containers (`@pytest.mark.containers`: scripts/docker.sh installs and starts dockerd, a
-# registry and a debootstrap'ed base image, ~100 s the first time on a machine).
+# registry and a debootstrap'ed base image, ~100 s the first time on a machine), and a
+# CeleryExecutor Airflow with two workers (`@pytest.mark.cluster`: about 2 minutes of runs).
 HEAVY_STAMP := $(VENV)/.installed-heavy
 $(HEAVY_STAMP): $(STAMP)
 	$(PIP) install -q -c constraints.txt -e '.[$(EXTRAS),heavy]'
@@ -73,7 +74,7 @@ test-heavy: $(HEAVY_STAMP)
 	{ scripts/services.sh up && eval "$$(scripts/services.sh env)" && \
 	  scripts/docker.sh up && eval "$$(scripts/docker.sh env)" && \
 	  export ZENML_AIRFLOW_TEST_REQUIRE_SERVICES=1 && \
-	  $(PY) -m pytest -m "heavy or containers"; } || status=$$?; \
+	  $(PY) -m pytest -m "heavy or containers or cluster"; } || status=$$?; \
 	if [ $$already_up = 0 ]; then scripts/services.sh down || true; fi; \
 	if [ $$docker_up = 0 ]; then scripts/docker.sh down || true; fi; \
 	exit $$status
