@@ -377,6 +377,34 @@ def render(r: dict[str, Any]) -> str:
             "",
         ]
 
+    # 9 -----------------------------------------------------------------------------------------
+    ce = a.get("celery") or {}
+    if ce and not err("celery", ce):
+        tts, tp, rss = (
+            ce["trigger_to_success"],
+            ce["throughput_steps_per_min"],
+            ce["task_peak_rss_mib"],
+        )
+        out += [
+            "## 9. CeleryExecutor Airflow, two workers",
+            "",
+            f"`stack up`'s cluster (Redis, PostgreSQL, 2 workers x 2 slots), a {ce['steps']}-step "
+            "pipeline, uncached, against a hand-written TaskFlow DAG of the same shape on the same "
+            f"cluster (cluster start: {ce['cluster_startup_s']:.0f} s).",
+            "",
+            "| figure | hand-written | zenml-airflow | ratio |",
+            "|---|---|---|---|",
+            f"| trigger to success (s) | {tts['hand_written']['median']:.2f} | "
+            f"{tts['zen_uncached']['median']:.2f} | {ce['ratio']:.2f} [≤ 1.05] "
+            f"{verdict(ce['ratio'] <= 1.05)} |",
+            f"| throughput of {ce['burst_runs']} runs at once (steps/min) | "
+            f"{tp['hand_written']:.0f} | {tp['zen_uncached']:.0f} | "
+            f"{ce['throughput_ratio']:.2f} (higher is better) |",
+            f"| peak RSS of the task process (MiB) | {rss['hand_written']['median']:.0f} | "
+            f"{rss['zen_uncached']['median']:.0f} | reported |",
+            "",
+        ]
+
     if errors:
         out += ["## Not measured in this run", "", *errors, ""]
     return "\n".join(out)

@@ -1,6 +1,6 @@
 """Run the whole benchmark suite and write bench/results/latest.json and latest.md.
 
-    .venv/bin/python bench/run.py [--quick] [--only overhead,zenml,artifacts,parse,metadata,e2e,integrations,containers]
+    .venv/bin/python bench/run.py [--quick] [--only overhead,zenml,artifacts,parse,metadata,e2e,integrations,containers,celery]
 
 zenml-airflow is measured from the project's environment, which the bench never changes; the ZenML
 peer baseline is installed into bench/.venvs/zenml (current release from PyPI, ``zenml[local]``).
@@ -34,6 +34,7 @@ AREAS = (
     "e2e",
     "integrations",
     "containers",
+    "celery",
 )
 
 
@@ -133,8 +134,11 @@ def run_script(
     return data
 
 
-def postgres_url() -> tuple[str | None, bool, str | None]:
-    """(url, started_here, note) for the PostgreSQL of scripts/services.sh, when it can run."""
+def postgres_url(
+    variable: str = "ZENML_AIRFLOW_TEST_POSTGRES_URL",
+) -> tuple[str | None, bool, str | None]:
+    """(url, started_here, note) for a database of the PostgreSQL of scripts/services.sh (the
+    one ``variable`` names in its env), when it can run."""
     script = REPO / "scripts" / "services.sh"
     if not script.exists():
         return None, False, "scripts/services.sh not found"
@@ -150,7 +154,7 @@ def postgres_url() -> tuple[str | None, bool, str | None]:
             )
     env = subprocess.run([str(script), "env"], capture_output=True, text=True).stdout
     for line in env.splitlines():
-        if "ZENML_AIRFLOW_TEST_POSTGRES_URL=" in line:
+        if f"{variable}=" in line:
             return line.split("=", 1)[1].strip().strip("'\""), not running, None
     return None, not running, "no PostgreSQL URL from scripts/services.sh env"
 
@@ -237,6 +241,17 @@ def main() -> None:
         # Starts scripts/docker.sh's engine when it does not run; "skipped" without one.
         log("8. container images and steps in containers")
         results["areas"]["containers"] = run_script(project_python, "containers.py", env=env)
+    if "celery" in areas:
+        url, started_here, note = postgres_url("ZENML_AIRFLOW_TEST_AIRFLOW_DB_URL")
+        if url:
+            log("9. CeleryExecutor Airflow with two workers (this takes a few minutes)")
+            results["areas"]["celery"] = run_script(
+                project_python, "celery_airflow.py", url, env=env, timeout=2400
+            )
+            if started_here:
+                subprocess.run([str(REPO / "scripts" / "services.sh"), "down"], capture_output=True)
+        else:
+            results["areas"]["celery"] = {"error": f"not measured: {note}"}
     if "e2e" in areas:
         log("4. end to end on a local Airflow (this takes a few minutes)")
         results["areas"]["e2e"] = run_script(

@@ -14,6 +14,7 @@ import pytest
 
 from tests.airflow.test_airflow_e2e import cli
 from tests.conftest import free_port
+from tests.orchestrators.test_dag_bundle import git
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.orchestrators.airflow_client import AirflowClient
 from zenml_airflow.orchestrators.airflow_local import LocalAirflow
@@ -43,12 +44,6 @@ PIPELINE = textwrap.dedent(
     p = {PIPELINE_NAME}(which=which())
     '''
 )
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(cwd), *args], capture_output=True, text=True, check=True
-    ).stdout.strip()
 
 
 @pytest.fixture
