@@ -1,8 +1,11 @@
 """A real Airflow 3 with the CeleryExecutor, as `stack up` starts it: two Celery workers (both on
 the ``default`` queue, the second also on ``gpu``), Airflow's database on PostgreSQL and a Redis
-broker started by `stack up`. Pipelines use S3 (moto) and PostgreSQL stores.
+broker started by `stack up`. Pipelines use S3 (moto) and PostgreSQL stores, and reach the
+workers only through a git DAG bundle: they are deployed from a clone of a bare repository with
+`pipeline deploy --commit`, and the workers import the steps from their run's checkout.
 
-- tasks run on both workers, and a ``queue="gpu"`` step on the gpu worker;
+- tasks run on both workers, a ``queue="gpu"`` step on the gpu worker, the steps' code from the
+  bundle, and the lineage equals that of the same pipeline run in-process;
 - 20 concurrent DAG runs of a 5-step pipeline all succeed, with no lost or duplicated rows;
 - a worker killed mid-task: Airflow retries the task on the other worker, and the metadata store
   ends with exactly one completed step run and no artifact of the killed try;
@@ -17,6 +20,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import textwrap
 import time
 import uuid
@@ -31,6 +36,7 @@ import sqlalchemy as sa
 from tests.airflow.test_airflow_e2e import cli
 from tests.airflow.test_backends_e2e import empty_e2e_postgresql, required_env
 from tests.conftest import free_port
+from tests.orchestrators.test_dag_bundle import git
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.orchestrators.airflow_local import LocalAirflow, _descendants
 from zenml_airflow.repository import Repository
@@ -53,8 +59,8 @@ STEPS = textwrap.dedent(
 
 
     @step
-    def load() -> Output(worker=str, rows=int):
-        return worker(), 100
+    def load() -> Output(worker=str, rows=int, module=str):
+        return worker(), 100, __file__
 
 
     @step(queue="gpu")
@@ -104,7 +110,7 @@ PIPELINES = textwrap.dedent(
 
     @pipeline
     def celery_spread(load, train, report):
-        _, rows = load()
+        _, rows, _ = load()
         _, score = train(rows=rows)
         report(score=score)
 
@@ -186,14 +192,32 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     broker = f"redis://127.0.0.1:{free_port()}/0"
     # a killed worker's task is noticed after 15 s without heartbeats (default 300 s)
     heartbeat = {"AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "15"}
+    # the repository Airflow clones (a bare "remote") and the checkout pipelines deploy from
+    origin = root / "origin.git"
+    subprocess.run(
+        ["git", "init", "-q", "--bare", "--initial-branch=main", str(origin)], check=True
+    )
+    checkout = root / "checkout"
+    subprocess.run(["git", "clone", "-q", str(origin), str(checkout)], check=True)
+    for args in (
+        ("config", "user.email", "ci@example.com"), ("config", "user.name", "CI"),
+        ("switch", "-q", "-c", "main"),
+    ):  # fmt: skip
+        git(checkout, *args)
+    project = checkout / "dags" / "project"
+    project.mkdir(parents=True)
+    (checkout / "dags" / ".airflowignore").write_text("project/\n", encoding="utf-8")
+    (project / "steps_celery.py").write_text(STEPS, encoding="utf-8")
+    git(checkout, "add", "--all")
+    git(checkout, "commit", "-q", "-m", "the steps")
+    git(checkout, "push", "-q", "origin", "main")  # a branch for Airflow to clone from the start
+    bundle = {"name": "zenml-celery_af", "repo_url": str(origin), "tracking_ref": "main",
+              "subdir": "dags"}  # fmt: skip
     local = LocalAirflow(
         home, home / "dags", api_url=api_url, executor="celery", database_url=database,
         broker_url=broker, workers=("default", "default,gpu"), worker_concurrency=2,
-        extra_env=heartbeat,
+        extra_env=heartbeat, dag_bundle=bundle,
     )  # fmt: skip
-    project = root / "project"
-    project.mkdir()
-    (project / "steps_celery.py").write_text(STEPS, encoding="utf-8")
     client_kwargs = json.dumps({"endpoint_url": moto_url, "region_name": "us-east-1"})
     cluster = Cluster(
         local,
@@ -202,6 +226,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             f"--airflow_home={home}", f"--dags_folder={home / 'dags'}", f"--api_url={api_url}",
             "--executor=celery", f"--airflow_database_url={database}",
             f"--celery_broker_url={broker}", "--celery_workers=default;default,gpu",
+            f"--dag_bundle_repo={origin}", "--dag_bundle_subdir=dags",
         ],
         [
             [
@@ -221,6 +246,28 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield cluster
     finally:
         local.stop(timeout=10, force=True)
+
+
+def _lineage(run: Any) -> list[tuple[str, dict[str, tuple[str, str]], dict[str, str]]]:
+    """Per step: where each input came from (step, output) and the content of each output but
+    the worker's name and the module's path (which say where it ran)."""
+    producers = {
+        artifact.id: (step.name, name)
+        for step in run.steps
+        for name, artifact in step.outputs.items()
+    }
+    return [
+        (
+            step.name,
+            {name: producers[a.id] for name, a in step.inputs.items()},
+            {
+                name: a.content_hash
+                for name, a in step.outputs.items()
+                if name not in ("worker", "module")
+            },
+        )
+        for step in run.steps
+    ]
 
 
 def _pipeline_file(cluster: Cluster, marker: str = "") -> Path:
@@ -244,7 +291,8 @@ def test_stack_up_starts_two_workers_and_a_gpu_step_runs_on_the_gpu_worker(
     assert all(LocalAirflow._alive(pid) for pid in pids.values())
     assert "worker1@" in (cluster.local.state_dir / "worker-1.log").read_text(errors="replace")
 
-    cli("pipeline", "deploy", f"{_pipeline_file(cluster)}:spread", "--trigger", "--wait")
+    cli("pipeline", "deploy", f"{_pipeline_file(cluster)}:spread", "--commit", "--trigger",
+        "--wait")  # fmt: skip
     run = Repository().get_pipeline("celery_spread").runs[-1]  # type: ignore[union-attr]
     assert run.status is ExecutionStatus.COMPLETED and run.orchestrator == "airflow"
     assert run.get_step("train").outputs["worker"].read() == "worker-2"  # the gpu queue
@@ -254,13 +302,32 @@ def test_stack_up_starts_two_workers_and_a_gpu_step_runs_on_the_gpu_worker(
     }
     assert run.get_step("report").outputs["text"].read() == "score 0.5"
     assert run.get_step("train").inputs["rows"].id == run.get_step("load").outputs["rows"].id
+    # the workers imported the steps from the run's checkout of the bundle, at its commit
+    sha = git(cluster.project.parents[1], "rev-parse", "HEAD")
+    assert run.git_sha == sha
+    module = run.get_step("load").outputs["module"].read()
+    versions = cluster.local.state_dir / "dag-bundles" / "zenml-celery_af" / "versions"
+    assert module == str(versions / sha / "dags" / "project" / "steps_celery.py")
+
+    # the same pipeline in this process (local orchestrator, same stores): the same lineage
+    cli("stack", "register", "inproc", "-o", "default", "-m", "celery_pg", "-a", "celery_s3",
+        "--set")  # fmt: skip
+    local_run = subprocess.run(
+        [sys.executable, "-c", f"import runpy; runpy.run_path({str(_pipeline_file(cluster))!r})"
+         ".get('spread').run(enable_cache=False)"],
+        cwd=cluster.project, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert local_run.returncode == 0, local_run.stderr
+    in_process = Repository().get_pipeline("celery_spread").runs[-1]  # type: ignore[union-attr]
+    assert in_process.orchestrator == "local" and in_process.id != run.id
+    assert _lineage(in_process) == _lineage(run)
 
 
 def test_twenty_concurrent_runs_all_succeed_on_both_workers_with_no_lost_or_duplicated_rows(
     cluster: Cluster,
 ) -> None:
     cluster.use()
-    cli("pipeline", "deploy", f"{_pipeline_file(cluster)}:chain")
+    cli("pipeline", "deploy", f"{_pipeline_file(cluster)}:chain", "--commit")
     with cluster.client() as client:
         run_ids = [
             client.trigger("celery_chain", conf={"zenml_enable_cache": False})["dag_run_id"]
@@ -297,7 +364,7 @@ def test_a_worker_killed_mid_task_is_retried_on_the_other_worker_with_one_comple
 ) -> None:
     cluster.use()
     marker = tmp_path / "first-try"
-    cli("pipeline", "deploy", f"{_pipeline_file(cluster, str(marker))}:killed")
+    cli("pipeline", "deploy", f"{_pipeline_file(cluster, str(marker))}:killed", "--commit")
     with cluster.client() as client:
         run_id = client.trigger("celery_killed")["dag_run_id"]
         deadline = time.monotonic() + 120
