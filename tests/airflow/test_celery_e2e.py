@@ -36,7 +36,7 @@ import sqlalchemy as sa
 from tests.airflow.test_airflow_e2e import cli
 from tests.airflow.test_backends_e2e import empty_e2e_postgresql, required_env
 from tests.conftest import free_port
-from tests.orchestrators.test_dag_bundle import git
+from tests.orchestrators.test_dag_bundle import git, origin_and_clone
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.orchestrators.airflow_local import LocalAirflow, _descendants
 from zenml_airflow.repository import Repository
@@ -192,25 +192,12 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     broker = f"redis://127.0.0.1:{free_port()}/0"
     # a killed worker's task is noticed after 15 s without heartbeats (default 300 s)
     heartbeat = {"AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "15"}
-    # the repository Airflow clones (a bare "remote") and the checkout pipelines deploy from
-    origin = root / "origin.git"
-    subprocess.run(
-        ["git", "init", "-q", "--bare", "--initial-branch=main", str(origin)], check=True
+    # the repository Airflow clones (a bare "remote") and the checkout pipelines deploy from,
+    # pushed once so that the bundle has a branch to clone from the start
+    origin, checkout = origin_and_clone(
+        root, {"dags/.airflowignore": "project/\n", "dags/project/steps_celery.py": STEPS}
     )
-    checkout = root / "checkout"
-    subprocess.run(["git", "clone", "-q", str(origin), str(checkout)], check=True)
-    for args in (
-        ("config", "user.email", "ci@example.com"), ("config", "user.name", "CI"),
-        ("switch", "-q", "-c", "main"),
-    ):  # fmt: skip
-        git(checkout, *args)
     project = checkout / "dags" / "project"
-    project.mkdir(parents=True)
-    (checkout / "dags" / ".airflowignore").write_text("project/\n", encoding="utf-8")
-    (project / "steps_celery.py").write_text(STEPS, encoding="utf-8")
-    git(checkout, "add", "--all")
-    git(checkout, "commit", "-q", "-m", "the steps")
-    git(checkout, "push", "-q", "origin", "main")  # a branch for Airflow to clone from the start
     bundle = {"name": "zenml-celery_af", "repo_url": str(origin), "tracking_ref": "main",
               "subdir": "dags"}  # fmt: skip
     local = LocalAirflow(
@@ -412,7 +399,9 @@ def test_stack_down_stops_every_process_of_the_cluster(cluster: Cluster) -> None
     cluster.use()
     pids = cluster.local._pids()
     started = set(pids.values()) | _descendants(pids.values())
-    down = cli("stack", "down")
+    # --force: Airflow's dag-processor, busy with the git bundle, may take longer than the
+    # graceful stop's 30 s to exit; what is left then is killed, with everything it started
+    down = cli("stack", "down", "--force", "--timeout", "30")
     assert down.stdout.startswith("Stopped api-server, scheduler, dag-processor, triggerer")
     assert "redis" in down.stdout
     assert [pid for pid in started if LocalAirflow._alive(pid)] == []

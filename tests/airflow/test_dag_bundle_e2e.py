@@ -6,7 +6,6 @@ the working copy), records the commit, and a new commit is picked up by the next
 
 from __future__ import annotations
 
-import subprocess
 import textwrap
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 
 from tests.airflow.test_airflow_e2e import cli
 from tests.conftest import free_port
-from tests.orchestrators.test_dag_bundle import git
+from tests.orchestrators.test_dag_bundle import git, origin_and_clone
 from zenml_airflow.enums import ExecutionStatus
 from zenml_airflow.orchestrators.airflow_client import AirflowClient
 from zenml_airflow.orchestrators.airflow_local import LocalAirflow
@@ -50,23 +49,14 @@ PIPELINE = textwrap.dedent(
 def checkout(tmp_path: Path) -> Path:
     """A bare "remote" repository and a clone of it holding the pipeline in ``dags/project``
     (kept out of Airflow's parsing by ``dags/.airflowignore``), pushed to ``main``."""
-    origin = tmp_path / "origin.git"
-    subprocess.run(
-        ["git", "init", "--quiet", "--bare", "--initial-branch=main", str(origin)], check=True
+    _, work = origin_and_clone(
+        tmp_path,
+        {
+            "dags/.airflowignore": "project/\n",
+            "dags/project/pipe.py": PIPELINE,
+            "dags/project/marker.py": 'VERSION = "v1"\n',
+        },
     )
-    work = tmp_path / "work"
-    subprocess.run(["git", "clone", "--quiet", str(origin), str(work)], check=True)
-    git(work, "config", "user.email", "ci@example.com")
-    git(work, "config", "user.name", "CI")
-    git(work, "switch", "--quiet", "-c", "main")
-    project = work / "dags" / "project"
-    project.mkdir(parents=True)
-    (work / "dags" / ".airflowignore").write_text("project/\n", encoding="utf-8")
-    (project / "pipe.py").write_text(PIPELINE, encoding="utf-8")
-    (project / "marker.py").write_text('VERSION = "v1"\n', encoding="utf-8")
-    git(work, "add", "--all")
-    git(work, "commit", "--quiet", "-m", "the pipeline")
-    git(work, "push", "--quiet", "origin", "main")
     return work
 
 

@@ -20,25 +20,32 @@ def git(cwd: Path, *args: str) -> str:
     ).stdout.strip()
 
 
-@pytest.fixture
-def repos(tmp_path: Path) -> tuple[Path, Path]:
-    """A bare origin on ``main`` and a clone with ``dags/project/steps.py`` pushed."""
-    origin = tmp_path / "origin.git"
+def origin_and_clone(root: Path, files: dict[str, str]) -> tuple[Path, Path]:
+    """A bare repository ``root/origin.git`` (the "remote" a DAG bundle clones) and a clone
+    ``root/work`` on ``main`` holding ``files`` (relative path -> text), committed and pushed."""
+    origin, work = root / "origin.git", root / "work"
     subprocess.run(
         ["git", "init", "-q", "--bare", "--initial-branch=main", str(origin)], check=True
     )
-    work = tmp_path / "work"
-    subprocess.run(["git", "clone", "-q", str(origin), str(work)], check=True)
+    subprocess.run(["git", "clone", "-q", str(origin), str(work)], check=True, capture_output=True)
     git(work, "config", "user.email", "ci@example.com")
     git(work, "config", "user.name", "CI")
     git(work, "switch", "-q", "-c", "main")
-    (work / "dags" / "project").mkdir(parents=True)
-    (work / "dags" / "project" / "steps.py").write_text("X = 1\n", encoding="utf-8")
-    (work / "README").write_text("outside the bundle\n", encoding="utf-8")
+    for relative, text in files.items():
+        (work / relative).parent.mkdir(parents=True, exist_ok=True)
+        (work / relative).write_text(text, encoding="utf-8")
     git(work, "add", "--all")
     git(work, "commit", "-q", "-m", "code")
     git(work, "push", "-q", "origin", "main")
     return origin, work
+
+
+@pytest.fixture
+def repos(tmp_path: Path) -> tuple[Path, Path]:
+    """A bare origin on ``main`` and a clone with ``dags/project/steps.py`` pushed."""
+    return origin_and_clone(
+        tmp_path, {"dags/project/steps.py": "X = 1\n", "README": "outside the bundle\n"}
+    )
 
 
 def spec_in(*roots: Path) -> PipelineSpec:

@@ -418,12 +418,18 @@ class LocalAirflow:
                 self._pid_file(name).unlink(missing_ok=True)
         # Collected before any signal: once a parent exits, its children are re-parented and can
         # no longer be told apart from unrelated processes.
-        tree = _descendants(alive.values()) if force else set()
+        tree = _descendants(alive.values())
+        groups = set(alive.values())
+        # the processes the SIGTERM below reaches besides the components (e.g. a Celery worker's
+        # pool): the stop is waited for until they are gone too, not only their leaders
+        members = {pid for pid in tree if _process_group(pid) in groups}
         for pid in alive.values():
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and any(self._alive(pid) for pid in alive.values()):
+        while time.monotonic() < deadline and any(
+            self._alive(pid) for pid in (*alive.values(), *members)
+        ):
             for pid in alive.values():
                 _reap(pid)
             time.sleep(0.1)
@@ -475,6 +481,13 @@ class StopResult:
     """Components (name: pid) that did not stop within the timeout (never with ``force``)."""
     stale: list[str]
     """Components whose pid file named no running process of ours (removed)."""
+
+
+def _process_group(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except (ProcessLookupError, PermissionError):
+        return None
 
 
 def _importable(module: str) -> bool:
