@@ -16,33 +16,11 @@ from typing import Any
 import pytest
 
 from tests.images.conftest import PASSWORD, USERNAME
-from tests.secrets.conftest import make_local
+from tests.images.test_registry_auth_config import _stack
 from zenml_airflow.images import ContainerRegistryError, ImageInputs, build_image
 from zenml_airflow.images.builder import pull_image
-from zenml_airflow.secrets.schemas import build_secret
-from zenml_airflow.stack import Stack
-from zenml_airflow.stack.components import (
-    LocalArtifactStoreComponent,
-    LocalOrchestratorComponent,
-    SQLiteMetadataStoreComponent,
-)
 from zenml_airflow.stack.components.container_registry import DefaultContainerRegistryComponent
 from zenml_airflow.stack.snapshot import snapshot_stack
-
-
-def _stack(tmp_path: Path, registry: DefaultContainerRegistryComponent, password: str) -> Stack:
-    manager = make_local(tmp_path, "vault")
-    manager.register_secret(build_secret("registry_creds", None, {"password": password}))
-    return Stack(
-        "s",
-        orchestrator=LocalOrchestratorComponent.from_config("o"),
-        metadata_store=SQLiteMetadataStoreComponent.from_config(
-            "m", {"uri": str(tmp_path / "m.db")}
-        ),
-        artifact_store=LocalArtifactStoreComponent.from_config("a", {"path": str(tmp_path / "a")}),
-        container_registry=registry,
-        secrets_manager=manager,
-    )
 
 
 def _with_secret(uri: str) -> DefaultContainerRegistryComponent:

@@ -30,9 +30,12 @@ def _registry(**config: str) -> DefaultContainerRegistryComponent:
     return DefaultContainerRegistryComponent.from_config("reg", {"uri": "127.0.0.1:5999", **config})
 
 
-def _stack(tmp_path: Path, registry: DefaultContainerRegistryComponent) -> Stack:
+def _stack(
+    tmp_path: Path, registry: DefaultContainerRegistryComponent, password: str = PASSWORD
+) -> Stack:
+    """A local stack with ``registry`` and a secrets manager holding ``registry_creds``."""
     manager = make_local(tmp_path, "vault")
-    manager.register_secret(build_secret("registry_creds", None, {"password": PASSWORD}))
+    manager.register_secret(build_secret("registry_creds", None, {"password": password}))
     return Stack(
         "s",
         orchestrator=LocalOrchestratorComponent.from_config("o"),
