@@ -165,3 +165,42 @@ def test_components_are_listed_in_start_order_with_leftovers_of_another_configur
         "api-server", "scheduler", "dag-processor", "triggerer",
         "worker-1", "worker-2", "redis", "worker-3",
     ]  # fmt: skip
+
+
+def test_a_missing_provider_or_program_is_refused_before_anything_is_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zenml_airflow.orchestrators import airflow_local
+
+    monkeypatch.setattr(airflow_local, "_importable", lambda module: False)
+    airflow = celery(tmp_path)
+    with pytest.raises(LocalAirflowError, match=r"pip install 'zenml-airflow\[celery\]'"):
+        airflow.up(timeout=5)
+    bundled = LocalAirflow(
+        tmp_path / "home",
+        tmp_path / "dags",
+        dag_bundle={"name": "b", "repo_url": "/r", "tracking_ref": "main", "subdir": "dags"},
+    )
+    with pytest.raises(LocalAirflowError, match=r"pip install 'zenml-airflow\[git\]'"):
+        bundled.up(timeout=5)
+    monkeypatch.setattr(airflow_local, "_importable", lambda module: True)
+    monkeypatch.setattr(airflow_local.shutil, "which", lambda name: None)
+    with pytest.raises(LocalAirflowError, match="needs the git program"):
+        bundled.up(timeout=5)
+    assert not (tmp_path / "home").exists()
+
+
+def test_a_missing_redis_server_is_refused_naming_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zenml_airflow.orchestrators import airflow_local
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    airflow = celery(tmp_path, broker_url=f"redis://127.0.0.1:{port}/0")
+    airflow.prepare_state_dir()
+    monkeypatch.setattr(airflow_local.shutil, "which", lambda name: None)
+    with pytest.raises(LocalAirflowError, match=r"redis-server is not installed.*apt-get install"):
+        airflow._start_redis()
+    assert airflow.running_components() == []
