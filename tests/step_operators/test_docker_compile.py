@@ -16,7 +16,8 @@ from zenml_airflow.cli.airflow_commands import compile_command
 from zenml_airflow.compiler import spec_from_dag_file
 from zenml_airflow.core.spec import PipelineSpec
 from zenml_airflow.exceptions import PipelineConfigurationError
-from zenml_airflow.step_operators.docker import DockerStepOperator, image_inputs
+from zenml_airflow.step_operators.docker import DockerStepOperator
+from zenml_airflow.step_operators.environment import image_inputs
 
 PIPELINE = textwrap.dedent(
     """

@@ -77,7 +77,7 @@ def test_migration_0005_adds_the_image_column_and_downgrades(tmp_path: Path) -> 
 
 def test_the_image_of_a_stack_with_server_stores_holds_their_drivers() -> None:
     from zenml_airflow.core.spec import ComponentSnapshot, PipelineSpec, StackSnapshot
-    from zenml_airflow.step_operators.docker import image_inputs, store_requirements
+    from zenml_airflow.step_operators.environment import image_inputs, store_requirements
 
     def spec(flavor: str) -> PipelineSpec:
         stores = {"metadata_store": ComponentSnapshot(name="m", flavor=flavor)}

@@ -12,11 +12,8 @@ from tests.step_operators.steps_for_step_operators import here, two_places, wher
 from tests.step_operators.test_virtualenv import use_step_operator
 from zenml_airflow.core.spec import ComponentSnapshot, PipelineSpec, StackSnapshot
 from zenml_airflow.enums import ExecutionStatus
-from zenml_airflow.step_operators.virtualenv import (
-    environment_hash,
-    store_extras,
-    zenml_airflow_install_args,
-)
+from zenml_airflow.step_operators.environment import store_extras
+from zenml_airflow.step_operators.virtualenv import environment_hash, zenml_airflow_install_args
 
 
 def spec_on(*flavors: tuple[str, str]) -> PipelineSpec:

@@ -25,7 +25,8 @@ from zenml_airflow.stack.components import (
 )
 from zenml_airflow.stack.components.container_registry import DefaultContainerRegistryComponent
 from zenml_airflow.stack.stack import Stack
-from zenml_airflow.step_operators.docker import DockerStepOperator, image_inputs
+from zenml_airflow.step_operators.docker import DockerStepOperator
+from zenml_airflow.step_operators.environment import image_inputs
 
 IMAGE = ImageSpec(
     reference="127.0.0.1:5000/zenml-p:abc123",

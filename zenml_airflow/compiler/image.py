@@ -53,7 +53,8 @@ def pipeline_image(spec: PipelineSpec, stack: Stack, *, policy: ImagePolicy = "b
     from zenml_airflow.images.builder import repository_name
     from zenml_airflow.stack.components.container_registry import ContainerRegistryComponent
     from zenml_airflow.stack.components.step_operator import StepOperatorComponent
-    from zenml_airflow.step_operators.docker import DockerStepOperator, image_inputs
+    from zenml_airflow.step_operators.docker import DockerStepOperator
+    from zenml_airflow.step_operators.environment import image_inputs
     from zenml_airflow.step_operators.launching import load_step_operator
 
     component = stack.step_operator

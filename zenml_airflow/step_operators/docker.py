@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import dataclasses
 import hashlib
 import json
 import os
@@ -49,6 +48,7 @@ from zenml_airflow.step_operators.base import (
     StepOperatorError,
     _parse_result,
 )
+from zenml_airflow.step_operators.environment import image_inputs
 
 #: Label on every container this flavor starts: the id of the step run it runs.
 STEP_RUN_LABEL = "io.zenml-airflow.step-run"
@@ -112,43 +112,6 @@ def local_store_paths(stack: Stack) -> list[str]:
         paths.append(os.path.dirname(os.path.abspath(uri)))
     # A directory inside another mounted one is already visible.
     return sorted({p for p in paths if not any(p != o and p.startswith(o + "/") for o in paths)})
-
-
-def store_requirements(spec: PipelineSpec) -> tuple[str, ...]:
-    """The drivers the stores of ``spec``'s stack need in the image (zenml-airflow's ``postgres``,
-    ``mysql``, ``s3``, ``gcs`` extras' requirements): the container talks to them itself."""
-    import importlib.metadata
-
-    from packaging.requirements import Requirement
-
-    from zenml_airflow.step_operators.virtualenv import store_extras
-
-    extras = store_extras(spec)
-    if not extras:
-        return ()
-    found: set[str] = set()
-    for line in importlib.metadata.requires("zenml-airflow") or []:
-        requirement = Requirement(line)
-        marker = requirement.marker
-        if marker is not None and any(marker.evaluate({"extra": extra}) for extra in extras):
-            requirement.marker = None
-            found.add(str(requirement))
-    return tuple(sorted(found))
-
-
-def image_inputs(spec: PipelineSpec) -> Any:
-    """The :class:`~zenml_airflow.images.ImageInputs` of ``spec``'s image: its source roots,
-    integrations, the user's requirements (``spec.requirements``) and ``dockerignore_file``,
-    plus the drivers of its stack's stores."""
-    from zenml_airflow.images import ImageInputs
-
-    inputs = ImageInputs.from_spec(spec)
-    drivers = store_requirements(spec)
-    return dataclasses.replace(
-        inputs,
-        requirements=(*inputs.requirements, *spec.requirements, *drivers),
-        dockerignore_file=inputs.dockerignore_file or spec.dockerignore_file,
-    )
 
 
 def _docker() -> Any:

@@ -107,7 +107,7 @@ class KubernetesStepOperator(BaseStepOperator):
                 detail="no image",
             )
         try:
-            from zenml_airflow.step_operators.docker import image_inputs
+            from zenml_airflow.step_operators.environment import image_inputs
 
             built = build_image(image_inputs(launch.spec), registry=registry)
         except ImageError as error:

@@ -40,7 +40,7 @@ def step_requirements(spec: PipelineSpec) -> list[str]:
     integrations and the pipeline's own, one line per distribution, pinned to the installed
     version where it fits (sorted by name)."""
     from zenml_airflow.images.inputs import pipeline_requirements, resolve_requirements
-    from zenml_airflow.step_operators.docker import image_inputs
+    from zenml_airflow.step_operators.environment import image_inputs
 
     try:
         own = [f"zenml-airflow=={importlib.metadata.version('zenml-airflow')}"]

@@ -34,14 +34,14 @@ from zenml_airflow.step_operators.base import (
     StepOperatorError,
     entrypoint_env,
 )
+from zenml_airflow.step_operators.environment import store_extras
 
 logger = logging.getLogger(__name__)
 
 READY_MARKER = ".zenml-airflow-ready"
+
+
 #: pip extras of zenml-airflow that the stack's store flavors need in the environment.
-_STORE_EXTRAS = {"postgresql": "postgres", "mysql": "mysql", "s3": "s3", "gcs": "gcs"}
-
-
 def zenml_airflow_install_args(extras: list[str]) -> list[str]:
     """pip arguments installing this zenml-airflow (with ``extras``) into another environment.
 
@@ -67,14 +67,6 @@ def zenml_airflow_install_args(extras: list[str]) -> list[str]:
     if (checkout / "pyproject.toml").is_file() and (checkout / "zenml_airflow").is_dir():
         return ["-e", str(checkout) + suffix]  # imported from a source tree, not installed
     return [f"zenml-airflow{suffix}=={zenml_airflow.__version__}"]
-
-
-def store_extras(spec: PipelineSpec) -> list[str]:
-    """The zenml-airflow extras the stores of ``spec``'s stack snapshot need."""
-    if spec.stack is None:
-        return []
-    flavors = {component.flavor for component in spec.stack.components.values()}
-    return sorted({_STORE_EXTRAS[f] for f in flavors if f in _STORE_EXTRAS})
 
 
 def environment_hash(
